@@ -1,0 +1,52 @@
+package com.d3.webhooks.outbox;
+
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
+
+import java.sql.Connection;
+import java.util.Optional;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.jooq.JSONB;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+
+/**
+ * The outbox contract for applications on the JVM: one INSERT on the caller's connection, so
+ * the event commits or rolls back with the caller's own transaction. Equivalent SQL:
+ * <pre>
+ * INSERT INTO webhook_outbox (account_id, event_type, payload) VALUES ($1, $2, $3::jsonb)
+ * </pre>
+ * The worker validates every row again (the table is also written by plain SQL), so a row this
+ * class would refuse still ends in a recorded state rather than being lost.
+ */
+public final class Outbox {
+
+    private Outbox() {
+    }
+
+    /**
+     * Inserts the event in the caller's transaction. Returns its event id, or empty when an
+     * event with the same {@code eventId} already exists (an idempotent re-insert).
+     */
+    public static Optional<UUID> insert(DSLContext tx, OutboxEvent event) {
+        var values = tx.insertInto(WEBHOOK_OUTBOX)
+                .set(WEBHOOK_OUTBOX.ACCOUNT_ID, event.accountId())
+                .set(WEBHOOK_OUTBOX.EVENT_TYPE, event.eventType())
+                .set(WEBHOOK_OUTBOX.PAYLOAD, JSONB.jsonb(event.payloadJson()));
+        if (event.eventId() != null) {
+            values = values.set(WEBHOOK_OUTBOX.EVENT_ID, event.eventId());
+        }
+        if (event.occurredAt() != null) {
+            values = values.set(WEBHOOK_OUTBOX.OCCURRED_AT, event.occurredAt());
+        }
+        return values.onConflict(WEBHOOK_OUTBOX.EVENT_ID).doNothing()
+                .returning(WEBHOOK_OUTBOX.EVENT_ID)
+                .fetchOptional()
+                .map(r -> r.get(WEBHOOK_OUTBOX.EVENT_ID));
+    }
+
+    /** The same on a plain JDBC connection; the caller owns commit and rollback. */
+    public static Optional<UUID> insert(Connection connection, OutboxEvent event) {
+        return insert(DSL.using(connection, SQLDialect.POSTGRES), event);
+    }
+}
