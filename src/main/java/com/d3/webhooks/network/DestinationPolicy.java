@@ -1,0 +1,120 @@
+package com.d3.webhooks.network;
+
+import com.d3.webhooks.network.DestinationCheck.Verdict;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Decides whether the delivery worker may contact a customer's URL, so that nobody can register
+ * an endpoint that makes the worker call into our own network (SSRF): the host is resolved and
+ * refused when <em>any</em> of its addresses is not public (see {@link AddressRanges}). Hosts
+ * written as numbers are judged as the address they denote and never sent to DNS; IPv6 literals
+ * are judged as written.
+ * <p>
+ * Known limitation: {@code java.net.http.HttpClient} (Java 17) has no pluggable resolver and
+ * resolves the name again when it connects, so a DNS answer that changes between this check and
+ * the connection (DNS rebinding) is not caught. The check still stops the common cases: literal
+ * internal addresses, numeric tricks, and names that plainly point inward. The worker never
+ * follows redirects, so a redirect to an internal address is only a failed attempt.
+ */
+public final class DestinationPolicy {
+
+    public static final String ALLOW_HINT = "use --allow-private-network to permit";
+
+    private final boolean allowPrivateNetwork;
+    private final HostResolver resolver;
+
+    /**
+     * @param allowPrivateNetwork permit every address, loopback included: for tests, the demo and
+     *                            installations whose receivers are deliberately on an internal network
+     */
+    public DestinationPolicy(boolean allowPrivateNetwork) {
+        this(allowPrivateNetwork, HostResolver.system());
+    }
+
+    public DestinationPolicy(boolean allowPrivateNetwork, HostResolver resolver) {
+        this.allowPrivateNetwork = allowPrivateNetwork;
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+    }
+
+    public DestinationCheck check(URI url) {
+        String host = hostOf(url);
+        if (host == null) {
+            return new DestinationCheck(Verdict.REFUSED, null, List.of(), "refused: " + url + " has no host");
+        }
+        List<InetAddress> addresses;
+        try {
+            addresses = resolve(host);
+        } catch (UnknownHostException e) {
+            return new DestinationCheck(Verdict.UNRESOLVABLE, host, List.of(),
+                    "cannot resolve host '" + host + "': " + e.getMessage());
+        }
+        if (addresses.isEmpty()) {
+            return new DestinationCheck(Verdict.UNRESOLVABLE, host, List.of(),
+                    "cannot resolve host '" + host + "': no addresses");
+        }
+        if (!allowPrivateNetwork) {
+            for (InetAddress address : addresses) {
+                Optional<String> kind = AddressRanges.nonPublicKind(address);
+                if (kind.isPresent()) {
+                    return new DestinationCheck(Verdict.REFUSED, host, addresses,
+                            "refused: " + describe(host, address) + kind.get() + " (" + ALLOW_HINT + ")");
+                }
+            }
+        }
+        return new DestinationCheck(Verdict.ALLOWED, host, addresses, "allowed: " + host + " ("
+                + addresses.stream().map(InetAddress::getHostAddress).collect(Collectors.joining(", ")) + ")");
+    }
+
+    private List<InetAddress> resolve(String host) throws UnknownHostException {
+        if (isIpv6Literal(host)) {
+            // A zone (fe80::1%25eth0) names a local interface and does not change the address class.
+            int zone = host.indexOf('%');
+            String literal = zone < 0 ? host : host.substring(0, zone) + "]";
+            // Brackets make InetAddress parse an IPv6 literal or fail; it never asks DNS.
+            return List.of(InetAddress.getByName(literal));
+        }
+        if (NumericIpv4.isNumeric(host)) {
+            return List.of(NumericIpv4.parse(host));
+        }
+        return resolver.resolve(host);
+    }
+
+    /** "127.0.0.1 is ", "0x7f000001 is 127.0.0.1, " or "example.internal resolves to 10.0.0.5, ". */
+    private static String describe(String host, InetAddress address) {
+        String shown = address.getHostAddress();
+        if (!isIpv6Literal(host) && !NumericIpv4.isNumeric(host)) {
+            return host + " resolves to " + shown + ", ";
+        }
+        return host.equals(shown) ? host + " is " : host + " is " + shown + ", ";
+    }
+
+    private static boolean isIpv6Literal(String host) {
+        return host.startsWith("[");
+    }
+
+    /**
+     * {@code URI.getHost()} is null for hosts it cannot parse as a name or dotted quad, such as
+     * {@code 127.1}; the host is then taken from the raw authority so it is judged all the same.
+     */
+    private static String hostOf(URI url) {
+        if (url.getHost() != null) {
+            return url.getHost();
+        }
+        String authority = url.getRawAuthority();
+        if (authority == null) {
+            return null;
+        }
+        String host = authority.substring(authority.lastIndexOf('@') + 1);
+        int port = host.lastIndexOf(':');
+        if (port >= 0 && !host.endsWith("]")) {
+            host = host.substring(0, port);
+        }
+        return host.isEmpty() ? null : host;
+    }
+}
