@@ -1,0 +1,37 @@
+package com.d3.webhooks.audit;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One attempt, as written to webhook_audit_logs. Never holds the endpoint secret.
+ *
+ * @param status         {@code success} or {@code failed}
+ * @param responseStatus HTTP status, null when no response arrived
+ * @param responseBody   the first bytes of the response body, null when none
+ * @param errorMessage   why the attempt failed, null on success
+ */
+public record AuditEntry(
+        long deliveryId,
+        UUID eventId,
+        long endpointId,
+        String accountId,
+        String eventType,
+        String targetUrl,
+        String payload,
+        int attemptNumber,
+        String status,
+        Integer responseStatus,
+        String responseBody,
+        String errorMessage,
+        int durationMs,
+        String workerId,
+        Instant sentAt) {
+
+    public static final String SUCCESS = "success";
+    public static final String FAILED = "failed";
+
+    public boolean succeeded() {
+        return SUCCESS.equals(status);
+    }
+}

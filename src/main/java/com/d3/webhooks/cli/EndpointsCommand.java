@@ -1,0 +1,126 @@
+package com.d3.webhooks.cli;
+
+import com.d3.webhooks.db.Database;
+import com.d3.webhooks.endpoints.Endpoint;
+import com.d3.webhooks.endpoints.EndpointRepository;
+import com.d3.webhooks.endpoints.NewEndpoint;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "endpoints", mixinStandardHelpOptions = true,
+        description = "Registers and lists webhook endpoints.",
+        subcommands = {EndpointsCommand.Add.class, EndpointsCommand.ListEndpoints.class})
+final class EndpointsCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Registers an endpoint for an account and prints its id.",
+            footer = {"", "Examples:",
+                    "  outbox endpoints add --account acct_42 --url https://example.com/hooks --secret whsec_...",
+                    "  outbox endpoints add --account acct_42 --url https://example.com/ops "
+                            + "--event-types operation.completed,operation.failed"})
+    static final class Add implements Callable<Integer> {
+
+        @Mixin
+        DatabaseOptions database;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--account", required = true, description = "The account whose events it receives.")
+        String account;
+
+        @Option(names = "--url", required = true, description = "Absolute http(s) URL; https is recommended.")
+        String url;
+
+        @Option(names = "--secret", description = "Signing secret: whsec_<base64> (Standard Webhooks) or any "
+                + "other text. Without it requests are not signed.")
+        String secret;
+
+        @Option(names = "--event-types", split = ",", paramLabel = "TYPE",
+                description = "Only these event types (comma-separated); default every type.")
+        List<String> eventTypes;
+
+        @Option(names = "--description", description = "A note for operators.")
+        String description;
+
+        @Option(names = "--json", description = "Print the result as JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            NewEndpoint endpoint;
+            try {
+                endpoint = new NewEndpoint(account, url, secret, eventTypes, description);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            for (String warning : endpoint.warnings()) {
+                spec.commandLine().getErr().println("warning: " + warning);
+            }
+            long id;
+            try (Database db = database.open(1)) {
+                id = new EndpointRepository(db.dsl()).add(endpoint);
+            }
+            if (json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("id", id);
+                out.put("warnings", endpoint.warnings());
+                Json.print(spec.commandLine().getOut(), out);
+            } else {
+                spec.commandLine().getOut().println(id);
+            }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists endpoints (never their secrets).")
+    static final class ListEndpoints implements Callable<Integer> {
+
+        @Mixin
+        DatabaseOptions database;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--account", description = "Only this account's endpoints.")
+        String account;
+
+        @Option(names = "--json", description = "Print a JSON array.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            List<Endpoint> endpoints;
+            try (Database db = database.open(1)) {
+                endpoints = new EndpointRepository(db.dsl()).list(account);
+            }
+            if (json) {
+                Json.print(spec.commandLine().getOut(), endpoints);
+                return Main.OK;
+            }
+            TablePrinter table = new TablePrinter("ID", "ACCOUNT", "URL", "SIGNED", "EVENT TYPES", "ENABLED");
+            for (Endpoint e : endpoints) {
+                table.row(e.id(), e.accountId(), e.url(), e.hasSecret() ? "yes" : "no",
+                        e.eventTypes().isEmpty() ? "all" : String.join(",", e.eventTypes()),
+                        e.enabled() ? "yes" : "no (" + e.disabledReason() + ")");
+            }
+            table.print(spec.commandLine().getOut());
+            return Main.OK;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package com.d3.webhooks.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code outbox} command. Exit codes: 0 success, 1 failure, 2 usage error. Errors are
+ * printed as one line on stderr; stack traces only with OUTBOX_DEBUG=1.
+ */
+@Command(name = "outbox", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Delivers D3 task events from the PostgreSQL outbox as signed webhooks.",
+        subcommands = {MigrateCommand.class, WorkerCommand.class, EndpointsCommand.class, VerifyCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 success, 1 failure, 2 usage error.",
+                "Run 'outbox COMMAND --help' for a command's options."})
+public final class Main implements Runnable {
+
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(cmd.getErr(), cmd, e));
+        cl.setParameterExceptionHandler((e, args) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println(e.getCommandLine().getCommandName() + ": " + e.getMessage());
+            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return USAGE;
+        });
+        return cl;
+    }
+
+    private static int report(PrintWriter err, CommandLine cmd, Exception e) {
+        if ("1".equals(System.getenv("OUTBOX_DEBUG"))) {
+            e.printStackTrace(err);
+        }
+        String name = cmd.getCommandSpec().qualifiedName();
+        if (e instanceof UsageException) {
+            err.println(name + ": " + e.getMessage());
+            err.println("Try '" + name + " --help'.");
+            return USAGE;
+        }
+        err.println(name + ": " + Errors.oneLine(e));
+        return FAILURE;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"webhook-outbox " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package com.d3.webhooks.cli;
+
+import com.d3.webhooks.db.Database;
+import com.d3.webhooks.delivery.DeliveryListener;
+import com.d3.webhooks.delivery.RetrySchedule;
+import com.d3.webhooks.delivery.Worker;
+import com.d3.webhooks.delivery.WorkerConfig;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "worker", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = {"Delivers outbox events: routes each event to its account's endpoints, sends signed "
+                + "POSTs, audits every attempt and retries failures. Run as many as you like against one "
+                + "database; they share the work without sending a delivery twice.",
+                "Stops cleanly on SIGTERM/SIGINT: stops claiming, lets requests in flight finish within "
+                        + "--shutdown-grace, releases the rest, exits 0."},
+        footer = {"", "Every option can also be set by the environment variable named in its description.",
+                "Examples:",
+                "  outbox worker --database-url jdbc:postgresql://db:5432/outbox",
+                "  OUTBOX_CONCURRENCY=32 outbox worker",
+                "  outbox worker --exit-when-idle --retry-schedule 1s,1s   # drain what is due, then exit"})
+final class WorkerCommand implements Callable<Integer> {
+
+    @Mixin
+    DatabaseOptions database;
+
+    @Option(names = "--worker-id", defaultValue = "${env:OUTBOX_WORKER_ID}",
+            description = "Name in leases and audit rows; default host-pid-random (env OUTBOX_WORKER_ID).")
+    String workerId;
+
+    @Option(names = "--concurrency", defaultValue = "${env:OUTBOX_CONCURRENCY:-16}",
+            description = "Requests in flight at once; more helps slow endpoints, costs threads and "
+                    + "connections (env OUTBOX_CONCURRENCY).")
+    int concurrency;
+
+    @Option(names = "--batch-size", defaultValue = "${env:OUTBOX_BATCH_SIZE:-100}",
+            description = "Most deliveries claimed or events routed per statement (env OUTBOX_BATCH_SIZE).")
+    int batchSize;
+
+    @Option(names = "--poll-min", defaultValue = "${env:OUTBOX_POLL_MIN:-5ms}",
+            converter = Converters.DurationConverter.class,
+            description = "First wait after finding nothing due; lower means lower latency, more idle queries "
+                    + "(env OUTBOX_POLL_MIN).")
+    Duration pollMin;
+
+    @Option(names = "--poll-max", defaultValue = "${env:OUTBOX_POLL_MAX:-500ms}",
+            converter = Converters.DurationConverter.class,
+            description = "Longest wait between polls while idle: the worst-case pickup delay (env OUTBOX_POLL_MAX).")
+    Duration pollMax;
+
+    @Option(names = "--lease", defaultValue = "${env:OUTBOX_LEASE:-60s}", converter = Converters.DurationConverter.class,
+            description = "How long a claimed delivery is this worker's; after it, another worker takes it "
+                    + "over. Must exceed connect + request timeout + 5s (env OUTBOX_LEASE).")
+    Duration lease;
+
+    @Option(names = "--connect-timeout", defaultValue = "${env:OUTBOX_CONNECT_TIMEOUT:-5s}",
+            converter = Converters.DurationConverter.class, description = "TCP/TLS connect bound (env OUTBOX_CONNECT_TIMEOUT).")
+    Duration connectTimeout;
+
+    @Option(names = "--request-timeout", defaultValue = "${env:OUTBOX_REQUEST_TIMEOUT:-15s}",
+            converter = Converters.DurationConverter.class,
+            description = "Bound on waiting for the response (env OUTBOX_REQUEST_TIMEOUT).")
+    Duration requestTimeout;
+
+    @Option(names = "--retry-schedule", defaultValue = "${env:OUTBOX_RETRY_SCHEDULE:-5s,5m,30m,2h,5h,10h,10h}",
+            description = "Delays between failed attempts; attempts = delays + 1; 'none' for a single attempt "
+                    + "(env OUTBOX_RETRY_SCHEDULE).")
+    String retrySchedule;
+
+    @Option(names = "--retry-jitter", defaultValue = "${env:OUTBOX_RETRY_JITTER:-0.2}",
+            description = "Each delay varies by up to this fraction, 0 to 0.99 (env OUTBOX_RETRY_JITTER).")
+    double retryJitter;
+
+    @Option(names = "--max-retry-after", defaultValue = "${env:OUTBOX_MAX_RETRY_AFTER:-1h}",
+            converter = Converters.DurationConverter.class,
+            description = "Longest Retry-After (on 429/503) honoured (env OUTBOX_MAX_RETRY_AFTER).")
+    Duration maxRetryAfter;
+
+    @Option(names = "--max-payload-bytes", defaultValue = "${env:OUTBOX_MAX_PAYLOAD_BYTES:-262144}",
+            description = "Larger outbox payloads are rejected, not sent (env OUTBOX_MAX_PAYLOAD_BYTES).")
+    int maxPayloadBytes;
+
+    @Option(names = "--response-excerpt-bytes", defaultValue = "${env:OUTBOX_RESPONSE_EXCERPT_BYTES:-4096}",
+            description = "Response body bytes read and kept in the audit log; the rest is not read "
+                    + "(env OUTBOX_RESPONSE_EXCERPT_BYTES).")
+    int responseExcerptBytes;
+
+    @Option(names = "--shutdown-grace", defaultValue = "${env:OUTBOX_SHUTDOWN_GRACE:-20s}",
+            converter = Converters.DurationConverter.class,
+            description = "On stop, how long requests in flight may finish (env OUTBOX_SHUTDOWN_GRACE).")
+    Duration shutdownGrace;
+
+    @Option(names = "--allow-private-network", defaultValue = "${env:OUTBOX_ALLOW_PRIVATE_NETWORK:-false}",
+            description = "Permit loopback, private and link-local destinations. For tests and demos only: "
+                    + "in production it lets a customer URL reach your internal network "
+                    + "(env OUTBOX_ALLOW_PRIVATE_NETWORK).")
+    boolean allowPrivateNetwork;
+
+    @Option(names = "--exit-when-idle", description = "Deliver everything due now, then exit 0.")
+    boolean exitWhenIdle;
+
+    @Override
+    public Integer call() throws Exception {
+        WorkerConfig config = config();
+        try (Database db = database.open(4); Worker worker = new Worker(db.dsl(), config, Clock.systemUTC(),
+                DeliveryListener.NONE)) {
+            StopSignals.onTermOrInt(() -> {
+                try {
+                    worker.stop();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            worker.start();
+            worker.awaitStopped();
+        }
+        return Main.OK;
+    }
+
+    private WorkerConfig config() {
+        try {
+            return WorkerConfig.builder(workerId == null || workerId.isBlank() ? defaultWorkerId() : workerId)
+                    .concurrency(concurrency).batchSize(batchSize).pollMin(pollMin).pollMax(pollMax).lease(lease)
+                    .connectTimeout(connectTimeout).requestTimeout(requestTimeout)
+                    .retrySchedule(RetrySchedule.parse(retrySchedule, retryJitter)).maxRetryAfter(maxRetryAfter)
+                    .maxPayloadBytes(maxPayloadBytes).responseExcerptBytes(responseExcerptBytes)
+                    .shutdownGrace(shutdownGrace).allowPrivateNetwork(allowPrivateNetwork)
+                    .exitWhenIdle(exitWhenIdle).build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    static String defaultWorkerId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "host";
+        }
+        String pid = ManagementFactory.getRuntimeMXBean().getName().split("@")[0];
+        return host + "-" + pid + "-" + UUID.randomUUID().toString().substring(0, 4);
+    }
+}

@@ -1,0 +1,23 @@
+package com.d3.webhooks.delivery;
+
+import java.time.Duration;
+
+/**
+ * What one HTTP attempt came to.
+ *
+ * @param status       HTTP status, null when no response arrived
+ * @param bodyExcerpt  the first bytes of the response body as text, null when none
+ * @param error        why the attempt counts as failed, null on success
+ * @param durationMs   from just before the request to the end of reading the excerpt
+ * @param retryAfter   the receiver's Retry-After on 429/503, null when absent
+ */
+public record AttemptResult(Integer status, String bodyExcerpt, String error, int durationMs, Duration retryAfter) {
+
+    public boolean succeeded() {
+        return error == null;
+    }
+
+    static AttemptResult failure(String error, int durationMs) {
+        return new AttemptResult(null, null, error, durationMs, null);
+    }
+}

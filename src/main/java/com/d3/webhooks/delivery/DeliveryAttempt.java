@@ -1,0 +1,116 @@
+package com.d3.webhooks.delivery;
+
+import com.d3.webhooks.audit.AuditEntry;
+import com.d3.webhooks.delivery.Completion.Attempted;
+import com.d3.webhooks.delivery.Completion.Released;
+import com.d3.webhooks.delivery.DeliveryRepository.LostAttempt;
+import com.d3.webhooks.network.DestinationCheck;
+import com.d3.webhooks.network.DestinationPolicy;
+import com.d3.webhooks.network.EndpointUrl;
+import com.d3.webhooks.signing.WebhookSecret;
+import com.d3.webhooks.signing.WebhookSigner;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One attempt at one delivery, run on a sender thread: checks the endpoint row and the
+ * destination address, signs the body and POSTs it. Whatever happens becomes a
+ * {@link Completion}; nothing here throws for a bad row or a hostile endpoint.
+ */
+final class DeliveryAttempt {
+
+    static final Duration DISABLED_ENDPOINT_RECHECK = Duration.ofMinutes(1);
+    static final String USER_AGENT = "D3-Webhook-Outbox/" + version();
+
+    private final WorkerConfig config;
+    private final Clock clock;
+    private final HttpSender sender;
+    private final DestinationPolicy destinations;
+
+    DeliveryAttempt(WorkerConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.sender = new HttpSender(config.connectTimeout(), config.requestTimeout(),
+                config.responseExcerptBytes(), clock);
+        this.destinations = new DestinationPolicy(config.allowPrivateNetwork());
+    }
+
+    Completion run(ClaimedDelivery d) {
+        Instant sentAt = clock.instant();
+        if (!d.endpointEnabled()) {
+            return new Released(d, "endpoint " + d.endpointId() + " is disabled; the delivery waits until it is "
+                    + "enabled", sentAt.plus(DISABLED_ENDPOINT_RECHECK));
+        }
+        byte[] body = WebhookBody.of(d);
+        URI uri;
+        try {
+            uri = EndpointUrl.parse(d.url()).uri();
+        } catch (IllegalArgumentException e) {
+            return refused(d, body, sentAt, "invalid endpoint URL: " + e.getMessage());
+        }
+        DestinationCheck destination = destinations.check(uri);
+        if (!destination.allowed()) {
+            return refused(d, body, sentAt, destination.message());
+        }
+        Map<String, String> headers;
+        try {
+            headers = headers(d, body, sentAt);
+        } catch (IllegalArgumentException e) {
+            return refused(d, body, sentAt, "endpoint secret is unusable: " + e.getMessage());
+        }
+        AttemptResult result = sender.post(uri, headers, body);
+        return new Attempted(d, entry(d, body, sentAt, result), result);
+    }
+
+    private Map<String, String> headers(ClaimedDelivery d, byte[] body, Instant sentAt) {
+        long seconds = sentAt.getEpochSecond();
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Content-Type", "application/json");
+        h.put("User-Agent", USER_AGENT);
+        h.put("X-D3-Event", d.eventType());
+        h.put("X-D3-Event-Id", d.eventId().toString());
+        h.put("X-D3-Delivery", Long.toString(d.deliveryId()));
+        h.put("X-D3-Attempt", Integer.toString(d.attempt()));
+        h.put("X-D3-Timestamp", Long.toString(seconds));
+        List<WebhookSecret> secrets = d.secret() == null ? List.of() : List.of(WebhookSecret.parse(d.secret()));
+        h.putAll(WebhookSigner.sign(secrets, d.eventId().toString(), seconds, body).asMap());
+        return h;
+    }
+
+    /** The attempt stops before any request: audited as failed, retried on schedule. */
+    private Completion refused(ClaimedDelivery d, byte[] body, Instant sentAt, String error) {
+        AttemptResult result = AttemptResult.failure(error, 0);
+        return new Attempted(d, entry(d, body, sentAt, result), result);
+    }
+
+    private AuditEntry entry(ClaimedDelivery d, byte[] body, Instant sentAt, AttemptResult r) {
+        return new AuditEntry(d.deliveryId(), d.eventId(), d.endpointId(), d.accountId(), d.eventType(), d.url(),
+                new String(body, StandardCharsets.UTF_8), d.attempt(),
+                r.succeeded() ? AuditEntry.SUCCESS : AuditEntry.FAILED, r.status(), r.bodyExcerpt(), r.error(),
+                r.durationMs(), config.workerId(), sentAt);
+    }
+
+    /** The audit row for an attempt whose worker never reported back. */
+    AuditEntry lostAttemptEntry(LostAttempt l, String rescuer, Instant now) {
+        ClaimedDelivery d = l.delivery();
+        return new AuditEntry(d.deliveryId(), d.eventId(), d.endpointId(), d.accountId(), d.eventType(), d.url(),
+                new String(WebhookBody.of(d), StandardCharsets.UTF_8), d.attempt(), AuditEntry.FAILED, null, null,
+                lostAttemptError(l), 0, rescuer, now);
+    }
+
+    static String lostAttemptError(LostAttempt l) {
+        return "lease expired at " + l.leaseExpiredAt() + ": worker " + l.lostBy() + " did not report the outcome "
+                + "(it stopped or stalled; the request may have reached the receiver)";
+    }
+
+    private static String version() {
+        String v = DeliveryAttempt.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

@@ -1,0 +1,480 @@
+package com.d3.webhooks.delivery;
+
+import com.d3.webhooks.audit.AuditEntry;
+import com.d3.webhooks.audit.AuditLog;
+import com.d3.webhooks.delivery.Completion.Attempted;
+import com.d3.webhooks.delivery.Completion.Released;
+import com.d3.webhooks.delivery.DeliveryRepository.LostAttempt;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delivery worker. One claimer thread routes new events and leases due deliveries while
+ * sender slots are free; a bounded pool of sender threads makes the HTTP calls, outside any
+ * transaction; one recorder thread writes each batch of outcomes (audit rows and fenced state
+ * changes) in one short transaction and only then frees the slots, so at most
+ * {@code concurrency} deliveries are held in memory at any backlog.
+ *
+ * <p>{@link #runOnce()} runs the same steps synchronously for one batch, for tests and tools.
+ */
+public final class Worker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+    private static final int RECORD_BATCH = 256;
+    private static final int RESCUE_BATCH = 500;
+    private static final Duration DB_RETRY_MIN = Duration.ofMillis(500);
+    private static final Duration DB_RETRY_MAX = Duration.ofSeconds(30);
+
+    private final DSLContext dsl;
+    private final WorkerConfig config;
+    private final Clock clock;
+    private final DeliveryRepository deliveries;
+    private final EventRouter router;
+    private final DeliveryAttempt attempt;
+    private final DeliveryListener listener;
+    private final ExecutorService senders;
+    private final Semaphore slots;
+    private final BlockingQueue<Completion> completions;
+    private final Object wakeup = new Object();
+    private final Duration rescueInterval;
+
+    private volatile boolean running;
+    private Thread claimer;
+    private Thread recorder;
+    private Instant nextRescue = Instant.MIN;
+
+    public Worker(DSLContext dsl, WorkerConfig config, Clock clock, DeliveryListener listener) {
+        this.dsl = dsl;
+        this.config = config;
+        this.clock = clock;
+        this.listener = listener;
+        this.deliveries = new DeliveryRepository(dsl);
+        this.router = new EventRouter(dsl, config.batchSize(), config.maxPayloadBytes());
+        this.attempt = new DeliveryAttempt(config, clock);
+        this.senders = Executors.newFixedThreadPool(config.concurrency(), named("outbox-sender"));
+        this.slots = new Semaphore(config.concurrency());
+        this.completions = new ArrayBlockingQueue<>(config.concurrency());
+        Duration halfLease = config.lease().dividedBy(2);
+        this.rescueInterval = halfLease.compareTo(Duration.ofSeconds(10)) < 0 ? halfLease : Duration.ofSeconds(10);
+    }
+
+    public WorkerConfig config() {
+        return config;
+    }
+
+    // ---------------------------------------------------------------- synchronous, for tests
+
+    /**
+     * One pass: rescues expired leases, routes one batch of events, claims one batch of due
+     * deliveries, sends them concurrently and records the outcomes. Returns deliveries claimed.
+     */
+    public int runOnce() {
+        Instant now = clock.instant();
+        rescueExpired(now);
+        router.routeBatch(now);
+        List<ClaimedDelivery> claimed = deliveries.claim(config.workerId(), config.batchSize(), now, config.lease());
+        List<Future<Completion>> sent = new ArrayList<>();
+        for (ClaimedDelivery d : claimed) {
+            sent.add(senders.submit(() -> attempt.run(d)));
+        }
+        List<Completion> outcomes = new ArrayList<>();
+        for (Future<Completion> f : sent) {
+            outcomes.add(join(f));
+        }
+        record(outcomes);
+        return claimed.size();
+    }
+
+    /** Runs {@link #runOnce()} until a pass claims nothing and no event waits to be routed. */
+    public int drainDue() {
+        int total = 0;
+        int n;
+        do {
+            n = runOnce();
+            total += n;
+        } while (n > 0 || router.routeBatch(clock.instant()) > 0);
+        return total;
+    }
+
+    // ---------------------------------------------------------------- long-running
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        recorder = named("outbox-recorder").newThread(this::recordLoop);
+        claimer = named("outbox-claimer").newThread(this::claimLoop);
+        recorder.start();
+        claimer.start();
+        log.info("worker {} started: {} senders, batch {}, lease {}s, retry schedule {}", config.workerId(),
+                config.concurrency(), config.batchSize(), config.lease().toSeconds(), config.retrySchedule());
+    }
+
+    /** Waits until the worker stops by itself (--exit-when-idle) or is stopped. */
+    public void awaitStopped() throws InterruptedException {
+        Thread c = claimer;
+        if (c != null) {
+            c.join();
+        }
+        Thread r = recorder;
+        if (r != null) {
+            r.join();
+        }
+    }
+
+    /**
+     * Stops claiming, lets requests in flight finish within the shutdown grace, releases the
+     * deliveries that did not start, records every outcome, then returns.
+     */
+    public void stop() throws InterruptedException {
+        running = false;
+        synchronized (wakeup) {
+            wakeup.notifyAll();
+        }
+        awaitStopped();
+    }
+
+    @Override
+    public void close() {
+        try {
+            stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        senders.shutdownNow();
+    }
+
+    private void claimLoop() {
+        Duration idle = config.pollMin();
+        Duration dbBackoff = DB_RETRY_MIN;
+        while (running) {
+            try {
+                Instant now = clock.instant();
+                if (!now.isBefore(nextRescue)) {
+                    rescueExpired(now);
+                    nextRescue = now.plus(rescueInterval);
+                }
+                int routed = router.routeBatch(now);
+                int claimed = claimWhileSlotsFree(now);
+                dbBackoff = DB_RETRY_MIN;
+                if (claimed > 0 || routed > 0) {
+                    idle = config.pollMin();
+                    continue;
+                }
+                if (config.exitWhenIdle() && slots.availablePermits() == config.concurrency()) {
+                    log.info("worker {}: nothing is due and nothing is in flight; stopping (--exit-when-idle)",
+                            config.workerId());
+                    break;
+                }
+                sleep(idle);
+                idle = min(idle.multipliedBy(2), config.pollMax());
+            } catch (DataAccessException e) {
+                log.warn("worker {}: database unreachable ({}); claiming again in {} ms", config.workerId(),
+                        oneLine(e), dbBackoff.toMillis());
+                try {
+                    sleep(dbBackoff);
+                } catch (InterruptedException stop) {
+                    break;
+                }
+                dbBackoff = min(dbBackoff.multipliedBy(2), DB_RETRY_MAX);
+            } catch (InterruptedException e) {
+                break;
+            }
+        }
+        running = false;
+        drainSenders();
+    }
+
+    /** Claims as many deliveries as there are free sender slots (at least one, at most a batch). */
+    private int claimWhileSlotsFree(Instant now) throws InterruptedException {
+        if (!slots.tryAcquire(config.pollMax().toMillis(), TimeUnit.MILLISECONDS)) {
+            return 0;
+        }
+        int held = 1 + drainPermits(config.batchSize() - 1);
+        List<ClaimedDelivery> claimed;
+        try {
+            claimed = deliveries.claim(config.workerId(), held, now, config.lease());
+        } catch (RuntimeException e) {
+            slots.release(held);
+            throw e;
+        }
+        slots.release(held - claimed.size());
+        for (ClaimedDelivery d : claimed) {
+            senders.execute(new Send(d));
+        }
+        return claimed.size();
+    }
+
+    private int drainPermits(int max) {
+        int got = 0;
+        while (got < max && slots.tryAcquire()) {
+            got++;
+        }
+        return got;
+    }
+
+    /** A sender task that knows its delivery, so a shutdown can release the ones not started. */
+    private final class Send implements Runnable {
+        final ClaimedDelivery delivery;
+
+        Send(ClaimedDelivery delivery) {
+            this.delivery = delivery;
+        }
+
+        @Override
+        public void run() {
+            enqueue(attempt.run(delivery));
+        }
+    }
+
+    private void enqueue(Completion c) {
+        try {
+            completions.put(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            completions.offer(c);
+        }
+    }
+
+    private void drainSenders() {
+        senders.shutdown();
+        try {
+            if (!senders.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("worker {}: requests still running after the {} s shutdown grace; interrupting them",
+                        config.workerId(), config.shutdownGrace().toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Runnable notStarted : senders.shutdownNow()) {
+            ClaimedDelivery d = ((Send) notStarted).delivery;
+            enqueue(new Released(d, null, clock.instant()));
+        }
+        try {
+            senders.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void recordLoop() {
+        Duration dbBackoff = DB_RETRY_MIN;
+        List<Completion> batch = new ArrayList<>();
+        while (running || !senders.isTerminated() || !completions.isEmpty() || !batch.isEmpty()) {
+            try {
+                if (batch.isEmpty()) {
+                    Completion first = completions.poll(50, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                    completions.drainTo(batch, RECORD_BATCH - 1);
+                }
+                record(batch);
+                slots.release(batch.size());
+                batch.clear();
+                dbBackoff = DB_RETRY_MIN;
+            } catch (DataAccessException e) {
+                log.warn("worker {}: cannot record {} attempt outcomes ({}); trying again in {} ms",
+                        config.workerId(), batch.size(), oneLine(e), dbBackoff.toMillis());
+                if (!running && senders.isTerminated() && dbBackoff.equals(DB_RETRY_MAX)) {
+                    log.error("worker {}: giving up on {} outcomes at shutdown; their leases expire and another "
+                            + "worker will attempt them again", config.workerId(), batch.size());
+                    break;
+                }
+                sleepQuietly(dbBackoff);
+                dbBackoff = min(dbBackoff.multipliedBy(2), DB_RETRY_MAX);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- recording outcomes
+
+    /** Audits every attempt and settles every delivery of the batch in one transaction. */
+    private void record(List<Completion> batch) {
+        Instant now = clock.instant();
+        List<String> settled = new ArrayList<>();
+        dsl.transaction(cfg -> {
+            DSLContext tx = cfg.dsl();
+            settled.clear();
+            List<AuditEntry> entries = new ArrayList<>();
+            for (Completion c : batch) {
+                if (c instanceof Attempted a) {
+                    entries.add(a.audit());
+                }
+            }
+            AuditLog.append(tx, entries);
+            for (Completion c : batch) {
+                settled.add(c instanceof Attempted a
+                        ? settle(tx, a.delivery(), config.workerId(), a.result().status(), a.result().error(),
+                                a.result().retryAfter(), now)
+                        : release(tx, (Released) c, now));
+            }
+        });
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i) instanceof Attempted a) {
+                listener.recorded(a.audit(), settled.get(i));
+            }
+        }
+    }
+
+    private String release(DSLContext tx, Released r, Instant now) {
+        boolean ok = deliveries.release(tx, r.delivery(), config.workerId(), r.dueAt(), r.note(), now);
+        if (!ok) {
+            log.info("{}: release skipped, another worker owns it now", r.delivery());
+        }
+        return "released";
+    }
+
+    /**
+     * Moves an attempted delivery to succeeded, to pending with its next due time, or to failed
+     * when the retry budget is spent. Returns what it became.
+     */
+    private String settle(DSLContext tx, ClaimedDelivery d, String owner, Integer status, String error,
+                          Duration retryAfter, Instant now) {
+        boolean fenced;
+        String outcome;
+        if (error == null) {
+            fenced = deliveries.markSucceeded(tx, d, owner, status, now);
+            outcome = "succeeded";
+            if (fenced) {
+                log.debug("{} succeeded (HTTP {})", d, status);
+            }
+        } else {
+            Duration delay = config.retrySchedule().delayAfter(d.attemptInBudget());
+            if (delay == null) {
+                fenced = deliveries.markFailed(tx, d, owner, status, error, now);
+                outcome = "failed";
+                if (fenced) {
+                    log.warn("{} failed ({}); that was attempt {} of {}: the delivery is failed until an "
+                                    + "operator replays it", d, error, d.attemptInBudget(),
+                            config.retrySchedule().maxAttempts());
+                }
+            } else {
+                if (retryAfter != null) {
+                    Duration asked = min(retryAfter, config.maxRetryAfter());
+                    delay = asked.compareTo(delay) > 0 ? asked : delay;
+                }
+                Instant at = now.plus(delay);
+                fenced = deliveries.markRetry(tx, d, owner, status, error, at, now);
+                outcome = "retrying";
+                if (fenced) {
+                    log.info("{} failed ({}); retry {} of {} at {}", d, error, d.attemptInBudget() + 1,
+                            config.retrySchedule().maxAttempts(), at);
+                }
+            }
+        }
+        if (!fenced) {
+            log.info("{}: outcome audited but not applied: the lease was lost and another worker took the "
+                    + "delivery over", d);
+            return "taken over";
+        }
+        return outcome;
+    }
+
+    /**
+     * Deliveries whose worker died (or stalled past its lease): the lost attempt is audited as
+     * failed, then the delivery is due at once, or failed if that was its last attempt.
+     */
+    private void rescueExpired(Instant now) {
+        List<LostAttempt> rescued = dsl.transactionResult(cfg -> {
+            DSLContext tx = cfg.dsl();
+            List<LostAttempt> lost = deliveries.lockExpired(tx, RESCUE_BATCH, now);
+            List<AuditEntry> entries = new ArrayList<>();
+            for (LostAttempt l : lost) {
+                entries.add(attempt.lostAttemptEntry(l, config.workerId(), now));
+            }
+            AuditLog.append(tx, entries);
+            for (LostAttempt l : lost) {
+                settleLost(tx, l, now);
+            }
+            return lost;
+        });
+        if (!rescued.isEmpty()) {
+            log.warn("lease expired for {} deliveries held by {}; they are due again", rescued.size(),
+                    rescued.stream().map(LostAttempt::lostBy).distinct().toList());
+        }
+    }
+
+    private void settleLost(DSLContext tx, LostAttempt l, Instant now) {
+        ClaimedDelivery d = l.delivery();
+        String error = DeliveryAttempt.lostAttemptError(l);
+        if (d.attemptInBudget() >= config.retrySchedule().maxAttempts()) {
+            deliveries.markFailed(tx, d, l.lostBy(), null, error, now);
+        } else {
+            deliveries.markRetry(tx, d, l.lostBy(), null, error, now, now);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Completion join(Future<Completion> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a send", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a send failed unexpectedly", e.getCause());
+        }
+    }
+
+    private void sleep(Duration d) throws InterruptedException {
+        synchronized (wakeup) {
+            if (running) {
+                wakeup.wait(Math.max(1, d.toMillis()));
+            }
+        }
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    static String oneLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return m.replaceAll("\\s+", " ");
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(false);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,152 @@
+package com.d3.webhooks.delivery;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything a worker needs to know, validated once at start. Each default is a named constant
+ * so that the CLI's --help, the README and the code say the same thing.
+ *
+ * @param workerId            name written into leases and audit rows; unique per process
+ * @param concurrency         requests in flight at once (sender threads)
+ * @param batchSize           most deliveries claimed, or events routed, per statement
+ * @param pollMin             wait before polling again after finding nothing, at first
+ * @param pollMax             the longest wait between polls while idle
+ * @param lease               how long a claimed delivery belongs to this worker; after it, any
+ *                            worker may take it again. Must exceed connect + request timeout
+ * @param connectTimeout      TCP/TLS connect bound per request
+ * @param requestTimeout      bound from request start to the response headers and body excerpt
+ * @param retrySchedule       delays between failed attempts
+ * @param maxRetryAfter       the longest Retry-After (429/503) honoured
+ * @param maxPayloadBytes     outbox payloads larger than this are rejected, not sent
+ * @param responseExcerptBytes bytes of each response body kept in the audit log (the rest is
+ *                            not read)
+ * @param shutdownGrace       on stop, how long in-flight requests may finish before the
+ *                            unfinished ones are released for another worker
+ * @param allowPrivateNetwork permit loopback and private addresses (tests and the demo only)
+ * @param exitWhenIdle        drain everything due, then stop
+ */
+public record WorkerConfig(
+        String workerId,
+        int concurrency,
+        int batchSize,
+        Duration pollMin,
+        Duration pollMax,
+        Duration lease,
+        Duration connectTimeout,
+        Duration requestTimeout,
+        RetrySchedule retrySchedule,
+        Duration maxRetryAfter,
+        int maxPayloadBytes,
+        int responseExcerptBytes,
+        Duration shutdownGrace,
+        boolean allowPrivateNetwork,
+        boolean exitWhenIdle) {
+
+    public static final int DEFAULT_CONCURRENCY = 16;
+    public static final int DEFAULT_BATCH_SIZE = 100;
+    public static final Duration DEFAULT_POLL_MIN = Duration.ofMillis(5);
+    public static final Duration DEFAULT_POLL_MAX = Duration.ofMillis(500);
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofHours(1);
+    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
+    public static final int DEFAULT_RESPONSE_EXCERPT_BYTES = 4 * 1024;
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
+
+    public WorkerConfig {
+        List<String> problems = new ArrayList<>();
+        if (workerId == null || workerId.isBlank() || workerId.length() > 200) {
+            problems.add("worker id must be 1 to 200 characters");
+        }
+        if (concurrency < 1 || concurrency > 1024) {
+            problems.add("concurrency must be 1 to 1024 (got " + concurrency + ")");
+        }
+        if (batchSize < 1 || batchSize > 10_000) {
+            problems.add("batch size must be 1 to 10000 (got " + batchSize + ")");
+        }
+        if (pollMin.isNegative() || pollMin.isZero() || pollMax.compareTo(pollMin) < 0) {
+            problems.add("poll interval must be positive and poll-max at least poll-min (got "
+                    + pollMin.toMillis() + "ms, " + pollMax.toMillis() + "ms)");
+        }
+        if (connectTimeout.isNegative() || connectTimeout.isZero()
+                || requestTimeout.isNegative() || requestTimeout.isZero()) {
+            problems.add("connect and request timeouts must be positive");
+        }
+        if (lease.compareTo(connectTimeout.plus(requestTimeout).plusSeconds(5)) < 0) {
+            problems.add("lease (" + lease.toSeconds() + "s) must exceed connect timeout + request timeout + 5s ("
+                    + connectTimeout.plus(requestTimeout).plusSeconds(5).toSeconds()
+                    + "s), or a slow request would be taken over while it is still running");
+        }
+        if (maxPayloadBytes < 1024) {
+            problems.add("max payload must be at least 1024 bytes (got " + maxPayloadBytes + ")");
+        }
+        if (responseExcerptBytes < 0 || responseExcerptBytes > 1024 * 1024) {
+            problems.add("response excerpt must be 0 to 1048576 bytes (got " + responseExcerptBytes + ")");
+        }
+        if (maxRetryAfter.isNegative() || shutdownGrace.isNegative()) {
+            problems.add("max Retry-After and shutdown grace must not be negative");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+    }
+
+    public static Builder builder(String workerId) {
+        return new Builder(workerId);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(workerId).concurrency(concurrency).batchSize(batchSize).pollMin(pollMin)
+                .pollMax(pollMax).lease(lease).connectTimeout(connectTimeout).requestTimeout(requestTimeout)
+                .retrySchedule(retrySchedule).maxRetryAfter(maxRetryAfter).maxPayloadBytes(maxPayloadBytes)
+                .responseExcerptBytes(responseExcerptBytes).shutdownGrace(shutdownGrace)
+                .allowPrivateNetwork(allowPrivateNetwork).exitWhenIdle(exitWhenIdle);
+    }
+
+    /** Starts from the defaults; {@link #build()} validates. */
+    public static final class Builder {
+        private final String workerId;
+        private int concurrency = DEFAULT_CONCURRENCY;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private Duration pollMin = DEFAULT_POLL_MIN;
+        private Duration pollMax = DEFAULT_POLL_MAX;
+        private Duration lease = DEFAULT_LEASE;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private RetrySchedule retrySchedule = RetrySchedule.DEFAULT;
+        private Duration maxRetryAfter = DEFAULT_MAX_RETRY_AFTER;
+        private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+        private int responseExcerptBytes = DEFAULT_RESPONSE_EXCERPT_BYTES;
+        private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+        private boolean allowPrivateNetwork;
+        private boolean exitWhenIdle;
+
+        private Builder(String workerId) {
+            this.workerId = workerId;
+        }
+
+        public Builder concurrency(int v) { concurrency = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder pollMin(Duration v) { pollMin = v; return this; }
+        public Builder pollMax(Duration v) { pollMax = v; return this; }
+        public Builder lease(Duration v) { lease = v; return this; }
+        public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
+        public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
+        public Builder retrySchedule(RetrySchedule v) { retrySchedule = v; return this; }
+        public Builder maxRetryAfter(Duration v) { maxRetryAfter = v; return this; }
+        public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
+        public Builder responseExcerptBytes(int v) { responseExcerptBytes = v; return this; }
+        public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
+        public Builder allowPrivateNetwork(boolean v) { allowPrivateNetwork = v; return this; }
+        public Builder exitWhenIdle(boolean v) { exitWhenIdle = v; return this; }
+
+        public WorkerConfig build() {
+            return new WorkerConfig(workerId, concurrency, batchSize, pollMin, pollMax, lease, connectTimeout,
+                    requestTimeout, retrySchedule, maxRetryAfter, maxPayloadBytes, responseExcerptBytes,
+                    shutdownGrace, allowPrivateNetwork, exitWhenIdle);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package com.d3.webhooks.endpoints;
+
+import com.d3.webhooks.network.EndpointUrl;
+import com.d3.webhooks.outbox.EventTypes;
+import com.d3.webhooks.signing.WebhookSecret;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A registration request, validated on creation: an absolute http(s) URL with a host, event
+ * types of the right shape, a secret that can sign.
+ *
+ * @param secret     {@code whsec_...} or any other non-empty text; null for unsigned requests
+ * @param eventTypes empty for every type
+ */
+public record NewEndpoint(String accountId, String url, String secret, List<String> eventTypes,
+                          String description) {
+
+    public NewEndpoint {
+        Objects.requireNonNull(accountId, "account");
+        if (accountId.isBlank() || accountId.length() > 200) {
+            throw new IllegalArgumentException("account must be 1 to 200 characters");
+        }
+        EndpointUrl.parse(url);
+        eventTypes = eventTypes == null ? List.of() : List.copyOf(eventTypes);
+        for (String type : eventTypes) {
+            String problem = EventTypes.problem(type);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+        }
+        if (secret != null) {
+            WebhookSecret.parse(secret);
+        }
+    }
+
+    /** What the operator should hear about, e.g. a plain-http URL. */
+    public List<String> warnings() {
+        return EndpointUrl.parse(url).warnings();
+    }
+}

@@ -1,0 +1,65 @@
+package com.d3.webhooks.testing;
+
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_AUDIT_LOGS;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
+
+import com.d3.webhooks.db.schema.tables.records.WebhookAuditLogsRecord;
+import com.d3.webhooks.db.schema.tables.records.WebhookDeliveriesRecord;
+import com.d3.webhooks.delivery.DeliveryListener;
+import com.d3.webhooks.delivery.RetrySchedule;
+import com.d3.webhooks.delivery.Worker;
+import com.d3.webhooks.delivery.WorkerConfig;
+import com.d3.webhooks.endpoints.EndpointRepository;
+import com.d3.webhooks.endpoints.NewEndpoint;
+import com.d3.webhooks.outbox.Outbox;
+import com.d3.webhooks.outbox.OutboxEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.jooq.DSLContext;
+
+/** Rows in any state, and workers configured for tests (loopback allowed, short timeouts). */
+public final class Fixtures {
+
+    private final DSLContext dsl;
+
+    public Fixtures(DSLContext dsl) {
+        this.dsl = dsl;
+    }
+
+    public long endpoint(String account, String url, String secret, String... eventTypes) {
+        return new EndpointRepository(dsl).add(new NewEndpoint(account, url, secret, List.of(eventTypes), null));
+    }
+
+    public UUID event(String account, String type, String payloadJson) {
+        return Outbox.insert(dsl, OutboxEvent.of(account, type, payloadJson)).orElseThrow();
+    }
+
+    public static WorkerConfig.Builder testConfig(String workerId) {
+        return WorkerConfig.builder(workerId)
+                .allowPrivateNetwork(true)
+                .concurrency(8)
+                .connectTimeout(Duration.ofSeconds(2))
+                .requestTimeout(Duration.ofSeconds(3))
+                .lease(Duration.ofSeconds(30))
+                .retrySchedule(RetrySchedule.parse("10s,1m", 0));
+    }
+
+    public Worker worker(WorkerConfig config, Clock clock) {
+        return new Worker(dsl, config, clock, DeliveryListener.NONE);
+    }
+
+    public List<WebhookDeliveriesRecord> deliveries() {
+        return dsl.selectFrom(WEBHOOK_DELIVERIES).orderBy(WEBHOOK_DELIVERIES.ID).fetch();
+    }
+
+    public WebhookDeliveriesRecord delivery(long id) {
+        return dsl.selectFrom(WEBHOOK_DELIVERIES).where(WEBHOOK_DELIVERIES.ID.eq(id)).fetchSingle();
+    }
+
+    public List<WebhookAuditLogsRecord> audit() {
+        return dsl.selectFrom(WEBHOOK_AUDIT_LOGS)
+                .orderBy(WEBHOOK_AUDIT_LOGS.DELIVERY_ID, WEBHOOK_AUDIT_LOGS.ATTEMPT_NUMBER).fetch();
+    }
+}
