@@ -6,12 +6,15 @@ import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
+import static org.jooq.impl.DSL.val;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -68,48 +71,57 @@ public final class DeliveryRepository {
                         r.value12()));
     }
 
-    /** Fenced: the delivery succeeded. Returns false when another worker owns it now. */
-    public boolean markSucceeded(DSLContext tx, ClaimedDelivery d, String workerId, Integer status, Instant now) {
-        return tx.update(D)
-                .set(D.STATE, SUCCEEDED)
-                .set(D.LOCKED_BY, (String) null)
-                .set(D.LOCKED_UNTIL, (OffsetDateTime) null)
-                .set(D.LAST_STATUS, status)
-                .set(D.LAST_ERROR, (String) null)
-                .set(D.UPDATED_AT, utc(now))
-                .set(D.COMPLETED_AT, utc(now))
-                .where(fence(d, workerId))
-                .execute() == 1;
+    /**
+     * The new state of one attempted delivery: succeeded, pending again at {@code nextAttemptAt},
+     * or failed for good.
+     */
+    public record Settlement(long deliveryId, int attempt, String state, Instant nextAttemptAt, Integer status,
+                             String error) {
     }
 
-    /** Fenced: the attempt failed and another is due at {@code retryAt}. */
-    public boolean markRetry(DSLContext tx, ClaimedDelivery d, String workerId, Integer status, String error,
-                             Instant retryAt, Instant now) {
-        return tx.update(D)
-                .set(D.STATE, PENDING)
-                .set(D.NEXT_ATTEMPT_AT, utc(retryAt))
-                .set(D.LOCKED_BY, (String) null)
-                .set(D.LOCKED_UNTIL, (OffsetDateTime) null)
-                .set(D.LAST_STATUS, status)
-                .set(D.LAST_ERROR, error)
-                .set(D.UPDATED_AT, utc(now))
-                .where(fence(d, workerId))
-                .execute() == 1;
-    }
-
-    /** Fenced: the last attempt of the budget failed; the delivery waits for an operator's replay. */
-    public boolean markFailed(DSLContext tx, ClaimedDelivery d, String workerId, Integer status, String error,
-                              Instant now) {
-        return tx.update(D)
-                .set(D.STATE, FAILED)
-                .set(D.LOCKED_BY, (String) null)
-                .set(D.LOCKED_UNTIL, (OffsetDateTime) null)
-                .set(D.LAST_STATUS, status)
-                .set(D.LAST_ERROR, error)
-                .set(D.UPDATED_AT, utc(now))
-                .set(D.COMPLETED_AT, utc(now))
-                .where(fence(d, workerId))
-                .execute() == 1;
+    /**
+     * Applies a batch of settlements in one statement, each fenced on (in_flight, owner, attempt).
+     * Returns the ids it applied; a missing id means another worker owns that delivery now.
+     */
+    public Set<Long> settle(DSLContext tx, String owner, List<Settlement> batch, Instant now) {
+        if (batch.isEmpty()) {
+            return Set.of();
+        }
+        int n = batch.size();
+        Long[] ids = new Long[n];
+        Integer[] attempts = new Integer[n];
+        String[] states = new String[n];
+        OffsetDateTime[] nextAt = new OffsetDateTime[n];
+        Integer[] statuses = new Integer[n];
+        String[] errors = new String[n];
+        for (int i = 0; i < n; i++) {
+            Settlement s = batch.get(i);
+            ids[i] = s.deliveryId();
+            attempts[i] = s.attempt();
+            states[i] = s.state();
+            nextAt[i] = s.nextAttemptAt() == null ? null : utc(s.nextAttemptAt());
+            statuses[i] = s.status();
+            errors[i] = s.error();
+        }
+        return new HashSet<>(tx.resultQuery("""
+                        UPDATE webhook_deliveries d
+                           SET state = v.state,
+                               next_attempt_at = coalesce(v.next_at, d.next_attempt_at),
+                               locked_by = NULL,
+                               locked_until = NULL,
+                               last_status = v.status,
+                               last_error = v.error,
+                               updated_at = {0},
+                               completed_at = CASE WHEN v.state = 'pending' THEN NULL ELSE {0} END
+                          FROM unnest({1}, {2}, {3}, {4}, {5}, {6}) AS v(id, attempt, state, next_at, status, error)
+                         WHERE d.id = v.id
+                           AND d.state = 'in_flight'
+                           AND d.locked_by = {7}
+                           AND d.attempts = v.attempt
+                        RETURNING d.id""",
+                        val(utc(now)), val(ids), val(attempts), val(states), val(nextAt), val(statuses), val(errors),
+                        val(owner))
+                .fetch(0, Long.class));
     }
 
     /**

@@ -5,11 +5,15 @@ import com.d3.webhooks.audit.AuditLog;
 import com.d3.webhooks.delivery.Completion.Attempted;
 import com.d3.webhooks.delivery.Completion.Released;
 import com.d3.webhooks.delivery.DeliveryRepository.LostAttempt;
+import com.d3.webhooks.delivery.DeliveryRepository.Settlement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -27,10 +31,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The delivery worker. One claimer thread routes new events and leases due deliveries while
- * sender slots are free; a bounded pool of sender threads makes the HTTP calls, outside any
+ * delivery slots are free; a bounded pool of sender threads makes the HTTP calls, outside any
  * transaction; one recorder thread writes each batch of outcomes (audit rows and fenced state
- * changes) in one short transaction and only then frees the slots, so at most
- * {@code concurrency} deliveries are held in memory at any backlog.
+ * changes) in one short transaction and only then frees the slots. There are twice as many
+ * slots as senders, so the next claims are ready while outcomes are being recorded, and at
+ * most {@code 2 x concurrency} deliveries are held in memory at any backlog.
  *
  * <p>{@link #runOnce()} runs the same steps synchronously for one batch, for tests and tools.
  */
@@ -38,6 +43,8 @@ public final class Worker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     private static final int RECORD_BATCH = 256;
+    /** Deliveries held per sender thread: one being sent, one claimed or being recorded. */
+    private static final int SLOTS_PER_SENDER = 2;
     private static final int RESCUE_BATCH = 500;
     private static final Duration DB_RETRY_MIN = Duration.ofMillis(500);
     private static final Duration DB_RETRY_MAX = Duration.ofSeconds(30);
@@ -50,6 +57,7 @@ public final class Worker implements AutoCloseable {
     private final DeliveryAttempt attempt;
     private final DeliveryListener listener;
     private final ExecutorService senders;
+    private final int slotCount;
     private final Semaphore slots;
     private final BlockingQueue<Completion> completions;
     private final Object wakeup = new Object();
@@ -69,8 +77,9 @@ public final class Worker implements AutoCloseable {
         this.router = new EventRouter(dsl, config.batchSize(), config.maxPayloadBytes());
         this.attempt = new DeliveryAttempt(config, clock);
         this.senders = Executors.newFixedThreadPool(config.concurrency(), named("outbox-sender"));
-        this.slots = new Semaphore(config.concurrency());
-        this.completions = new ArrayBlockingQueue<>(config.concurrency());
+        this.slotCount = config.concurrency() * SLOTS_PER_SENDER;
+        this.slots = new Semaphore(slotCount);
+        this.completions = new ArrayBlockingQueue<>(slotCount);
         Duration halfLease = config.lease().dividedBy(2);
         this.rescueInterval = halfLease.compareTo(Duration.ofSeconds(10)) < 0 ? halfLease : Duration.ofSeconds(10);
     }
@@ -165,6 +174,8 @@ public final class Worker implements AutoCloseable {
     private void claimLoop() {
         Duration idle = config.pollMin();
         Duration dbBackoff = DB_RETRY_MIN;
+        int routed = 0;
+        long nextRouteNanos = 0;
         while (running) {
             try {
                 Instant now = clock.instant();
@@ -172,20 +183,26 @@ public final class Worker implements AutoCloseable {
                     rescueExpired(now);
                     nextRescue = now.plus(rescueInterval);
                 }
-                int routed = router.routeBatch(now);
+                // Routing costs a transaction even when there is nothing to route: while deliveries
+                // keep the senders busy, look for new events only every poll-min.
+                if (routed == config.batchSize() || System.nanoTime() >= nextRouteNanos) {
+                    routed = router.routeBatch(now);
+                    nextRouteNanos = System.nanoTime() + config.pollMin().toNanos();
+                }
                 int claimed = claimWhileSlotsFree(now);
                 dbBackoff = DB_RETRY_MIN;
                 if (claimed > 0 || routed > 0) {
                     idle = config.pollMin();
                     continue;
                 }
-                if (config.exitWhenIdle() && slots.availablePermits() == config.concurrency()) {
+                if (config.exitWhenIdle() && slots.availablePermits() == slotCount) {
                     log.info("worker {}: nothing is due and nothing is in flight; stopping (--exit-when-idle)",
                             config.workerId());
                     break;
                 }
                 sleep(idle);
                 idle = min(idle.multipliedBy(2), config.pollMax());
+                nextRouteNanos = 0;
             } catch (DataAccessException e) {
                 log.warn("worker {}: database unreachable ({}); claiming again in {} ms", config.workerId(),
                         oneLine(e), dbBackoff.toMillis());
@@ -203,12 +220,25 @@ public final class Worker implements AutoCloseable {
         drainSenders();
     }
 
-    /** Claims as many deliveries as there are free sender slots (at least one, at most a batch). */
+    /**
+     * Claims as many deliveries as there are free sender slots, up to a batch. Under load slots
+     * free one at a time; waiting up to poll-min for a quarter of them to be free makes each
+     * claim statement carry several deliveries instead of one.
+     */
     private int claimWhileSlotsFree(Instant now) throws InterruptedException {
         if (!slots.tryAcquire(config.pollMax().toMillis(), TimeUnit.MILLISECONDS)) {
             return 0;
         }
+        int want = Math.min(config.batchSize(), Math.max(1, slotCount / 4));
         int held = 1 + drainPermits(config.batchSize() - 1);
+        long lingerUntil = System.nanoTime() + config.pollMin().toNanos();
+        while (held < want && running) {
+            long left = lingerUntil - System.nanoTime();
+            if (left <= 0 || !slots.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                break;
+            }
+            held += 1 + drainPermits(config.batchSize() - held - 1);
+        }
         List<ClaimedDelivery> claimed;
         try {
             claimed = deliveries.claim(config.workerId(), held, now, config.lease());
@@ -217,8 +247,9 @@ public final class Worker implements AutoCloseable {
             throw e;
         }
         slots.release(held - claimed.size());
+        Instant leaseEnds = now.plus(config.lease());
         for (ClaimedDelivery d : claimed) {
-            senders.execute(new Send(d));
+            senders.execute(new Send(d, leaseEnds));
         }
         return claimed.size();
     }
@@ -234,14 +265,25 @@ public final class Worker implements AutoCloseable {
     /** A sender task that knows its delivery, so a shutdown can release the ones not started. */
     private final class Send implements Runnable {
         final ClaimedDelivery delivery;
+        final Instant leaseEnds;
 
-        Send(ClaimedDelivery delivery) {
+        Send(ClaimedDelivery delivery, Instant leaseEnds) {
             this.delivery = delivery;
+            this.leaseEnds = leaseEnds;
         }
 
+        /**
+         * A delivery that waited for a sender so long that its lease could run out mid-request
+         * is given back unsent: another worker might otherwise take it over and send it too.
+         */
         @Override
         public void run() {
-            enqueue(attempt.run(delivery));
+            Instant now = clock.instant();
+            if (now.plus(config.connectTimeout()).plus(config.requestTimeout()).isAfter(leaseEnds)) {
+                enqueue(new Released(delivery, null, now));
+            } else {
+                enqueue(attempt.run(delivery));
+            }
         }
     }
 
@@ -314,83 +356,64 @@ public final class Worker implements AutoCloseable {
     /** Audits every attempt and settles every delivery of the batch in one transaction. */
     private void record(List<Completion> batch) {
         Instant now = clock.instant();
-        List<String> settled = new ArrayList<>();
-        dsl.transaction(cfg -> {
+        List<Attempted> attempted = new ArrayList<>();
+        List<Released> releases = new ArrayList<>();
+        for (Completion c : batch) {
+            if (c instanceof Attempted a) {
+                attempted.add(a);
+            } else {
+                releases.add((Released) c);
+            }
+        }
+        List<Settlement> settlements = attempted.stream()
+                .map(a -> decide(a.delivery(), a.result().status(), a.result().error(), a.result().retryAfter(), now))
+                .toList();
+        Set<Long> applied = dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
-            settled.clear();
-            List<AuditEntry> entries = new ArrayList<>();
-            for (Completion c : batch) {
-                if (c instanceof Attempted a) {
-                    entries.add(a.audit());
-                }
+            AuditLog.append(tx, attempted.stream().map(Attempted::audit).toList());
+            for (Released r : releases) {
+                deliveries.release(tx, r.delivery(), config.workerId(), r.dueAt(), r.note(), now);
             }
-            AuditLog.append(tx, entries);
-            for (Completion c : batch) {
-                settled.add(c instanceof Attempted a
-                        ? settle(tx, a.delivery(), config.workerId(), a.result().status(), a.result().error(),
-                                a.result().retryAfter(), now)
-                        : release(tx, (Released) c, now));
-            }
+            return deliveries.settle(tx, config.workerId(), settlements, now);
         });
-        for (int i = 0; i < batch.size(); i++) {
-            if (batch.get(i) instanceof Attempted a) {
-                listener.recorded(a.audit(), settled.get(i));
-            }
+        for (int i = 0; i < attempted.size(); i++) {
+            Settlement s = settlements.get(i);
+            String outcome = applied.contains(s.deliveryId()) ? s.state() : "taken over";
+            logOutcome(attempted.get(i).delivery(), s, outcome);
+            listener.recorded(attempted.get(i).audit(), outcome);
         }
-    }
-
-    private String release(DSLContext tx, Released r, Instant now) {
-        boolean ok = deliveries.release(tx, r.delivery(), config.workerId(), r.dueAt(), r.note(), now);
-        if (!ok) {
-            log.info("{}: release skipped, another worker owns it now", r.delivery());
-        }
-        return "released";
     }
 
     /**
-     * Moves an attempted delivery to succeeded, to pending with its next due time, or to failed
-     * when the retry budget is spent. Returns what it became.
+     * What an attempt makes of its delivery: succeeded; pending again after the scheduled delay
+     * (or the receiver's longer Retry-After, within bounds); or failed when the budget is spent.
      */
-    private String settle(DSLContext tx, ClaimedDelivery d, String owner, Integer status, String error,
-                          Duration retryAfter, Instant now) {
-        boolean fenced;
-        String outcome;
+    private Settlement decide(ClaimedDelivery d, Integer status, String error, Duration retryAfter, Instant now) {
         if (error == null) {
-            fenced = deliveries.markSucceeded(tx, d, owner, status, now);
-            outcome = "succeeded";
-            if (fenced) {
-                log.debug("{} succeeded (HTTP {})", d, status);
-            }
-        } else {
-            Duration delay = config.retrySchedule().delayAfter(d.attemptInBudget());
-            if (delay == null) {
-                fenced = deliveries.markFailed(tx, d, owner, status, error, now);
-                outcome = "failed";
-                if (fenced) {
-                    log.warn("{} failed ({}); that was attempt {} of {}: the delivery is failed until an "
-                                    + "operator replays it", d, error, d.attemptInBudget(),
-                            config.retrySchedule().maxAttempts());
-                }
-            } else {
-                if (retryAfter != null) {
-                    Duration asked = min(retryAfter, config.maxRetryAfter());
-                    delay = asked.compareTo(delay) > 0 ? asked : delay;
-                }
-                Instant at = now.plus(delay);
-                fenced = deliveries.markRetry(tx, d, owner, status, error, at, now);
-                outcome = "retrying";
-                if (fenced) {
-                    log.info("{} failed ({}); retry {} of {} at {}", d, error, d.attemptInBudget() + 1,
-                            config.retrySchedule().maxAttempts(), at);
-                }
-            }
+            return new Settlement(d.deliveryId(), d.attempt(), DeliveryRepository.SUCCEEDED, null, status, null);
         }
-        if (!fenced) {
-            log.info("{}: outcome audited but not applied: the lease was lost and another worker took the "
-                    + "delivery over", d);
-            return "taken over";
+        Duration delay = config.retrySchedule().delayAfter(d.attemptInBudget());
+        if (delay == null) {
+            return new Settlement(d.deliveryId(), d.attempt(), DeliveryRepository.FAILED, null, status, error);
         }
-        return outcome;
+        if (retryAfter != null) {
+            Duration asked = min(retryAfter, config.maxRetryAfter());
+            delay = asked.compareTo(delay) > 0 ? asked : delay;
+        }
+        return new Settlement(d.deliveryId(), d.attempt(), DeliveryRepository.PENDING, now.plus(delay), status, error);
+    }
+
+    private void logOutcome(ClaimedDelivery d, Settlement s, String outcome) {
+        switch (outcome) {
+            case DeliveryRepository.SUCCEEDED -> log.debug("{} succeeded (HTTP {})", d, s.status());
+            case DeliveryRepository.PENDING -> log.info("{} failed ({}); retry {} of {} at {}", d, s.error(),
+                    d.attemptInBudget() + 1, config.retrySchedule().maxAttempts(), s.nextAttemptAt());
+            case DeliveryRepository.FAILED -> log.warn("{} failed ({}); that was attempt {} of {}: the delivery is "
+                            + "failed until an operator replays it", d, s.error(), d.attemptInBudget(),
+                    config.retrySchedule().maxAttempts());
+            default -> log.info("{}: outcome audited but not applied: the lease was lost and another worker took "
+                    + "the delivery over", d);
+        }
     }
 
     /**
@@ -402,28 +425,24 @@ public final class Worker implements AutoCloseable {
             DSLContext tx = cfg.dsl();
             List<LostAttempt> lost = deliveries.lockExpired(tx, RESCUE_BATCH, now);
             List<AuditEntry> entries = new ArrayList<>();
+            Map<String, List<Settlement>> byLostOwner = new HashMap<>();
             for (LostAttempt l : lost) {
                 entries.add(attempt.lostAttemptEntry(l, config.workerId(), now));
+                ClaimedDelivery d = l.delivery();
+                String error = DeliveryAttempt.lostAttemptError(l);
+                Settlement s = d.attemptInBudget() >= config.retrySchedule().maxAttempts()
+                        ? new Settlement(d.deliveryId(), d.attempt(), DeliveryRepository.FAILED, null, null, error)
+                        : new Settlement(d.deliveryId(), d.attempt(), DeliveryRepository.PENDING, now, null, error);
+                byLostOwner.computeIfAbsent(l.lostBy(), k -> new ArrayList<>()).add(s);
             }
+            // This transaction holds every row's lock, so fencing on the lost owner cannot miss.
+            byLostOwner.forEach((owner, settlements) -> deliveries.settle(tx, owner, settlements, now));
             AuditLog.append(tx, entries);
-            for (LostAttempt l : lost) {
-                settleLost(tx, l, now);
-            }
             return lost;
         });
         if (!rescued.isEmpty()) {
             log.warn("lease expired for {} deliveries held by {}; they are due again", rescued.size(),
                     rescued.stream().map(LostAttempt::lostBy).distinct().toList());
-        }
-    }
-
-    private void settleLost(DSLContext tx, LostAttempt l, Instant now) {
-        ClaimedDelivery d = l.delivery();
-        String error = DeliveryAttempt.lostAttemptError(l);
-        if (d.attemptInBudget() >= config.retrySchedule().maxAttempts()) {
-            deliveries.markFailed(tx, d, l.lostBy(), null, error, now);
-        } else {
-            deliveries.markRetry(tx, d, l.lostBy(), null, error, now, now);
         }
     }
 

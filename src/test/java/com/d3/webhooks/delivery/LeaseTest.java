@@ -1,7 +1,6 @@
 package com.d3.webhooks.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.d3.webhooks.db.schema.tables.records.WebhookAuditLogsRecord;
@@ -79,9 +78,11 @@ class LeaseTest {
         assertEquals("succeeded", fx.deliveries().get(0).getState());
 
         // The slow worker finally reports a failure: the fence refuses it.
-        boolean applied = dsl.transactionResult(cfg -> repository.markRetry(cfg.dsl(), slow, "w-slow", 500,
-                "HTTP 500", clock.instant(), clock.instant()));
-        assertFalse(applied);
+        var lateReport = new DeliveryRepository.Settlement(slow.deliveryId(), slow.attempt(), "pending",
+                clock.instant(), 500, "HTTP 500");
+        var applied = dsl.transactionResult(cfg -> repository.settle(cfg.dsl(), "w-slow", List.of(lateReport),
+                clock.instant()));
+        assertTrue(applied.isEmpty());
         assertEquals("succeeded", fx.deliveries().get(0).getState());
     }
 
