@@ -7,15 +7,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.UUID;
 
 /**
  * The outbox events of the task lifecycle and their {@code data}. Times are ISO-8601 instants in
- * UTC with microseconds at most, e.g. {@code 2025-03-01T12:00:00.123456Z}; ids are UUID strings.
+ * UTC with six fraction digits, e.g. {@code 2025-03-01T12:00:00.123456Z}; ids are UUID strings.
  */
 final class TaskEvents {
 
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Always six fraction digits, as PostgreSQL's to_char(..., 'US') gives them. */
+    private static final DateTimeFormatter INSTANT =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private TaskEvents() {
     }
@@ -72,7 +77,7 @@ final class TaskEvents {
     }
 
     private static String instant(OffsetDateTime t) {
-        return t.toInstant().toString();
+        return INSTANT.format(t);
     }
 
     private static OutboxEvent event(String accountId, String type, ObjectNode data, OffsetDateTime occurredAt) {

@@ -210,6 +210,17 @@ class TaskLifecycleTest {
     }
 
     @Test
+    void payloadTimesAlwaysHaveSixFractionDigits() {
+        TaskLifecycle onTheSecond = new TaskLifecycle(Clock.fixed(Instant.parse("2025-03-01T12:00:00Z"), ZoneOffset.UTC));
+        CreatedMainTask created = own.createMainTask(ACCOUNT, 1);
+        onTheSecond.inOwnTransactions(dsl).completeFileTask(ACCOUNT, created.fileTaskIds().get(0), null);
+
+        for (Event e : TaskRows.events(dsl)) {
+            assertEquals("2025-03-01T12:00:00.000000Z", e.data().get("finishedAt").asText(), e.type());
+        }
+    }
+
+    @Test
     void failingNeedsAnErrorMessage() {
         CreatedMainTask created = own.createMainTask(ACCOUNT, 1);
         List<String> before = TaskRows.snapshot(dsl);
