@@ -236,7 +236,7 @@ public final class TaskLifecycle {
         if (after == null) {
             // Only possible when rows were changed around this class: the transaction must not commit.
             throw new IllegalStateException("main task " + mainTaskId + " counts every file task as finished, but file task "
-                    + fileTaskId + " was not: main_tasks counters disagree with file_tasks; nothing is written");
+                    + fileTaskId + " was not: main_tasks counters disagree with file_tasks; roll the transaction back");
         }
         MainTaskStatus mainStatus = MainTaskStatus.fromSql(after.getStatus());
         TaskCounts counts = counts(after);

@@ -410,6 +410,24 @@ class TaskLifecycleTest {
                 types(TaskRows.events(dsl)));
     }
 
+    @Test
+    void countersThatDisagreeWithTheFileTasksStopTheTransition() {
+        // Rows changed around the lifecycle: the main task counts its one file task as finished,
+        // but the file task is still processing.
+        CreatedMainTask created = own.createMainTask(ACCOUNT, 1);
+        UUID fileTaskId = created.fileTaskIds().get(0);
+        own.startFileTask(ACCOUNT, fileTaskId);
+        dsl.update(MAIN_TASKS).set(MAIN_TASKS.STATUS, "completed").set(MAIN_TASKS.COMPLETED_COUNT, 1)
+                .set(MAIN_TASKS.FINISHED_AT, OffsetDateTime.now()).execute();
+        List<String> before = TaskRows.snapshot(dsl);
+
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> own.completeFileTask(ACCOUNT, fileTaskId, null));
+
+        assertTrue(e.getMessage().contains("counters disagree"), e.getMessage());
+        assertEquals(before, TaskRows.snapshot(dsl), "rolled back: no second operation event");
+    }
+
     // ---- the caller's transaction ---------------------------------------------------------
 
     @Test
