@@ -58,6 +58,10 @@ final class EndpointsCommand implements Runnable {
         @Option(names = "--description", description = "A note for operators.")
         String description;
 
+        @Option(names = "--ordered", description = "Deliver events with the same ordering key one at a time, "
+                + "in outbox order (costs throughput on busy keys).")
+        boolean ordered;
+
         @Option(names = "--json", description = "Print the result as JSON.")
         boolean json;
 
@@ -74,7 +78,11 @@ final class EndpointsCommand implements Runnable {
             }
             long id;
             try (Database db = database.open(1)) {
-                id = new EndpointRepository(db.dsl()).add(endpoint);
+                EndpointRepository endpoints = new EndpointRepository(db.dsl());
+                id = endpoints.add(endpoint);
+                if (ordered) {
+                    endpoints.setOrdered(id, true);
+                }
             }
             if (json) {
                 Map<String, Object> out = new LinkedHashMap<>();

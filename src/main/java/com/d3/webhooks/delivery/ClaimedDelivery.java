@@ -6,10 +6,13 @@ import java.util.UUID;
 /**
  * A delivery leased to this worker, with what sending it needs. {@code attempt} is the number
  * of the attempt about to be made (already counted at claim); together with the worker id it
- * fences every later write.
+ * fences every later write. {@code orderingKey} is set only when the delivery is ordered (its
+ * endpoint was ordered when the event was routed).
  */
 public record ClaimedDelivery(
         long deliveryId,
+        long outboxId,
+        String orderingKey,
         int attempt,
         int retryBase,
         UUID eventId,

@@ -27,10 +27,12 @@ import org.jooq.Table;
  */
 public final class DeliveryRepository {
 
+    static final String WAITING = "waiting";
     static final String PENDING = "pending";
     static final String IN_FLIGHT = "in_flight";
     static final String SUCCEEDED = "succeeded";
     static final String FAILED = "failed";
+    static final String SKIPPED = "skipped";
 
     private static final com.d3.webhooks.db.schema.tables.WebhookDeliveries D = WEBHOOK_DELIVERIES;
 
@@ -64,11 +66,11 @@ public final class DeliveryRepository {
                 .set(D.UPDATED_AT, at)
                 .from(due, o, e)
                 .where(D.ID.eq(dueId)).and(o.ID.eq(D.OUTBOX_ID)).and(e.ID.eq(D.ENDPOINT_ID))
-                .returningResult(D.ID, D.ATTEMPTS, D.RETRY_BASE, D.EVENT_ID, D.EVENT_TYPE, D.ACCOUNT_ID,
-                        o.OCCURRED_AT, o.PAYLOAD, e.ID, e.URL, e.SECRET, e.ENABLED)
+                .returningResult(D.ID, D.OUTBOX_ID, D.ORDERING_KEY, D.ATTEMPTS, D.RETRY_BASE, D.EVENT_ID,
+                        D.EVENT_TYPE, D.ACCOUNT_ID, o.OCCURRED_AT, o.PAYLOAD, e.ID, e.URL, e.SECRET, e.ENABLED)
                 .fetch(r -> new ClaimedDelivery(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(),
-                        r.value6(), r.value7(), r.value8().data(), r.value9(), r.value10(), r.value11(),
-                        r.value12()));
+                        r.value6(), r.value7(), r.value8(), r.value9(), r.value10().data(), r.value11(),
+                        r.value12(), r.value13(), r.value14()));
     }
 
     /**
@@ -144,6 +146,41 @@ public final class DeliveryRepository {
     }
 
     /**
+     * An operator's decision to give up on a failed delivery: it becomes skipped (audited), and
+     * when it blocked an ordered key, the next delivery of that key goes. Returns false, changing
+     * nothing, when the delivery is not failed.
+     */
+    public boolean skip(long deliveryId, String operator, String reason, Instant now) {
+        return dsl.transactionResult(cfg -> {
+            DSLContext tx = cfg.dsl();
+            var skipped = tx.update(D)
+                    .set(D.STATE, SKIPPED)
+                    .set(D.UPDATED_AT, utc(now))
+                    .set(D.COMPLETED_AT, utc(now))
+                    .where(D.ID.eq(deliveryId)).and(D.STATE.eq(FAILED))
+                    .returning(D.ENDPOINT_ID, D.ORDERING_KEY, D.ATTEMPTS)
+                    .fetchOptional();
+            if (skipped.isEmpty()) {
+                return false;
+            }
+            tx.execute("""
+                    INSERT INTO webhook_audit_logs (delivery_id, event_id, endpoint_id, account_id, event_type,
+                           target_url, payload, attempt_number, status, error_message, duration_ms, worker_id, sent_at)
+                    SELECT d.id, d.event_id, d.endpoint_id, d.account_id, d.event_type, e.url, '', d.attempts,
+                           'skipped', {1}, 0, {2}, {3}
+                      FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+                     WHERE d.id = {0}""",
+                    val(deliveryId), val("skipped by " + operator + (reason == null ? "" : ": " + reason)),
+                    val(operator), val(utc(now)));
+            String key = skipped.get().getOrderingKey();
+            if (key != null) {
+                OrderedKeys.promoteHeads(tx, List.of(new OrderedKeys.Key(skipped.get().getEndpointId(), key)), now);
+            }
+            return true;
+        });
+    }
+
+    /**
      * Locks up to {@code limit} deliveries whose lease expired (their worker died or hung),
      * returning them as claims of the worker that lost them, so the caller can audit the lost
      * attempt and settle each one in the same transaction.
@@ -151,16 +188,17 @@ public final class DeliveryRepository {
     public List<LostAttempt> lockExpired(DSLContext tx, int limit, Instant now) {
         var o = WEBHOOK_OUTBOX;
         var e = WEBHOOK_ENDPOINTS;
-        return tx.select(D.ID, D.ATTEMPTS, D.RETRY_BASE, D.EVENT_ID, D.EVENT_TYPE, D.ACCOUNT_ID,
-                        o.OCCURRED_AT, o.PAYLOAD, e.ID, e.URL, e.SECRET, e.ENABLED, D.LOCKED_BY, D.LOCKED_UNTIL)
+        return tx.select(D.ID, D.OUTBOX_ID, D.ORDERING_KEY, D.ATTEMPTS, D.RETRY_BASE, D.EVENT_ID, D.EVENT_TYPE,
+                        D.ACCOUNT_ID, o.OCCURRED_AT, o.PAYLOAD, e.ID, e.URL, e.SECRET, e.ENABLED, D.LOCKED_BY,
+                        D.LOCKED_UNTIL)
                 .from(D).join(o).on(o.ID.eq(D.OUTBOX_ID)).join(e).on(e.ID.eq(D.ENDPOINT_ID))
                 .where(D.STATE.eq(IN_FLIGHT)).and(D.LOCKED_UNTIL.lt(utc(now)))
                 .orderBy(D.LOCKED_UNTIL)
                 .limit(limit)
                 .forUpdate().of(D).skipLocked()
                 .fetch(r -> new LostAttempt(new ClaimedDelivery(r.value1(), r.value2(), r.value3(), r.value4(),
-                        r.value5(), r.value6(), r.value7(), r.value8().data(), r.value9(), r.value10(),
-                        r.value11(), r.value12()), r.value13(), r.value14().toInstant()));
+                        r.value5(), r.value6(), r.value7(), r.value8(), r.value9(), r.value10().data(),
+                        r.value11(), r.value12(), r.value13(), r.value14()), r.value15(), r.value16().toInstant()));
     }
 
     /** A delivery whose worker's lease ran out before it reported the attempt's outcome. */

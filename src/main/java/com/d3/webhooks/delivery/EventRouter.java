@@ -8,6 +8,7 @@ import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.selectCount;
 import static org.jooq.impl.DSL.selectOne;
+import static org.jooq.impl.DSL.val;
 import static org.jooq.impl.DSL.when;
 
 import com.d3.webhooks.outbox.EventTypes;
@@ -33,6 +34,9 @@ public final class EventRouter {
     private static final Field<Integer> PAYLOAD_BYTES =
             field("octet_length({0}::text)", Integer.class, WEBHOOK_OUTBOX.PAYLOAD);
 
+    /** The advisory lock (single 64-bit key space) held by the one routing transaction. */
+    private static final long ROUTING_LOCK = 0x0D3_0817_0001L;
+
     private final DSLContext dsl;
     private final int batchSize;
     private final int maxPayloadBytes;
@@ -43,18 +47,26 @@ public final class EventRouter {
         this.maxPayloadBytes = maxPayloadBytes;
     }
 
-    /** Routes at most one batch; returns how many outbox rows it took. */
+    /**
+     * Routes at most one batch; returns how many outbox rows it took, 0 also when another worker
+     * is routing right now. One router at a time, in outbox order: routers working side by side
+     * could commit a later event's delivery before an earlier one's, and ordered keys would then
+     * start in the wrong order. Routing is one short transaction per batch, far from a bottleneck.
+     */
     public int routeBatch(Instant now) {
         OffsetDateTime at = DeliveryRepository.utc(now);
         return dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
+            if (!tx.select(field("pg_try_advisory_xact_lock({0})", Boolean.class, val(ROUTING_LOCK))).fetchSingle()
+                    .value1()) {
+                return 0;
+            }
             var rows = tx.select(WEBHOOK_OUTBOX.ID, WEBHOOK_OUTBOX.EVENT_ID, WEBHOOK_OUTBOX.ACCOUNT_ID,
                             WEBHOOK_OUTBOX.EVENT_TYPE, JSON_KIND, PAYLOAD_BYTES)
                     .from(WEBHOOK_OUTBOX)
                     .where(WEBHOOK_OUTBOX.ROUTED_AT.isNull())
                     .orderBy(WEBHOOK_OUTBOX.ID)
                     .limit(batchSize)
-                    .forUpdate().skipLocked()
                     .fetch();
             List<Long> usable = new ArrayList<>();
             for (var row : rows) {
@@ -70,7 +82,7 @@ public final class EventRouter {
                 }
             }
             if (!usable.isEmpty()) {
-                createDeliveries(tx, usable, at);
+                createDeliveries(tx, usable, now);
                 markRouted(tx, usable, at);
             }
             return rows.size();
@@ -103,15 +115,21 @@ public final class EventRouter {
                 .execute();
     }
 
-    /** One delivery per (event, enabled endpoint of the account that wants this type). */
-    private static void createDeliveries(DSLContext tx, List<Long> outboxIds, OffsetDateTime at) {
+    /**
+     * One delivery per (event, enabled endpoint of the account that wants this type). A keyed
+     * event to an ordered endpoint starts out waiting, then the heads of its keys are promoted.
+     */
+    private static void createDeliveries(DSLContext tx, List<Long> outboxIds, Instant now) {
         var o = WEBHOOK_OUTBOX;
         var e = WEBHOOK_ENDPOINTS;
-        tx.insertInto(WEBHOOK_DELIVERIES, WEBHOOK_DELIVERIES.OUTBOX_ID, WEBHOOK_DELIVERIES.EVENT_ID,
-                        WEBHOOK_DELIVERIES.ENDPOINT_ID, WEBHOOK_DELIVERIES.ACCOUNT_ID, WEBHOOK_DELIVERIES.EVENT_TYPE,
-                        WEBHOOK_DELIVERIES.NEXT_ATTEMPT_AT, WEBHOOK_DELIVERIES.CREATED_AT,
-                        WEBHOOK_DELIVERIES.UPDATED_AT)
-                .select(tx.select(o.ID, o.EVENT_ID, e.ID, o.ACCOUNT_ID, o.EVENT_TYPE,
+        var d = WEBHOOK_DELIVERIES;
+        OffsetDateTime at = DeliveryRepository.utc(now);
+        Field<String> key = when(e.ORDERED.isTrue(), o.ORDERING_KEY);
+        List<OrderedKeys.Key> waiting = tx.insertInto(d, d.OUTBOX_ID, d.EVENT_ID, d.ENDPOINT_ID, d.ACCOUNT_ID,
+                        d.EVENT_TYPE, d.ORDERING_KEY, d.STATE, d.NEXT_ATTEMPT_AT, d.CREATED_AT, d.UPDATED_AT)
+                .select(tx.select(o.ID, o.EVENT_ID, e.ID, o.ACCOUNT_ID, o.EVENT_TYPE, key,
+                                when(key.isNotNull(), inline(DeliveryRepository.WAITING))
+                                        .otherwise(inline(DeliveryRepository.PENDING)),
                                 inline(at), inline(at), inline(at))
                         .from(o)
                         .join(e).on(e.ACCOUNT_ID.eq(o.ACCOUNT_ID))
@@ -120,8 +138,14 @@ public final class EventRouter {
                         .and(e.EVENT_TYPES.isNull().or(field("{0} = ANY({1})", Boolean.class, o.EVENT_TYPE,
                                 e.EVENT_TYPES).isTrue()))
                         .orderBy(o.ID, e.ID))
-                .onConflict(WEBHOOK_DELIVERIES.OUTBOX_ID, WEBHOOK_DELIVERIES.ENDPOINT_ID).doNothing()
-                .execute();
+                .onConflict(d.OUTBOX_ID, d.ENDPOINT_ID).doNothing()
+                .returningResult(d.ENDPOINT_ID, d.ORDERING_KEY)
+                .fetch()
+                .stream()
+                .filter(r -> r.value2() != null)
+                .map(r -> new OrderedKeys.Key(r.value1(), r.value2()))
+                .toList();
+        OrderedKeys.promoteHeads(tx, waiting, now);
     }
 
     private static void markRouted(DSLContext tx, List<Long> outboxIds, OffsetDateTime at) {

@@ -374,7 +374,17 @@ public final class Worker implements AutoCloseable {
             for (Released r : releases) {
                 deliveries.release(tx, r.delivery(), config.workerId(), r.dueAt(), r.note(), now);
             }
-            return deliveries.settle(tx, config.workerId(), settlements, now);
+            Set<Long> settled = deliveries.settle(tx, config.workerId(), settlements, now);
+            List<OrderedKeys.Key> advanced = new ArrayList<>();
+            for (int i = 0; i < attempted.size(); i++) {
+                ClaimedDelivery d = attempted.get(i).delivery();
+                if (d.orderingKey() != null && settled.contains(d.deliveryId())
+                        && settlements.get(i).state().equals(DeliveryRepository.SUCCEEDED)) {
+                    advanced.add(new OrderedKeys.Key(d.endpointId(), d.orderingKey()));
+                }
+            }
+            OrderedKeys.promoteHeads(tx, advanced, now);
+            return settled;
         });
         for (int i = 0; i < attempted.size(); i++) {
             Settlement s = settlements.get(i);

@@ -10,6 +10,7 @@ import java.util.List;
  * @param eventTypes the types it wants; empty means every type
  */
 public record Endpoint(long id, String accountId, String url, boolean hasSecret, List<String> eventTypes,
-                       String description, boolean enabled, String disabledReason, OffsetDateTime createdAt,
+                       String description, boolean enabled, String disabledReason, boolean ordered,
+                       OffsetDateTime createdAt,
                        OffsetDateTime updatedAt) {
 }

@@ -32,6 +32,31 @@ public final class EndpointRepository {
                 .fetchOne(WEBHOOK_ENDPOINTS.ID);
     }
 
+    /**
+     * Makes an endpoint ordered or not. Turning ordering off lets every waiting delivery of the
+     * endpoint go at once; turning it on orders the events routed from now on.
+     */
+    public boolean setOrdered(long id, boolean ordered) {
+        return dsl.transactionResult(cfg -> {
+            DSLContext tx = cfg.dsl();
+            int changed = tx.update(WEBHOOK_ENDPOINTS)
+                    .set(WEBHOOK_ENDPOINTS.ORDERED, ordered)
+                    .set(WEBHOOK_ENDPOINTS.UPDATED_AT, DSL.currentOffsetDateTime())
+                    .where(WEBHOOK_ENDPOINTS.ID.eq(id))
+                    .execute();
+            if (!ordered) {
+                tx.execute("""
+                        UPDATE webhook_deliveries
+                           SET ordering_key = NULL,
+                               state = CASE WHEN state = 'waiting' THEN 'pending' ELSE state END,
+                               next_attempt_at = CASE WHEN state = 'waiting' THEN now() ELSE next_attempt_at END
+                         WHERE endpoint_id = {0} AND ordering_key IS NOT NULL
+                           AND state IN ('waiting', 'pending', 'in_flight', 'failed')""", DSL.val(id));
+            }
+            return changed == 1;
+        });
+    }
+
     public Optional<Endpoint> find(long id) {
         return dsl.selectFrom(WEBHOOK_ENDPOINTS).where(WEBHOOK_ENDPOINTS.ID.eq(id))
                 .fetchOptional(EndpointRepository::toEndpoint);
@@ -47,6 +72,6 @@ public final class EndpointRepository {
     private static Endpoint toEndpoint(WebhookEndpointsRecord r) {
         return new Endpoint(r.getId(), r.getAccountId(), r.getUrl(), r.getSecret() != null,
                 r.getEventTypes() == null ? List.of() : Arrays.asList(r.getEventTypes()), r.getDescription(),
-                r.getEnabled(), r.getDisabledReason(), r.getCreatedAt(), r.getUpdatedAt());
+                r.getEnabled(), r.getDisabledReason(), r.getOrdered(), r.getCreatedAt(), r.getUpdatedAt());
     }
 }

@@ -39,6 +39,9 @@ public final class Outbox {
         if (event.occurredAt() != null) {
             values = values.set(WEBHOOK_OUTBOX.OCCURRED_AT, event.occurredAt());
         }
+        if (event.orderingKey() != null) {
+            values = values.set(WEBHOOK_OUTBOX.ORDERING_KEY, event.orderingKey());
+        }
         return values.onConflict(WEBHOOK_OUTBOX.EVENT_ID).doNothing()
                 .returning(WEBHOOK_OUTBOX.EVENT_ID)
                 .fetchOptional()

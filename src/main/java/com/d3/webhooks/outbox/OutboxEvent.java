@@ -13,15 +13,20 @@ import java.util.UUID;
  * @param eventType   e.g. {@code fileTask.completed}; see {@link EventTypes}
  * @param payloadJson a JSON object, sent as the {@code data} of the webhook body
  * @param occurredAt  optional; {@code now()} of the inserting transaction when null
+ * @param orderingKey optional; events with the same key reach an ordered endpoint one at a
+ *                    time, in outbox order (the task lifecycle uses the main task id)
  */
 public record OutboxEvent(UUID eventId, String accountId, String eventType, String payloadJson,
-                          OffsetDateTime occurredAt) {
+                          OffsetDateTime occurredAt, String orderingKey) {
 
     public OutboxEvent {
         Objects.requireNonNull(accountId, "accountId");
         Objects.requireNonNull(payloadJson, "payloadJson");
         if (accountId.isBlank() || accountId.length() > 200) {
             throw new IllegalArgumentException("accountId must be 1 to 200 characters");
+        }
+        if (orderingKey != null && (orderingKey.isEmpty() || orderingKey.length() > 200)) {
+            throw new IllegalArgumentException("orderingKey must be 1 to 200 characters when given");
         }
         String problem = EventTypes.problem(eventType);
         if (problem != null) {
@@ -30,14 +35,18 @@ public record OutboxEvent(UUID eventId, String accountId, String eventType, Stri
     }
 
     public static OutboxEvent of(String accountId, String eventType, String payloadJson) {
-        return new OutboxEvent(null, accountId, eventType, payloadJson, null);
+        return new OutboxEvent(null, accountId, eventType, payloadJson, null, null);
     }
 
     public OutboxEvent withEventId(UUID id) {
-        return new OutboxEvent(id, accountId, eventType, payloadJson, occurredAt);
+        return new OutboxEvent(id, accountId, eventType, payloadJson, occurredAt, orderingKey);
     }
 
     public OutboxEvent withOccurredAt(OffsetDateTime at) {
-        return new OutboxEvent(eventId, accountId, eventType, payloadJson, at);
+        return new OutboxEvent(eventId, accountId, eventType, payloadJson, at, orderingKey);
+    }
+
+    public OutboxEvent withOrderingKey(String key) {
+        return new OutboxEvent(eventId, accountId, eventType, payloadJson, occurredAt, key);
     }
 }

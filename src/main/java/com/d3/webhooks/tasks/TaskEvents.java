@@ -34,7 +34,7 @@ final class TaskEvents {
         ObjectNode data = fileTask(fileTaskId, mainTaskId, FileTaskStatus.COMPLETED);
         data.set("result", result == null ? JSON.nullNode() : result);
         data.put("finishedAt", instant(finishedAt));
-        return event(accountId, EventTypes.FILE_TASK_COMPLETED, data, finishedAt);
+        return event(accountId, EventTypes.FILE_TASK_COMPLETED, data, finishedAt, mainTaskId);
     }
 
     /** {@code fileTask.failed}: {@code {fileTaskId, mainTaskId, status: "failed", error, finishedAt}}. */
@@ -43,7 +43,7 @@ final class TaskEvents {
         ObjectNode data = fileTask(fileTaskId, mainTaskId, FileTaskStatus.FAILED);
         data.put("error", error);
         data.put("finishedAt", instant(finishedAt));
-        return event(accountId, EventTypes.FILE_TASK_FAILED, data, finishedAt);
+        return event(accountId, EventTypes.FILE_TASK_FAILED, data, finishedAt, mainTaskId);
     }
 
     /**
@@ -65,7 +65,7 @@ final class TaskEvents {
         c.put("total", counts.total());
         data.put("finishedAt", instant(finishedAt));
         String type = status == MainTaskStatus.FAILED ? EventTypes.OPERATION_FAILED : EventTypes.OPERATION_COMPLETED;
-        return event(accountId, type, data, finishedAt);
+        return event(accountId, type, data, finishedAt, mainTaskId);
     }
 
     private static ObjectNode fileTask(UUID fileTaskId, UUID mainTaskId, FileTaskStatus status) {
@@ -80,8 +80,11 @@ final class TaskEvents {
         return INSTANT.format(t);
     }
 
-    private static OutboxEvent event(String accountId, String type, ObjectNode data, OffsetDateTime occurredAt) {
-        return OutboxEvent.of(accountId, type, write(data)).withOccurredAt(occurredAt);
+    /** Keyed by the main task, so an ordered endpoint gets an operation's events in order. */
+    private static OutboxEvent event(String accountId, String type, ObjectNode data, OffsetDateTime occurredAt,
+                                     UUID mainTaskId) {
+        return OutboxEvent.of(accountId, type, write(data)).withOccurredAt(occurredAt)
+                .withOrderingKey(mainTaskId.toString());
     }
 
     static String write(JsonNode node) {

@@ -36,6 +36,17 @@ public final class Fixtures {
         return Outbox.insert(dsl, OutboxEvent.of(account, type, payloadJson)).orElseThrow();
     }
 
+    public UUID keyedEvent(String account, String type, String payloadJson, String orderingKey) {
+        return Outbox.insert(dsl, OutboxEvent.of(account, type, payloadJson).withOrderingKey(orderingKey))
+                .orElseThrow();
+    }
+
+    public long orderedEndpoint(String account, String url, String secret) {
+        long id = endpoint(account, url, secret);
+        new EndpointRepository(dsl).setOrdered(id, true);
+        return id;
+    }
+
     public static WorkerConfig.Builder testConfig(String workerId) {
         return WorkerConfig.builder(workerId)
                 .allowPrivateNetwork(true)

@@ -1,0 +1,63 @@
+package com.d3.webhooks.delivery;
+
+import static org.jooq.impl.DSL.val;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import org.jooq.DSLContext;
+
+/**
+ * Ordered delivery: of the deliveries of one ordering key to one ordered endpoint, only the
+ * head is ever pending; the others wait in state 'waiting', outside the claim index, so the
+ * claim stays one short statement whatever the backlog.
+ *
+ * <p>Whoever may have changed who the head is (routing a new delivery, a success, an operator's
+ * skip) calls {@link #promoteHeads} after its write, in the same transaction. It first takes a
+ * transaction-scoped advisory lock per key, so of two transactions touching one key the second
+ * decides only after the first committed, and a waiting delivery is never left behind.
+ */
+public final class OrderedKeys {
+
+    /** One key's stream to one endpoint. */
+    public record Key(long endpointId, String orderingKey) {
+    }
+
+    private static final Comparator<Key> LOCK_ORDER =
+            Comparator.comparingLong(Key::endpointId).thenComparing(Key::orderingKey);
+
+    private OrderedKeys() {
+    }
+
+    /**
+     * For each key with no delivery pending, in flight or failed (a failed one blocks its key),
+     * makes its earliest waiting delivery pending and due now. Returns how many it promoted.
+     */
+    public static int promoteHeads(DSLContext tx, Collection<Key> keys, Instant now) {
+        if (keys.isEmpty()) {
+            return 0;
+        }
+        List<Key> sorted = keys.stream().distinct().sorted(LOCK_ORDER).toList();
+        Long[] endpoints = sorted.stream().map(Key::endpointId).toArray(Long[]::new);
+        String[] names = sorted.stream().map(Key::orderingKey).toArray(String[]::new);
+        // Locked in one global order, so two transactions never wait for each other in a cycle.
+        tx.resultQuery("""
+                SELECT pg_advisory_xact_lock(k.endpoint_id::int, hashtext(k.ordering_key))
+                  FROM unnest({0}, {1}) AS k(endpoint_id, ordering_key)""", val(endpoints), val(names))
+                .fetch();
+        return tx.execute("""
+                UPDATE webhook_deliveries d
+                   SET state = 'pending', next_attempt_at = {2}, updated_at = {2}
+                  FROM (SELECT (SELECT w.id FROM webhook_deliveries w
+                                 WHERE w.endpoint_id = k.endpoint_id AND w.ordering_key = k.ordering_key
+                                   AND w.state = 'waiting'
+                                 ORDER BY w.outbox_id LIMIT 1) AS id
+                          FROM unnest({0}, {1}) AS k(endpoint_id, ordering_key)
+                         WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries a
+                                            WHERE a.endpoint_id = k.endpoint_id AND a.ordering_key = k.ordering_key
+                                              AND a.state IN ('pending', 'in_flight', 'failed'))) AS head
+                 WHERE d.id = head.id AND d.state = 'waiting'""",
+                val(endpoints), val(names), val(DeliveryRepository.utc(now)));
+    }
+}
