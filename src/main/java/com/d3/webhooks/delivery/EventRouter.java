@@ -89,6 +89,11 @@ public final class EventRouter {
         });
     }
 
+    /** Whether any event waits to be routed (by this worker or another). */
+    public boolean hasUnrouted() {
+        return dsl.fetchExists(WEBHOOK_OUTBOX, WEBHOOK_OUTBOX.ROUTED_AT.isNull());
+    }
+
     private String problem(String accountId, String eventType, String jsonKind, int payloadBytes) {
         if (accountId.isBlank()) {
             return "account_id is empty";

@@ -195,7 +195,7 @@ public final class Worker implements AutoCloseable {
                     idle = config.pollMin();
                     continue;
                 }
-                if (config.exitWhenIdle() && slots.availablePermits() == slotCount) {
+                if (config.exitWhenIdle() && slots.availablePermits() == slotCount && !router.hasUnrouted()) {
                     log.info("worker {}: nothing is due and nothing is in flight; stopping (--exit-when-idle)",
                             config.workerId());
                     break;
