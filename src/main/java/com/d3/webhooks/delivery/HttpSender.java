@@ -85,7 +85,13 @@ public final class HttpSender {
         Duration retryAfter = status == 429 || status == 503
                 ? RetryAfter.parse(response.headers().firstValue("retry-after").orElse(null), clock.instant())
                 : null;
-        return new AttemptResult(status, excerpt.isEmpty() ? null : excerpt, error, durationMs, retryAfter);
+        boolean abort = error != null && response.headers().firstValue(AttemptResult.ABORT_HEADER)
+                .map(v -> v.trim().equalsIgnoreCase(AttemptResult.ABORT_VALUE)).orElse(false);
+        if (abort) {
+            error += " (receiver asked to stop retrying: " + AttemptResult.ABORT_HEADER + ": "
+                    + AttemptResult.ABORT_VALUE + ")";
+        }
+        return new AttemptResult(status, excerpt.isEmpty() ? null : excerpt, error, durationMs, retryAfter, abort);
     }
 
     private String describe(Throwable t, URI uri) {

@@ -2,6 +2,7 @@ package com.d3.webhooks.delivery;
 
 import com.d3.webhooks.audit.AuditEntry;
 import com.d3.webhooks.audit.AuditLog;
+import com.d3.webhooks.endpoints.EndpointHealth;
 import com.d3.webhooks.delivery.Completion.Attempted;
 import com.d3.webhooks.delivery.Completion.Released;
 import com.d3.webhooks.delivery.DeliveryRepository.LostAttempt;
@@ -366,7 +367,7 @@ public final class Worker implements AutoCloseable {
             }
         }
         List<Settlement> settlements = attempted.stream()
-                .map(a -> decide(a.delivery(), a.result().status(), a.result().error(), a.result().retryAfter(), now))
+                .map(a -> decide(a.delivery(), a.result(), now))
                 .toList();
         Set<Long> applied = dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
@@ -384,6 +385,11 @@ public final class Worker implements AutoCloseable {
                 }
             }
             OrderedKeys.promoteHeads(tx, advanced, now);
+            for (Attempted a : attempted) {
+                if (a.result().gone()) {
+                    EndpointHealth.disableGone(tx, a.delivery().endpointId(), a.delivery().accountId(), now);
+                }
+            }
             return settled;
         });
         for (int i = 0; i < attempted.size(); i++) {
@@ -398,12 +404,15 @@ public final class Worker implements AutoCloseable {
      * What an attempt makes of its delivery: succeeded; pending again after the scheduled delay
      * (or the receiver's longer Retry-After, within bounds); or failed when the budget is spent.
      */
-    private Settlement decide(ClaimedDelivery d, Integer status, String error, Duration retryAfter, Instant now) {
+    private Settlement decide(ClaimedDelivery d, AttemptResult r, Instant now) {
+        Integer status = r.status();
+        String error = r.error();
         if (error == null) {
             return new Settlement(d.deliveryId(), d.attempt(), DeliveryRepository.SUCCEEDED, null, status, null);
         }
         Duration delay = config.retrySchedule().delayAfter(d.attemptInBudget());
-        if (delay == null) {
+        Duration retryAfter = r.retryAfter();
+        if (delay == null || r.abort()) {
             return new Settlement(d.deliveryId(), d.attempt(), DeliveryRepository.FAILED, null, status, error);
         }
         if (retryAfter != null) {

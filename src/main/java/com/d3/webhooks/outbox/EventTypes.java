@@ -9,8 +9,10 @@ public final class EventTypes {
     public static final String FILE_TASK_FAILED = "fileTask.failed";
     public static final String OPERATION_COMPLETED = "operation.completed";
     public static final String OPERATION_FAILED = "operation.failed";
-    /** Sent by {@code endpoints test}; never written to the outbox. */
+    /** Sent by {@code endpoints test}. */
     public static final String ENDPOINT_TEST = "endpoint.test";
+    /** Written by the worker when it disables an endpoint, so the account can be told. */
+    public static final String ENDPOINT_DISABLED = "endpoint.disabled";
 
     /**
      * Dot-separated names of letters, digits and underscores, each starting with a letter, at
