@@ -62,10 +62,11 @@ public final class DeliveryRepository {
                 .from(due, o, e)
                 .where(D.ID.eq(dueId)).and(o.ID.eq(D.OUTBOX_ID)).and(e.ID.eq(D.ENDPOINT_ID))
                 .returningResult(D.ID, D.ATTEMPTS, D.RETRY_BASE, D.EVENT_ID, D.EVENT_TYPE, D.ACCOUNT_ID,
-                        o.OCCURRED_AT, o.PAYLOAD, e.ID, e.URL, e.SECRET, e.ENABLED)
+                        o.OCCURRED_AT, o.PAYLOAD, e.ID, e.URL, e.SECRET, e.PREVIOUS_SECRET,
+                        e.PREVIOUS_SECRET_EXPIRES_AT, e.ENABLED)
                 .fetch(r -> new ClaimedDelivery(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(),
                         r.value6(), r.value7(), r.value8().data(), r.value9(), r.value10(), r.value11(),
-                        r.value12()));
+                        r.value12(), r.value13(), r.value14()));
     }
 
     /** Fenced: the delivery succeeded. Returns false when another worker owns it now. */
@@ -140,7 +141,8 @@ public final class DeliveryRepository {
         var o = WEBHOOK_OUTBOX;
         var e = WEBHOOK_ENDPOINTS;
         return tx.select(D.ID, D.ATTEMPTS, D.RETRY_BASE, D.EVENT_ID, D.EVENT_TYPE, D.ACCOUNT_ID,
-                        o.OCCURRED_AT, o.PAYLOAD, e.ID, e.URL, e.SECRET, e.ENABLED, D.LOCKED_BY, D.LOCKED_UNTIL)
+                        o.OCCURRED_AT, o.PAYLOAD, e.ID, e.URL, e.SECRET, e.PREVIOUS_SECRET, e.PREVIOUS_SECRET_EXPIRES_AT,
+                        e.ENABLED, D.LOCKED_BY, D.LOCKED_UNTIL)
                 .from(D).join(o).on(o.ID.eq(D.OUTBOX_ID)).join(e).on(e.ID.eq(D.ENDPOINT_ID))
                 .where(D.STATE.eq(IN_FLIGHT)).and(D.LOCKED_UNTIL.lt(utc(now)))
                 .orderBy(D.LOCKED_UNTIL)
@@ -148,7 +150,7 @@ public final class DeliveryRepository {
                 .forUpdate().of(D).skipLocked()
                 .fetch(r -> new LostAttempt(new ClaimedDelivery(r.value1(), r.value2(), r.value3(), r.value4(),
                         r.value5(), r.value6(), r.value7(), r.value8().data(), r.value9(), r.value10(),
-                        r.value11(), r.value12()), r.value13(), r.value14().toInstant()));
+                        r.value11(), r.value12(), r.value13(), r.value14()), r.value15(), r.value16().toInstant()));
     }
 
     /** A delivery whose worker's lease ran out before it reported the attempt's outcome. */
