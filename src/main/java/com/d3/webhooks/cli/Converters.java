@@ -1,7 +1,9 @@
 package com.d3.webhooks.cli;
 
 import com.d3.webhooks.config.Durations;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import picocli.CommandLine.ITypeConverter;
 
 /** Option value parsers; a bad value becomes a usage error naming the valid forms. */
@@ -14,6 +16,14 @@ final class Converters {
         @Override
         public Duration convert(String value) {
             return Durations.parse(value);
+        }
+    }
+
+    /** ISO-8601 or a duration ago ({@code 2h} is two hours before now), see {@link Times}. */
+    static final class InstantConverter implements ITypeConverter<Instant> {
+        @Override
+        public Instant convert(String value) {
+            return Times.parse(value, Clock.systemUTC());
         }
     }
 }
