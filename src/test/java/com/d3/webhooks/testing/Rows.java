@@ -67,7 +67,7 @@ public final class Rows {
                 .set(d.NEXT_ATTEMPT_AT, utc(at))
                 .set(d.LOCKED_BY, inFlight ? "w-other" : null)
                 .set(d.LOCKED_UNTIL, inFlight ? utc(at.plusSeconds(3600)) : null)
-                .set(d.LAST_STATUS, state.equals("failed") ? 503 : finished ? 200 : null)
+                .set(d.LAST_STATUS, state.equals("failed") ? Integer.valueOf(503) : finished ? Integer.valueOf(200) : null)
                 .set(d.LAST_ERROR, state.equals("failed") ? "HTTP 503" : null)
                 .set(d.CREATED_AT, utc(at))
                 .set(d.UPDATED_AT, utc(at))
@@ -86,13 +86,15 @@ public final class Rows {
                 WITH o AS (
                   INSERT INTO webhook_outbox (account_id, event_type, payload, occurred_at, created_at,
                                               routing_state, routed_at, delivery_count)
-                  SELECT ?, 'fileTask.completed', jsonb_build_object('n', g), ?, ?, 'routed', ?, 1
-                    FROM generate_series(1, ?) g
+                  SELECT ?, 'fileTask.completed', jsonb_build_object('n', g), ?::timestamptz, ?::timestamptz,
+                         'routed', ?::timestamptz, 1
+                    FROM generate_series(1, ?::int) g
                   RETURNING id, event_id, account_id, event_type)
                 INSERT INTO webhook_deliveries (outbox_id, event_id, endpoint_id, account_id, event_type, state,
                                                 attempts, retry_base, next_attempt_at, last_status, last_error,
                                                 created_at, updated_at, completed_at)
-                SELECT o.id, o.event_id, ?, o.account_id, o.event_type, 'failed', ?, 0, ?, 503, 'HTTP 503', ?, ?, ?
+                SELECT o.id, o.event_id, ?::bigint, o.account_id, o.event_type, 'failed', ?::int, 0, ?::timestamptz,
+                       503, 'HTTP 503', ?::timestamptz, ?::timestamptz, ?::timestamptz
                   FROM o ORDER BY o.id""", account, t, t, t, n, endpointId, attempts, t, t, t, t);
     }
 
