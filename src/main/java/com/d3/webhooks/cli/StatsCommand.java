@@ -1,6 +1,7 @@
 package com.d3.webhooks.cli;
 
 import com.d3.webhooks.db.Database;
+import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.operations.EndpointStats;
 import com.d3.webhooks.operations.Stats;
 import java.io.PrintWriter;
@@ -48,6 +49,9 @@ final class StatsCommand implements Callable<Integer> {
         Instant now = Clock.systemUTC().instant();
         List<EndpointStats> stats;
         try (Database db = database.open(1)) {
+            if (endpointId != null && new EndpointRepository(db.dsl()).find(endpointId).isEmpty()) {
+                throw EndpointCommands.notFound(endpointId);
+            }
             stats = new Stats(db.dsl()).compute(endpointId, account, now);
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -85,7 +85,8 @@ class DeliveriesCommandTest {
         Cli.Result backwards = Cli.run("deliveries", "list", "--since", "1h", "--until", "2h");
 
         assertEquals(2, badTime.exit());
-        assertTrue(badTime.err().contains("is not a time: write ISO-8601"), badTime.err());
+        assertTrue(badTime.err().startsWith("list: Invalid value for option '--since': 'yesterday' is not a time: "
+                + "write ISO-8601"), badTime.err());
         assertEquals(2, badState.exit());
         assertTrue(badState.err().contains("unknown delivery state 'done'"), badState.err());
         assertEquals(2, badLimit.exit());

@@ -76,6 +76,14 @@ class OperationsCommandsTest {
     }
 
     @Test
+    void statsOfAnUnknownEndpointFails() {
+        Cli.Result r = Cli.run("stats", "--endpoint", "99");
+
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("no endpoint 99"), r.err());
+    }
+
+    @Test
     void pruneRefusesATinyWindow() {
         Cli.Result r = Cli.run("prune", "--older-than", "10m");
 
