@@ -1,10 +1,14 @@
 package com.d3.webhooks.endpoints;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.d3.webhooks.signing.WebhookSecret;
 import com.d3.webhooks.testing.TestDatabase;
+import java.time.OffsetDateTime;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,19 +27,47 @@ class EndpointContractTest {
         TestDatabase.get().reset();
     }
 
+    /** The SQL examples of docs/operators.md, as written there. */
     @Test
     void theDocumentedStatementsWork() {
-        long id = dsl.fetchOne("INSERT INTO webhook_endpoints (account_id, url, secret, event_types) "
-                + "VALUES ('acct_42', 'https://example.com/hooks', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', "
-                + "ARRAY['fileTask.completed', 'operation.failed']) RETURNING id").get(0, Long.class);
-        assertEquals(1, dsl.execute("UPDATE webhook_endpoints SET url = 'https://example.com/v2/hooks', "
+        long id = dsl.fetchOne("""
+                INSERT INTO webhook_endpoints (account_id, url, secret, event_types, description)
+                VALUES ('acct_42', 'https://hooks.example.com/d3', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+                        ARRAY['fileTask.completed', 'operation.failed'], 'registered in the dashboard')
+                RETURNING id""").get(0, Long.class);
+        String newSecret = WebhookSecret.generate().revealText();
+
+        assertEquals(1, dsl.execute("UPDATE webhook_endpoints SET url = 'https://hooks.example.com/v2/d3', "
                 + "updated_at = now() WHERE id = ?", id));
-        assertEquals(1, dsl.execute("UPDATE webhook_endpoints SET previous_secret = secret, "
-                + "previous_secret_expires_at = now() + interval '24 hours', "
-                + "secret = 'whsec_dGhlIG5ldyBzZWNyZXQgb2YgMzIgYnl0ZXMgLi4uLi4=', updated_at = now() WHERE id = ?", id));
-        assertEquals(1, dsl.execute("UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'customer request', "
-                + "disabled_at = now(), updated_at = now() WHERE id = ?", id));
-        assertEquals(1, dsl.execute("UPDATE webhook_endpoints SET event_types = NULL WHERE id = ?", id));
+        assertEquals(1, dsl.execute("UPDATE webhook_endpoints SET event_types = NULL, updated_at = now() WHERE id = ?",
+                id));
+        assertEquals(1, dsl.execute("""
+                UPDATE webhook_endpoints
+                   SET previous_secret = secret,
+                       previous_secret_expires_at = CASE WHEN secret IS NULL THEN NULL ELSE now() + interval '24 hours' END,
+                       secret = ?, updated_at = now()
+                 WHERE id = ?""", newSecret, id));
+        var rotated = new EndpointRepository(dsl).find(id).orElseThrow();
+        assertTrue(rotated.previousSecretExpiresAt().isAfter(OffsetDateTime.now().plusHours(23)));
+        assertEquals(1, dsl.execute("""
+                UPDATE webhook_endpoints
+                   SET secret = ?, previous_secret = NULL, previous_secret_expires_at = NULL, updated_at = now()
+                 WHERE id = ?""", WebhookSecret.generate().revealText(), id));
+        assertEquals(1, dsl.execute("""
+                UPDATE webhook_endpoints
+                   SET enabled = false, disabled_reason = 'customer request', disabled_at = coalesce(disabled_at, now()),
+                       updated_at = now()
+                 WHERE id = ?""", id));
+        assertFalse(new EndpointRepository(dsl).find(id).orElseThrow().enabled());
+        assertEquals(1, dsl.execute("""
+                UPDATE webhook_endpoints
+                   SET enabled = true, disabled_reason = NULL, disabled_at = NULL, updated_at = now()
+                 WHERE id = ?""", id));
+        var e = new EndpointRepository(dsl).find(id).orElseThrow();
+        assertTrue(e.enabled());
+        assertEquals("https://hooks.example.com/v2/d3", e.url());
+        assertTrue(e.eventTypes().isEmpty());
+        assertNull(e.previousSecretExpiresAt());
     }
 
     @Test
