@@ -15,8 +15,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "endpoints", mixinStandardHelpOptions = true,
-        description = "Registers and lists webhook endpoints.",
-        subcommands = {EndpointsCommand.Add.class, EndpointsCommand.ListEndpoints.class})
+        description = "Registers, inspects, changes and tests webhook endpoints.",
+        subcommands = {EndpointsCommand.Add.class, EndpointsCommand.ListEndpoints.class, EndpointShowCommand.class,
+                EndpointUpdateCommand.class, EndpointDisableCommand.class, EndpointEnableCommand.class,
+                EndpointRotateSecretCommand.class, EndpointTestCommand.class},
+        footer = {"", "The dashboard's backend writes the same table by SQL; see docs/operators.md."})
 final class EndpointsCommand implements Runnable {
 
     @Spec
@@ -96,7 +99,8 @@ final class EndpointsCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists endpoints (never their secrets).")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists endpoints (never their secrets).",
+            footer = {"", "Examples:", "  outbox endpoints list", "  outbox endpoints list --account acct_42 --json"})
     static final class ListEndpoints implements Callable<Integer> {
 
         @Mixin

@@ -1,6 +1,9 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.signing.WebhookSecret;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -8,6 +11,10 @@ import java.util.UUID;
  * of the attempt about to be made (already counted at claim); together with the worker id it
  * fences every later write. {@code orderingKey} is set only when the delivery is ordered (its
  * endpoint was ordered when the event was routed).
+ *
+ * @param secret                   the endpoint's current secret, null for unsigned requests
+ * @param previousSecret           the secret before the last rotation, null when none
+ * @param previousSecretExpiresAt  until when {@code previousSecret} still signs
  */
 public record ClaimedDelivery(
         long deliveryId,
@@ -23,11 +30,31 @@ public record ClaimedDelivery(
         long endpointId,
         String url,
         String secret,
+        String previousSecret,
+        OffsetDateTime previousSecretExpiresAt,
         boolean endpointEnabled) {
 
     /** The attempt's number within the current retry budget (1 for the first after a replay). */
     public int attemptInBudget() {
         return attempt - retryBase;
+    }
+
+    /**
+     * The secrets that sign an attempt made at {@code at}, newest first: the current one, and
+     * during a rotation's overlap window the previous one. Empty when the endpoint has none.
+     *
+     * @throws IllegalArgumentException when a stored secret cannot be used
+     */
+    public List<WebhookSecret> activeSecrets(Instant at) {
+        if (secret == null) {
+            return List.of();
+        }
+        WebhookSecret current = WebhookSecret.parse(secret);
+        if (previousSecret == null || previousSecretExpiresAt == null
+                || !previousSecretExpiresAt.toInstant().isAfter(at)) {
+            return List.of(current);
+        }
+        return List.of(current, WebhookSecret.parse(previousSecret));
     }
 
     @Override

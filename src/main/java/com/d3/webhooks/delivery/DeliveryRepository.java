@@ -12,12 +12,15 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.SelectField;
 import org.jooq.Table;
 
 /**
@@ -66,11 +69,8 @@ public final class DeliveryRepository {
                 .set(D.UPDATED_AT, at)
                 .from(due, o, e)
                 .where(D.ID.eq(dueId)).and(o.ID.eq(D.OUTBOX_ID)).and(e.ID.eq(D.ENDPOINT_ID))
-                .returningResult(D.ID, D.OUTBOX_ID, D.ORDERING_KEY, D.ATTEMPTS, D.RETRY_BASE, D.EVENT_ID,
-                        D.EVENT_TYPE, D.ACCOUNT_ID, o.OCCURRED_AT, o.PAYLOAD, e.ID, e.URL, e.SECRET, e.ENABLED)
-                .fetch(r -> new ClaimedDelivery(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(),
-                        r.value6(), r.value7(), r.value8(), r.value9(), r.value10().data(), r.value11(),
-                        r.value12(), r.value13(), r.value14()));
+                .returningResult(CLAIM_FIELDS)
+                .fetch(DeliveryRepository::toClaim);
     }
 
     /**
@@ -188,17 +188,16 @@ public final class DeliveryRepository {
     public List<LostAttempt> lockExpired(DSLContext tx, int limit, Instant now) {
         var o = WEBHOOK_OUTBOX;
         var e = WEBHOOK_ENDPOINTS;
-        return tx.select(D.ID, D.OUTBOX_ID, D.ORDERING_KEY, D.ATTEMPTS, D.RETRY_BASE, D.EVENT_ID, D.EVENT_TYPE,
-                        D.ACCOUNT_ID, o.OCCURRED_AT, o.PAYLOAD, e.ID, e.URL, e.SECRET, e.ENABLED, D.LOCKED_BY,
-                        D.LOCKED_UNTIL)
+        List<SelectField<?>> fields = new ArrayList<>(CLAIM_FIELDS);
+        fields.add(D.LOCKED_BY);
+        fields.add(D.LOCKED_UNTIL);
+        return tx.select(fields)
                 .from(D).join(o).on(o.ID.eq(D.OUTBOX_ID)).join(e).on(e.ID.eq(D.ENDPOINT_ID))
                 .where(D.STATE.eq(IN_FLIGHT)).and(D.LOCKED_UNTIL.lt(utc(now)))
                 .orderBy(D.LOCKED_UNTIL)
                 .limit(limit)
                 .forUpdate().of(D).skipLocked()
-                .fetch(r -> new LostAttempt(new ClaimedDelivery(r.value1(), r.value2(), r.value3(), r.value4(),
-                        r.value5(), r.value6(), r.value7(), r.value8(), r.value9(), r.value10().data(),
-                        r.value11(), r.value12(), r.value13(), r.value14()), r.value15(), r.value16().toInstant()));
+                .fetch(r -> new LostAttempt(toClaim(r), r.get(D.LOCKED_BY), r.get(D.LOCKED_UNTIL).toInstant()));
     }
 
     /** A delivery whose worker's lease ran out before it reported the attempt's outcome. */
@@ -210,6 +209,20 @@ public final class DeliveryRepository {
                 .and(D.STATE.eq(IN_FLIGHT))
                 .and(D.LOCKED_BY.eq(workerId))
                 .and(D.ATTEMPTS.eq(d.attempt()));
+    }
+
+    /** What a claim reads: the delivery, its event and its endpoint. */
+    private static final List<SelectField<?>> CLAIM_FIELDS = List.of(D.ID, D.OUTBOX_ID, D.ORDERING_KEY, D.ATTEMPTS,
+            D.RETRY_BASE, D.EVENT_ID, D.EVENT_TYPE, D.ACCOUNT_ID, WEBHOOK_OUTBOX.OCCURRED_AT, WEBHOOK_OUTBOX.PAYLOAD,
+            WEBHOOK_ENDPOINTS.ID, WEBHOOK_ENDPOINTS.URL, WEBHOOK_ENDPOINTS.SECRET, WEBHOOK_ENDPOINTS.PREVIOUS_SECRET,
+            WEBHOOK_ENDPOINTS.PREVIOUS_SECRET_EXPIRES_AT, WEBHOOK_ENDPOINTS.ENABLED);
+
+    private static ClaimedDelivery toClaim(Record r) {
+        return new ClaimedDelivery(r.get(D.ID), r.get(D.OUTBOX_ID), r.get(D.ORDERING_KEY), r.get(D.ATTEMPTS),
+                r.get(D.RETRY_BASE), r.get(D.EVENT_ID), r.get(D.EVENT_TYPE), r.get(D.ACCOUNT_ID),
+                r.get(WEBHOOK_OUTBOX.OCCURRED_AT), r.get(WEBHOOK_OUTBOX.PAYLOAD).data(), r.get(WEBHOOK_ENDPOINTS.ID),
+                r.get(WEBHOOK_ENDPOINTS.URL), r.get(WEBHOOK_ENDPOINTS.SECRET), r.get(WEBHOOK_ENDPOINTS.PREVIOUS_SECRET),
+                r.get(WEBHOOK_ENDPOINTS.PREVIOUS_SECRET_EXPIRES_AT), r.get(WEBHOOK_ENDPOINTS.ENABLED));
     }
 
     /** PostgreSQL keeps microseconds; truncating here keeps Java's and the database's times equal. */

@@ -3,15 +3,29 @@ package com.d3.webhooks.endpoints;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
 import com.d3.webhooks.db.schema.tables.records.WebhookEndpointsRecord;
+import com.d3.webhooks.signing.WebhookSecret;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.impl.DSL;
 
-/** Registers and reads endpoints (the same rows the dashboard's backend writes by SQL). */
+/**
+ * Registers, reads and changes endpoints (the same rows the dashboard's backend writes by SQL,
+ * see docs/operators.md). One statement per method; times come from the caller's clock.
+ */
 public final class EndpointRepository {
+
+    private static final com.d3.webhooks.db.schema.tables.WebhookEndpoints E = WEBHOOK_ENDPOINTS;
 
     private final DSLContext dsl;
 
@@ -21,15 +35,14 @@ public final class EndpointRepository {
 
     /** Inserts the endpoint, enabled; returns its id. */
     public long add(NewEndpoint e) {
-        return dsl.insertInto(WEBHOOK_ENDPOINTS)
-                .set(WEBHOOK_ENDPOINTS.ACCOUNT_ID, e.accountId())
-                .set(WEBHOOK_ENDPOINTS.URL, e.url())
-                .set(WEBHOOK_ENDPOINTS.SECRET, e.secret())
-                .set(WEBHOOK_ENDPOINTS.EVENT_TYPES, e.eventTypes().isEmpty() ? null
-                        : e.eventTypes().toArray(String[]::new))
-                .set(WEBHOOK_ENDPOINTS.DESCRIPTION, e.description())
-                .returning(WEBHOOK_ENDPOINTS.ID)
-                .fetchOne(WEBHOOK_ENDPOINTS.ID);
+        return dsl.insertInto(E)
+                .set(E.ACCOUNT_ID, e.accountId())
+                .set(E.URL, e.url())
+                .set(E.SECRET, e.secret())
+                .set(E.EVENT_TYPES, e.eventTypes().isEmpty() ? null : e.eventTypes().toArray(String[]::new))
+                .set(E.DESCRIPTION, e.description())
+                .returning(E.ID)
+                .fetchOne(E.ID);
     }
 
     /**
@@ -58,20 +71,96 @@ public final class EndpointRepository {
     }
 
     public Optional<Endpoint> find(long id) {
-        return dsl.selectFrom(WEBHOOK_ENDPOINTS).where(WEBHOOK_ENDPOINTS.ID.eq(id))
-                .fetchOptional(EndpointRepository::toEndpoint);
+        return dsl.selectFrom(E).where(E.ID.eq(id)).fetchOptional(EndpointRepository::toEndpoint);
     }
 
     /** Every endpoint, or one account's, by id. */
     public List<Endpoint> list(String accountId) {
-        Condition which = accountId == null ? DSL.noCondition() : WEBHOOK_ENDPOINTS.ACCOUNT_ID.eq(accountId);
-        return dsl.selectFrom(WEBHOOK_ENDPOINTS).where(which).orderBy(WEBHOOK_ENDPOINTS.ID)
-                .fetch(EndpointRepository::toEndpoint);
+        Condition which = accountId == null ? DSL.noCondition() : E.ACCOUNT_ID.eq(accountId);
+        return dsl.selectFrom(E).where(which).orderBy(E.ID).fetch(EndpointRepository::toEndpoint);
+    }
+
+    /** Applies the non-null parts of {@code changes}; false when there is no such endpoint. */
+    public boolean update(long id, EndpointChanges changes, Instant now) {
+        Map<Field<?>, Object> set = new LinkedHashMap<>();
+        if (changes.url() != null) {
+            set.put(E.URL, changes.url());
+        }
+        if (changes.eventTypes() != null) {
+            set.put(E.EVENT_TYPES, changes.eventTypes().isEmpty() ? null
+                    : changes.eventTypes().toArray(String[]::new));
+        }
+        if (changes.description() != null) {
+            set.put(E.DESCRIPTION, changes.description().isBlank() ? null : changes.description());
+        }
+        set.put(E.UPDATED_AT, utc(now));
+        return dsl.update(E).set(set).where(E.ID.eq(id)).execute() == 1;
+    }
+
+    /**
+     * Stops deliveries to the endpoint: new events are not routed to it, and deliveries already
+     * created wait (the worker releases them without an attempt) until it is enabled again.
+     * Disabling again keeps the first disabled_at and records the new reason.
+     */
+    public boolean disable(long id, String reason, Instant now) {
+        return dsl.update(E)
+                .set(E.ENABLED, false)
+                .set(E.DISABLED_REASON, reason)
+                .set(E.DISABLED_AT, DSL.coalesce(E.DISABLED_AT, DSL.val(utc(now))))
+                .set(E.UPDATED_AT, utc(now))
+                .where(E.ID.eq(id))
+                .execute() == 1;
+    }
+
+    /** Delivers to the endpoint again; the waiting deliveries go out at their next check. */
+    public boolean enable(long id, Instant now) {
+        return dsl.update(E)
+                .set(E.ENABLED, true)
+                .set(E.DISABLED_REASON, (String) null)
+                .set(E.DISABLED_AT, (OffsetDateTime) null)
+                .set(E.UPDATED_AT, utc(now))
+                .where(E.ID.eq(id))
+                .execute() == 1;
+    }
+
+    /**
+     * Makes {@code newSecret} the signing secret; the current one keeps signing (as a second
+     * webhook-signature entry) until {@code now + overlap}. A zero overlap stops it at once.
+     * Empty when there is no such endpoint.
+     */
+    public Optional<SecretRotation> rotateSecret(long id, WebhookSecret newSecret, Duration overlap, Instant now) {
+        return dsl.transactionResult(cfg -> {
+            DSLContext tx = cfg.dsl();
+            var current = tx.select(E.SECRET, E.PREVIOUS_SECRET_EXPIRES_AT).from(E).where(E.ID.eq(id))
+                    .forUpdate().fetchOptional();
+            if (current.isEmpty()) {
+                return Optional.<SecretRotation>empty();
+            }
+            String oldSecret = current.get().value1();
+            OffsetDateTime olderExpiry = current.get().value2();
+            boolean keepOld = oldSecret != null && !overlap.isZero() && !overlap.isNegative();
+            OffsetDateTime expiresAt = keepOld ? utc(now.plus(overlap)) : null;
+            tx.update(E)
+                    .set(E.SECRET, newSecret.revealText())
+                    .set(E.PREVIOUS_SECRET, keepOld ? oldSecret : null)
+                    .set(E.PREVIOUS_SECRET_EXPIRES_AT, expiresAt)
+                    .set(E.UPDATED_AT, utc(now))
+                    .where(E.ID.eq(id))
+                    .execute();
+            boolean droppedOlder = olderExpiry != null && olderExpiry.toInstant().isAfter(now);
+            return Optional.of(new SecretRotation(id, expiresAt, oldSecret != null, droppedOlder));
+        });
     }
 
     private static Endpoint toEndpoint(WebhookEndpointsRecord r) {
         return new Endpoint(r.getId(), r.getAccountId(), r.getUrl(), r.getSecret() != null,
                 r.getEventTypes() == null ? List.of() : Arrays.asList(r.getEventTypes()), r.getDescription(),
-                r.getEnabled(), r.getDisabledReason(), r.getOrdered(), r.getCreatedAt(), r.getUpdatedAt());
+                r.getEnabled(), r.getDisabledReason(), r.getDisabledAt(), r.getOrdered(),
+                r.getPreviousSecret() == null ? null : r.getPreviousSecretExpiresAt(), r.getCreatedAt(),
+                r.getUpdatedAt());
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
     }
 }

@@ -9,7 +9,7 @@ public final class EventTypes {
     public static final String FILE_TASK_FAILED = "fileTask.failed";
     public static final String OPERATION_COMPLETED = "operation.completed";
     public static final String OPERATION_FAILED = "operation.failed";
-    /** Sent by {@code endpoints test}. */
+    /** Sent by {@code outbox endpoints test}: written to the outbox already routed, with one delivery. */
     public static final String ENDPOINT_TEST = "endpoint.test";
     /** Written by the worker when it disables an endpoint, so the account can be told. */
     public static final String ENDPOINT_DISABLED = "endpoint.disabled";

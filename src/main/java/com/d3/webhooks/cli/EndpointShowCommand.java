@@ -1,0 +1,72 @@
+package com.d3.webhooks.cli;
+
+import com.d3.webhooks.db.Database;
+import com.d3.webhooks.endpoints.Endpoint;
+import com.d3.webhooks.endpoints.EndpointRepository;
+import com.d3.webhooks.operations.DeliveryQueries;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "show", mixinStandardHelpOptions = true,
+        description = "Shows one endpoint (never its secrets) and how many of its deliveries wait, are in "
+                + "flight or failed.",
+        footer = {"", "Examples:", "  outbox endpoints show 3", "  outbox endpoints show 3 --json"})
+final class EndpointShowCommand implements Callable<Integer> {
+
+    @Mixin
+    DatabaseOptions database;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "ID", description = "The endpoint's id.")
+    long id;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Endpoint e;
+        Map<String, Long> open;
+        try (Database db = database.open(1)) {
+            e = EndpointCommands.require(new EndpointRepository(db.dsl()).find(id), id);
+            open = new DeliveryQueries(db.dsl()).openDeliveriesByState(id);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("endpoint", e);
+            doc.put("deliveries", open);
+            Json.print(out, doc);
+            return Main.OK;
+        }
+        TablePrinter t = new TablePrinter("FIELD", "VALUE");
+        t.row("id", e.id());
+        t.row("account", e.accountId());
+        t.row("url", e.url());
+        t.row("event types", e.eventTypes().isEmpty() ? "all" : String.join(",", e.eventTypes()));
+        t.row("signed", e.hasSecret() ? "yes" : "no (no secret)");
+        if (e.previousSecretExpiresAt() != null) {
+            boolean active = e.previousSecretExpiresAt().toInstant().isAfter(Instant.now());
+            t.row("previous secret", (active ? "still signs until " : "stopped signing at ")
+                    + Times.format(e.previousSecretExpiresAt()));
+        }
+        t.row("enabled", e.enabled() ? "yes" : "no, since " + Times.format(e.disabledAt()) + ": " + e.disabledReason());
+        t.row("description", e.description());
+        t.row("created", Times.format(e.createdAt()));
+        t.row("updated", Times.format(e.updatedAt()));
+        open.forEach((state, n) -> t.row(state + " deliveries", n));
+        t.print(out);
+        return Main.OK;
+    }
+}

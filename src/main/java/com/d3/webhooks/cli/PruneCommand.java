@@ -1,0 +1,92 @@
+package com.d3.webhooks.cli;
+
+import com.d3.webhooks.config.Durations;
+import com.d3.webhooks.db.Database;
+import com.d3.webhooks.operations.Prune;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "prune", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = {"Deletes history older than the retention window: audit rows, deliveries that succeeded "
+                + "or failed for good, and outbox events with no delivery left (or rejected, or with no "
+                + "endpoint). Never a pending or in-flight delivery, nor an event not routed yet.",
+                "Runs in batches of one short statement each with a pause between them, so it holds no long "
+                        + "locks and autovacuum keeps up; safe while workers run, and safe to stop and run again. "
+                        + "Run it daily, e.g. from cron."},
+        footer = {"", "Examples:",
+                "  outbox prune --dry-run",
+                "  outbox prune --older-than 30d",
+                "  outbox prune --older-than 90d --batch-size 5000 --pause 10ms"})
+final class PruneCommand implements Callable<Integer> {
+
+    @Mixin
+    DatabaseOptions database;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--older-than", defaultValue = "30d", converter = Converters.DurationConverter.class,
+            paramLabel = "DURATION", description = "Retention: keep this much history (at least 1h). 30d keeps a "
+            + "month of failures replayable and of attempts inspectable.")
+    Duration olderThan;
+
+    @Option(names = "--dry-run", description = "Count what would be deleted; delete nothing.")
+    boolean dryRun;
+
+    @Option(names = "--batch-size", defaultValue = "" + Prune.DEFAULT_BATCH_SIZE,
+            description = "Rows per statement (1 to 10000).")
+    int batchSize;
+
+    @Option(names = "--pause", defaultValue = "50ms", converter = Converters.DurationConverter.class,
+            description = "Wait between batches.")
+    Duration pause;
+
+    @Option(names = "--json", description = "Print the counts as one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (olderThan.compareTo(Prune.MIN_RETENTION) < 0) {
+            throw new UsageException("--older-than must be at least 1h (got " + Durations.format(olderThan) + ")");
+        }
+        if (batchSize < 1 || batchSize > Prune.MAX_BATCH_SIZE) {
+            throw new UsageException("--batch-size must be 1 to " + Prune.MAX_BATCH_SIZE + " (got " + batchSize + ")");
+        }
+        Instant cutoff = Clock.systemUTC().instant().minus(olderThan);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Prune.Counts counts;
+        try (Database db = database.open(1)) {
+            Prune prune = new Prune(db.dsl());
+            counts = dryRun ? prune.plan(cutoff) : prune.run(cutoff, batchSize, pause, (table, soFar) -> {
+                err.println("prune: " + soFar + " rows deleted from " + table);
+                err.flush();
+            });
+        }
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("dryRun", dryRun);
+            doc.put("cutoff", cutoff);
+            doc.put("auditRows", counts.auditRows());
+            doc.put("deliveries", counts.deliveries());
+            doc.put("outboxRows", counts.outboxRows());
+            Json.print(out, doc);
+        } else {
+            out.println((dryRun ? "would delete " : "deleted ") + counts.auditRows() + " audit rows, "
+                    + counts.deliveries() + " deliveries and " + counts.outboxRows() + " outbox rows older than "
+                    + Times.format(cutoff) + (dryRun ? " (dry run: nothing changed)" : ""));
+            out.flush();
+        }
+        return Main.OK;
+    }
+}

@@ -1,0 +1,144 @@
+package com.d3.webhooks.operations;
+
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_AUDIT_LOGS;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
+import static org.jooq.impl.DSL.notExists;
+import static org.jooq.impl.DSL.selectOne;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+/**
+ * Retention ({@code outbox prune}): deletes what is older than a cutoff and finished, in
+ * batches of one short statement each, with a pause between batches so autovacuum and the
+ * workers keep up. Never deletes a pending or in-flight delivery, nor an outbox event that
+ * is not routed yet or still has a delivery.
+ * <ol>
+ *   <li>audit rows sent before the cutoff (the audit log has no foreign keys);</li>
+ *   <li>deliveries that succeeded or failed for good before the cutoff;</li>
+ *   <li>outbox rows created before the cutoff, routed, and without deliveries left (all pruned,
+ *       or the event was rejected or had no endpoint).</li>
+ * </ol>
+ */
+public final class Prune {
+
+    /** The documented retention: 30 days of history, enough to replay a month-old failure. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+    public static final Duration MIN_RETENTION = Duration.ofHours(1);
+    public static final int DEFAULT_BATCH_SIZE = 1000;
+    public static final int MAX_BATCH_SIZE = 10_000;
+    public static final Duration DEFAULT_PAUSE = Duration.ofMillis(50);
+
+    private static final com.d3.webhooks.db.schema.tables.WebhookDeliveries D = WEBHOOK_DELIVERIES;
+    private static final com.d3.webhooks.db.schema.tables.WebhookAuditLogs A = WEBHOOK_AUDIT_LOGS;
+    private static final com.d3.webhooks.db.schema.tables.WebhookOutbox O = WEBHOOK_OUTBOX;
+    private static final List<String> FINISHED = List.of("succeeded", "failed");
+
+    /** Rows deleted (or, for a plan, that would be) per table. */
+    public record Counts(long auditRows, long deliveries, long outboxRows) {
+        public long total() {
+            return auditRows + deliveries + outboxRows;
+        }
+    }
+
+    /** Told after each batch: which table, and the running total deleted from it. */
+    @FunctionalInterface
+    public interface Progress {
+        void deleted(String table, long soFar);
+    }
+
+    private final DSLContext dsl;
+
+    public Prune(DSLContext dsl) {
+        this.dsl = dsl;
+    }
+
+    /** What {@link #run} would delete with this cutoff now; deletes nothing. */
+    public Counts plan(Instant cutoff) {
+        OffsetDateTime before = utc(cutoff);
+        long audit = dsl.fetchCount(A, A.SENT_AT.lt(before));
+        long deliveries = dsl.fetchCount(D, finishedBefore(before));
+        // Outbox rows whose deliveries would all be gone after step 2.
+        long outbox = dsl.fetchCount(O, O.CREATED_AT.lt(before).and(O.ROUTED_AT.isNotNull())
+                .and(notExists(selectOne().from(D).where(D.OUTBOX_ID.eq(O.ID))
+                        .and(finishedBefore(before).not()))));
+        return new Counts(audit, deliveries, outbox);
+    }
+
+    public Counts run(Instant cutoff, int batchSize, Duration pause, Progress progress) throws InterruptedException {
+        if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+            throw new IllegalArgumentException("batch size must be 1 to " + MAX_BATCH_SIZE + " (got " + batchSize + ")");
+        }
+        OffsetDateTime before = utc(cutoff);
+        long audit = 0;
+        for (int n; (n = deleteAuditBatch(before, batchSize)) > 0; ) {
+            audit += n;
+            progress.deleted("webhook_audit_logs", audit);
+            Thread.sleep(pause.toMillis());
+        }
+        long deliveries = 0;
+        for (int n; (n = deleteDeliveryBatch(before, batchSize)) > 0; ) {
+            deliveries += n;
+            progress.deleted("webhook_deliveries", deliveries);
+            Thread.sleep(pause.toMillis());
+        }
+        long outbox = 0;
+        long after = 0;
+        for (List<Long> ids; !(ids = deleteOutboxBatch(before, after, batchSize)).isEmpty(); ) {
+            outbox += ids.size();
+            after = ids.get(ids.size() - 1);
+            progress.deleted("webhook_outbox", outbox);
+            Thread.sleep(pause.toMillis());
+        }
+        return new Counts(audit, deliveries, outbox);
+    }
+
+    /** The oldest audit rows before the cutoff, through the sent_at index. */
+    int deleteAuditBatch(OffsetDateTime before, int batchSize) {
+        var batch = DSL.select(A.ID).from(A).where(A.SENT_AT.lt(before)).orderBy(A.SENT_AT).limit(batchSize);
+        return dsl.deleteFrom(A).where(A.ID.eq(DSL.any(DSL.array(batch)))).execute();
+    }
+
+    /**
+     * The oldest finished deliveries before the cutoff, through the completed_at index; rows a
+     * concurrent replay holds are skipped, and the state is checked again under the lock.
+     */
+    int deleteDeliveryBatch(OffsetDateTime before, int batchSize) {
+        var batch = DSL.select(D.ID).from(D).where(finishedBefore(before)).orderBy(D.COMPLETED_AT)
+                .limit(batchSize).forUpdate().skipLocked();
+        return dsl.deleteFrom(D).where(D.ID.eq(DSL.any(DSL.array(batch)))).and(D.STATE.in(FINISHED)).execute();
+    }
+
+    /**
+     * Outbox rows before the cutoff that are routed and have no delivery left, walking by id
+     * after {@code afterId}; returns the deleted ids ascending. Unrouted rows are never taken:
+     * they are work the router has not done yet.
+     */
+    List<Long> deleteOutboxBatch(OffsetDateTime before, long afterId, int batchSize) {
+        var batch = DSL.select(O.ID).from(O)
+                .where(O.ID.gt(afterId))
+                .and(O.CREATED_AT.lt(before))
+                .and(O.ROUTED_AT.isNotNull())
+                .and(notExists(selectOne().from(D).where(D.OUTBOX_ID.eq(O.ID))))
+                .orderBy(O.ID)
+                .limit(batchSize)
+                .forUpdate().skipLocked();
+        return dsl.deleteFrom(O).where(O.ID.eq(DSL.any(DSL.array(batch)))).returning(O.ID).fetch(O.ID)
+                .stream().sorted().toList();
+    }
+
+    private static Condition finishedBefore(OffsetDateTime before) {
+        return D.STATE.in(FINISHED).and(D.COMPLETED_AT.lt(before));
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}
