@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "outbox", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Delivers D3 task events from the PostgreSQL outbox as signed webhooks.",
         subcommands = {MigrateCommand.class, WorkerCommand.class, EndpointsCommand.class, VerifyCommand.class,
-                CommandLine.HelpCommand.class},
+                DemoCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 usage error.",
                 "Run 'outbox COMMAND --help' for a command's options."})
 public final class Main implements Runnable {
