@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.jooq.DSLContext;
 
@@ -83,6 +84,14 @@ public final class Demo {
      * @throws DemoException when PostgreSQL cannot be reached or used; the message says what to do
      */
     public static DemoResult run(Settings settings, Progress progress) {
+        return run(settings, progress, UnaryOperator.identity());
+    }
+
+    /**
+     * @param receiverSecret the secret the receiver verifies with, given the endpoint's; tests pass
+     *                       another one to see the demo fail as a misconfigured receiver would
+     */
+    static DemoResult run(Settings settings, Progress progress, UnaryOperator<WebhookSecret> receiverSecret) {
         long started = System.nanoTime();
         boolean created = DemoDatabase.ensureExists(settings.jdbcUrl(), settings.user(), settings.password());
         String accountId = ACCOUNT_PREFIX + UUID.randomUUID().toString().substring(0, 8);
@@ -94,7 +103,8 @@ public final class Demo {
                     created ? "created now" : "exists", version(migrated), migrated.migrationsExecuted));
             refuseForeignEndpoints(db.dsl(), settings.jdbcUrl());
             WebhookSecret secret = WebhookSecret.generate();
-            try (DemoReceiver receiver = new DemoReceiver("/webhooks/" + accountId, secret, Clock.systemUTC())) {
+            try (DemoReceiver receiver = new DemoReceiver("/webhooks/" + accountId, receiverSecret.apply(secret),
+                    Clock.systemUTC())) {
                 long endpointId = new EndpointRepository(db.dsl()).add(new NewEndpoint(accountId, receiver.url(),
                         secret.revealText(), List.of(), "bin/outbox demo: receiver on loopback"));
                 progress.step("Receiver  " + receiver.url() + " (JDK HTTP server in this process): verifies "
