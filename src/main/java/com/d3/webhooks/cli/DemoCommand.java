@@ -35,8 +35,8 @@ import picocli.CommandLine.Spec;
                 + "the time ran out (one line on stderr says why); 2 usage error.",
                 "Examples:",
                 "  bin/outbox demo",
-                "  bin/outbox demo --database-url 'jdbc:postgresql://db.local:5432/outbox_demo?user=me'",
-                "  bin/outbox demo --json > demo.json      # progress on stderr, the summary document on stdout"})
+                "  bin/outbox demo --database-url 'jdbc:postgresql://db:5432/outbox_demo?user=me'",
+                "  bin/outbox demo --json > demo.json      # progress stays on stderr"})
 final class DemoCommand implements Callable<Integer> {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
@@ -59,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
             converter = Converters.DurationConverter.class,
-            description = "How long the deliveries may take before the demo gives up (they take about 2 s).")
+            description = "How long the deliveries may take before the demo gives up (they take a few seconds).")
     Duration timeout;
 
     @Option(names = "--json", description = "Print the summary as one JSON document on stdout; progress goes "
