@@ -2,6 +2,7 @@
 # ensure_local_postgres: makes sure the local cluster on 127.0.0.1:5432 answers, starting it
 # when it is installed but down. Prints what it did on stderr; returns 1 with advice when no
 # server can be had.
+# start_local_postgres: the same without the advice (bin/outbox demo gives its own).
 
 local_pg_url='jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres'
 
@@ -13,7 +14,7 @@ pg_answers() {
   fi
 }
 
-ensure_local_postgres() {
+start_local_postgres() {
   pg_answers && return 0
   if command -v pg_ctlcluster >/dev/null 2>&1 && command -v pg_lsclusters >/dev/null 2>&1; then
     local version
@@ -24,6 +25,11 @@ ensure_local_postgres() {
       for _ in $(seq 1 30); do pg_answers && return 0; sleep 1; done
     fi
   fi
+  return 1
+}
+
+ensure_local_postgres() {
+  start_local_postgres && return 0
   cat >&2 <<'MSG'
 No PostgreSQL answers on 127.0.0.1:5432 and none could be started.
   - point to one:   export OUTBOX_TEST_DATABASE_URL='jdbc:postgresql://HOST:5432/postgres?user=USER&password=PASS'
