@@ -8,6 +8,6 @@ public interface DeliveryListener {
 
     DeliveryListener NONE = (entry, settledAs) -> { };
 
-    /** {@code settledAs}: succeeded, retrying, failed, or taken over (the fence matched no row). */
+    /** {@code settledAs}: the delivery state the attempt led to (succeeded, pending for a retry, failed), or "taken over" when the fence matched no row. */
     void recorded(AuditEntry entry, String settledAs);
 }
