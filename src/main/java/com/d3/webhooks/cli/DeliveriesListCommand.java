@@ -33,8 +33,13 @@ final class DeliveriesListCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--status", split = ",", paramLabel = "STATE",
-            description = "Only these states: pending, in_flight, succeeded, failed (comma-separated); default all.")
+            description = "Only these states: waiting, pending, in_flight, succeeded, failed, skipped "
+                    + "(comma-separated); default all.")
     List<String> states;
+
+    @Option(names = "--blocked", description = "Instead: the ordered keys blocked by a failed delivery, with "
+            + "how many deliveries wait behind each (unblock with 'outbox replay --delivery ID' or 'outbox skip').")
+    boolean blocked;
 
     @Option(names = "--limit", defaultValue = "50", description = "At most this many rows (1 to 10000).")
     int limit;
@@ -46,6 +51,9 @@ final class DeliveriesListCommand implements Callable<Integer> {
     public Integer call() {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new UsageException("--limit must be 1 to " + MAX_LIMIT + " (got " + limit + ")");
+        }
+        if (blocked) {
+            return printBlocked();
         }
         DeliveryFilter filter = selection.filter(List.of(), states);
         List<DeliverySummary> rows;
@@ -61,6 +69,25 @@ final class DeliveriesListCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("(the newest " + limit + "; more may match: raise --limit or narrow "
                     + "the selection)");
         }
+        return Main.OK;
+    }
+
+    private int printBlocked() {
+        List<DeliveryQueries.BlockedKey> keys;
+        try (Database db = database.open(1)) {
+            keys = new DeliveryQueries(db.dsl()).blocked(limit);
+        }
+        if (json) {
+            Json.print(spec.commandLine().getOut(), keys);
+            return Main.OK;
+        }
+        TablePrinter t = new TablePrinter("ENDPOINT", "ORDERING KEY", "FAILED DELIVERY", "EVENT TYPE", "FAILED AT",
+                "WAITING", "LAST ERROR");
+        for (DeliveryQueries.BlockedKey k : keys) {
+            t.row(k.endpointId(), k.orderingKey(), k.failedDeliveryId(), k.eventType(), Times.format(k.failedAt()),
+                    k.waiting(), Text.excerpt(k.lastError(), 60));
+        }
+        t.print(spec.commandLine().getOut());
         return Main.OK;
     }
 

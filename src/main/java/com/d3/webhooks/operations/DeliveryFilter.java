@@ -22,7 +22,8 @@ import org.jooq.impl.DSL;
 public record DeliveryFilter(List<Long> deliveryIds, UUID eventId, Long endpointId, String accountId,
                              String eventType, Instant since, Instant until, List<String> states) {
 
-    public static final Set<String> STATES = Set.of("pending", "in_flight", "succeeded", "failed");
+    public static final Set<String> STATES =
+            Set.of("waiting", "pending", "in_flight", "succeeded", "failed", "skipped");
 
     public DeliveryFilter {
         deliveryIds = deliveryIds == null ? List.of() : List.copyOf(deliveryIds);
@@ -30,7 +31,7 @@ public record DeliveryFilter(List<Long> deliveryIds, UUID eventId, Long endpoint
         for (String s : states) {
             if (!STATES.contains(s)) {
                 throw new IllegalArgumentException("unknown delivery state '" + s
-                        + "': expected pending, in_flight, succeeded or failed");
+                        + "': expected waiting, pending, in_flight, succeeded, failed or skipped");
             }
         }
         if (since != null && until != null && !since.isBefore(until)) {

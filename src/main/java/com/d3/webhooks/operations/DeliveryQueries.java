@@ -67,4 +67,25 @@ public final class DeliveryQueries {
                 r.getLockedUntil(), r.getLastStatus(), r.getLastError(), r.getCreatedAt(), r.getUpdatedAt(),
                 r.getCompletedAt());
     }
+
+    /** A key of an ordered endpoint held up by a delivery that failed for good. */
+    public record BlockedKey(long endpointId, String orderingKey, long failedDeliveryId, String eventType,
+                             java.time.OffsetDateTime failedAt, String lastError, int waiting) {
+    }
+
+    /** Ordered keys blocked by a failed delivery, with how many deliveries wait behind each. */
+    public List<BlockedKey> blocked(int limit) {
+        var d = WEBHOOK_DELIVERIES;
+        var w = WEBHOOK_DELIVERIES.as("w");
+        var waiting = DSL.field(DSL.selectCount().from(w)
+                .where(w.ENDPOINT_ID.eq(d.ENDPOINT_ID)).and(w.ORDERING_KEY.eq(d.ORDERING_KEY))
+                .and(w.STATE.eq("waiting")));
+        return dsl.select(d.ENDPOINT_ID, d.ORDERING_KEY, d.ID, d.EVENT_TYPE, d.COMPLETED_AT, d.LAST_ERROR, waiting)
+                .from(d)
+                .where(d.STATE.eq("failed")).and(d.ORDERING_KEY.isNotNull())
+                .orderBy(d.COMPLETED_AT)
+                .limit(limit)
+                .fetch(r -> new BlockedKey(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(), r.value6(),
+                        r.value7()));
+    }
 }
