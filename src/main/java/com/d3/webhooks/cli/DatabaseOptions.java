@@ -36,4 +36,8 @@ final class DatabaseOptions {
     Database open(int poolSize) {
         return Database.open(config(poolSize));
     }
+
+    Database open(int poolSize, Object meterRegistry) {
+        return Database.open(config(poolSize), meterRegistry);
+    }
 }

@@ -5,6 +5,11 @@ import com.d3.webhooks.delivery.DeliveryListener;
 import com.d3.webhooks.delivery.RetrySchedule;
 import com.d3.webhooks.delivery.Worker;
 import com.d3.webhooks.delivery.WorkerConfig;
+import com.d3.webhooks.observability.BacklogGauges;
+import com.d3.webhooks.observability.Observability;
+import com.d3.webhooks.observability.ObservabilityServer;
+import com.d3.webhooks.observability.WorkerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -106,20 +111,41 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--exit-when-idle", description = "Deliver everything due now, then exit 0.")
     boolean exitWhenIdle;
 
+    @Option(names = "--http-port", defaultValue = "${env:OUTBOX_HTTP_PORT}",
+            description = "Serve /metrics (Prometheus), /health/live and /health/ready on this port; off when "
+                    + "not given (env OUTBOX_HTTP_PORT).")
+    Integer httpPort;
+
+    @Option(names = "--http-host", defaultValue = "${env:OUTBOX_HTTP_HOST:-0.0.0.0}",
+            description = "Address the metrics and health server listens on (env OUTBOX_HTTP_HOST).")
+    String httpHost;
+
     @Override
     public Integer call() throws Exception {
         WorkerConfig config = config();
-        try (Database db = database.open(4); Worker worker = new Worker(db.dsl(), config, Clock.systemUTC(),
-                DeliveryListener.NONE)) {
-            StopSignals.onTermOrInt(() -> {
-                try {
-                    worker.stop();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            worker.start();
-            worker.awaitStopped();
+        PrometheusMeterRegistry registry = httpPort == null ? null : Observability.registry();
+        try (Database db = database.open(4, registry)) {
+            WorkerMetrics metrics = null;
+            Worker[] self = new Worker[1];
+            if (registry != null) {
+                metrics = new WorkerMetrics(registry, config.workerId(), () -> self[0] == null ? 0 : self[0].inFlight());
+                new BacklogGauges(db.dsl(), Clock.systemUTC(), registry);
+            }
+            try (Worker worker = new Worker(db.dsl(), config, Clock.systemUTC(),
+                    metrics == null ? DeliveryListener.NONE : metrics);
+                 ObservabilityServer server = registry == null ? null : new ObservabilityServer(httpHost, httpPort,
+                         registry, ObservabilityServer.readiness(db::answers, worker::loopAlive))) {
+                self[0] = worker;
+                StopSignals.onTermOrInt(() -> {
+                    try {
+                        worker.stop();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                worker.start();
+                worker.awaitStopped();
+            }
         }
         return Main.OK;
     }

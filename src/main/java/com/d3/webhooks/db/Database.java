@@ -23,7 +23,15 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database open(DatabaseConfig config) {
+        return open(config, null);
+    }
+
+    /** @param meterRegistry a Micrometer registry for the pool's metrics, or null */
+    public static Database open(DatabaseConfig config, Object meterRegistry) {
         HikariConfig hikari = new HikariConfig();
+        if (meterRegistry != null) {
+            hikari.setMetricRegistry(meterRegistry);
+        }
         hikari.setJdbcUrl(config.jdbcUrl());
         if (config.user() != null) {
             hikari.setUsername(config.user());
@@ -42,6 +50,15 @@ public final class Database implements AutoCloseable {
 
     public DSLContext dsl() {
         return dsl;
+    }
+
+    /** Whether the database answers a trivial query within 2 seconds. */
+    public boolean answers() {
+        try (var c = dataSource.getConnection()) {
+            return c.isValid(2);
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
     }
 
     public DataSource dataSource() {

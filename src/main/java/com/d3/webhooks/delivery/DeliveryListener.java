@@ -2,7 +2,7 @@ package com.d3.webhooks.delivery;
 
 import com.d3.webhooks.audit.AuditEntry;
 
-/** Told about each recorded attempt, after it is committed (the demo prints a line for each). */
+/** Told about each recorded attempt after it is committed (the demo prints a line for each; metrics count). */
 @FunctionalInterface
 public interface DeliveryListener {
 
@@ -10,4 +10,12 @@ public interface DeliveryListener {
 
     /** {@code settledAs}: the delivery state the attempt led to (succeeded, pending for a retry, failed), or "taken over" when the fence matched no row. */
     void recorded(AuditEntry entry, String settledAs);
+
+    /** A claim statement leased this many deliveries (at least one). */
+    default void claimed(int deliveries) {
+    }
+
+    /** This many deliveries were taken back from workers whose lease expired. */
+    default void rescued(int deliveries) {
+    }
 }

@@ -64,7 +64,11 @@ public final class Worker implements AutoCloseable {
     private final Object wakeup = new Object();
     private final Duration rescueInterval;
 
+    /** A claim loop silent this long (a database call hanging, say) makes the worker not ready. */
+    private static final Duration LOOP_STALL = Duration.ofSeconds(60);
+
     private volatile boolean running;
+    private volatile long lastLoopNanos = System.nanoTime();
     private Thread claimer;
     private Thread recorder;
     private Instant nextRescue = Instant.MIN;
@@ -89,6 +93,19 @@ public final class Worker implements AutoCloseable {
         return config;
     }
 
+    /** Deliveries claimed and not yet recorded. */
+    public int inFlight() {
+        return slotCount - slots.availablePermits();
+    }
+
+    /** Whether the claim loop runs and has come round recently (it wakes at least every poll-max). */
+    public boolean loopAlive() {
+        Thread c = claimer;
+        return running && c != null && c.isAlive()
+                && System.nanoTime() - lastLoopNanos < Math.max(config.pollMax().multipliedBy(4).toNanos(),
+                LOOP_STALL.toNanos());
+    }
+
     // ---------------------------------------------------------------- synchronous, for tests
 
     /**
@@ -100,6 +117,9 @@ public final class Worker implements AutoCloseable {
         rescueExpired(now);
         router.routeBatch(now);
         List<ClaimedDelivery> claimed = deliveries.claim(config.workerId(), config.batchSize(), now, config.lease());
+        if (!claimed.isEmpty()) {
+            listener.claimed(claimed.size());
+        }
         List<Future<Completion>> sent = new ArrayList<>();
         for (ClaimedDelivery d : claimed) {
             sent.add(senders.submit(() -> attempt.run(d)));
@@ -178,6 +198,7 @@ public final class Worker implements AutoCloseable {
         int routed = 0;
         long nextRouteNanos = 0;
         while (running) {
+            lastLoopNanos = System.nanoTime();
             try {
                 Instant now = clock.instant();
                 if (!now.isBefore(nextRescue)) {
@@ -248,6 +269,9 @@ public final class Worker implements AutoCloseable {
             throw e;
         }
         slots.release(held - claimed.size());
+        if (!claimed.isEmpty()) {
+            listener.claimed(claimed.size());
+        }
         Instant leaseEnds = now.plus(config.lease());
         for (ClaimedDelivery d : claimed) {
             senders.execute(new Send(d, leaseEnds));
@@ -460,6 +484,7 @@ public final class Worker implements AutoCloseable {
             return lost;
         });
         if (!rescued.isEmpty()) {
+            listener.rescued(rescued.size());
             log.warn("lease expired for {} deliveries held by {}; they are due again", rescued.size(),
                     rescued.stream().map(LostAttempt::lostBy).distinct().toList());
         }

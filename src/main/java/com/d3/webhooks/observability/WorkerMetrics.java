@@ -1,0 +1,65 @@
+package com.d3.webhooks.observability;
+
+import com.d3.webhooks.audit.AuditEntry;
+import com.d3.webhooks.delivery.DeliveryListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.function.IntSupplier;
+
+/**
+ * The worker's own meters, fed by the worker as a {@link DeliveryListener}. Event type is a tag:
+ * there are a handful of types, so its cardinality stays small; endpoint ids are not tags, as
+ * thousands of endpoints would make thousands of series (per-endpoint figures: outbox stats).
+ */
+public final class WorkerMetrics implements DeliveryListener {
+
+    private final MeterRegistry registry;
+    private final Counter leaseExpiries;
+    private final DistributionSummary claimBatch;
+
+    public WorkerMetrics(MeterRegistry registry, String workerId, IntSupplier inFlight) {
+        this.registry = registry;
+        this.leaseExpiries = Counter.builder("outbox.lease.expiries")
+                .description("Deliveries whose worker's lease expired before it reported; they were due again")
+                .register(registry);
+        this.claimBatch = DistributionSummary.builder("outbox.claim.batch.size")
+                .description("Deliveries leased per claim statement")
+                .register(registry);
+        registry.gauge("outbox.in.flight", io.micrometer.core.instrument.Tags.of("worker", workerId), inFlight,
+                s -> s.getAsInt());
+    }
+
+    @Override
+    public void recorded(AuditEntry entry, String settledAs) {
+        Counter.builder("outbox.attempts")
+                .description("Delivery attempts by outcome, event type and HTTP status class")
+                .tag("outcome", entry.status())
+                .tag("event_type", entry.eventType())
+                .tag("status_class", statusClass(entry.responseStatus()))
+                .register(registry)
+                .increment();
+        Timer.builder("outbox.attempt.duration")
+                .description("Time from sending a request to reading its response excerpt")
+                .tag("outcome", entry.status())
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(Duration.ofMillis(entry.durationMs()));
+    }
+
+    @Override
+    public void claimed(int deliveries) {
+        claimBatch.record(deliveries);
+    }
+
+    @Override
+    public void rescued(int deliveries) {
+        leaseExpiries.increment(deliveries);
+    }
+
+    static String statusClass(Integer status) {
+        return status == null ? "none" : (status / 100) + "xx";
+    }
+}
