@@ -4,6 +4,7 @@ import com.d3.webhooks.db.Database;
 import com.d3.webhooks.endpoints.Endpoint;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.NewEndpoint;
+import com.d3.webhooks.secrets.SecretSealer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,8 @@ final class EndpointsCommand implements Runnable {
         String url;
 
         @Option(names = "--secret", description = "Signing secret: whsec_<base64> (Standard Webhooks) or any "
-                + "other text. Without it requests are not signed.")
+                + "other text, at most 500 characters. Stored sealed with the key in OUTBOX_SECRET_KEY, which "
+                + "must be set. Without it requests are not signed.")
         String secret;
 
         @Option(names = "--event-types", split = ",", paramLabel = "TYPE",
@@ -69,12 +71,18 @@ final class EndpointsCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
+            SecretSealer sealer = SecretKeys.fromEnvironment();
+            if (secret != null && !sealer.canSeal()) {
+                throw new UsageException("--secret is stored sealed with the key in " + SecretSealer.KEY_VARIABLE
+                        + ", which is not set: generate one with 'outbox secrets new-key', keep it safe, and set "
+                        + "it for every outbox command and worker");
+            }
             for (String warning : endpoint.warnings()) {
                 spec.commandLine().getErr().println("warning: " + warning);
             }
             long id;
             try (Database db = database.open(1)) {
-                id = new EndpointRepository(db.dsl()).add(endpoint);
+                id = new EndpointRepository(db.dsl(), sealer).add(endpoint);
             }
             if (json) {
                 Map<String, Object> out = new LinkedHashMap<>();
@@ -88,7 +96,8 @@ final class EndpointsCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists endpoints (never their secrets).")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Lists endpoints: never their secrets, only whether each is sealed, and by which key id.")
     static final class ListEndpoints implements Callable<Integer> {
 
         @Mixin
@@ -113,9 +122,9 @@ final class EndpointsCommand implements Runnable {
                 Json.print(spec.commandLine().getOut(), endpoints);
                 return Main.OK;
             }
-            TablePrinter table = new TablePrinter("ID", "ACCOUNT", "URL", "SIGNED", "EVENT TYPES", "ENABLED");
+            TablePrinter table = new TablePrinter("ID", "ACCOUNT", "URL", "SECRET", "EVENT TYPES", "ENABLED");
             for (Endpoint e : endpoints) {
-                table.row(e.id(), e.accountId(), e.url(), e.hasSecret() ? "yes" : "no",
+                table.row(e.id(), e.accountId(), e.url(), e.secretStorage(),
                         e.eventTypes().isEmpty() ? "all" : String.join(",", e.eventTypes()),
                         e.enabled() ? "yes" : "no (" + e.disabledReason() + ")");
             }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "outbox", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Delivers D3 task events from the PostgreSQL outbox as signed webhooks.",
-        subcommands = {MigrateCommand.class, WorkerCommand.class, EndpointsCommand.class, VerifyCommand.class,
+        subcommands = {MigrateCommand.class, WorkerCommand.class, EndpointsCommand.class, SecretsCommand.class,
+                VerifyCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 usage error.",
                 "Run 'outbox COMMAND --help' for a command's options."})

@@ -5,6 +5,8 @@ import com.d3.webhooks.delivery.DeliveryListener;
 import com.d3.webhooks.delivery.RetrySchedule;
 import com.d3.webhooks.delivery.Worker;
 import com.d3.webhooks.delivery.WorkerConfig;
+import com.d3.webhooks.secrets.EndpointSecrets;
+import com.d3.webhooks.secrets.SecretSweeper;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -19,6 +21,9 @@ import picocli.CommandLine.Option;
         description = {"Delivers outbox events: routes each event to its account's endpoints, sends signed "
                 + "POSTs, audits every attempt and retries failures. Run as many as you like against one "
                 + "database; they share the work without sending a delivery twice.",
+                "Endpoint secrets: sealed ones are opened with OUTBOX_SECRET_KEY (and OUTBOX_SECRET_KEYS_OLD "
+                        + "during a rotation); the worker refuses to start when one cannot be opened, and seals "
+                        + "plain-text secrets at start and every 10 s.",
                 "Stops cleanly on SIGTERM/SIGINT: stops claiming, lets requests in flight finish within "
                         + "--shutdown-grace, releases the rest, exits 0."},
         footer = {"", "Every option can also be set by the environment variable named in its description.",
@@ -109,8 +114,20 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WorkerConfig config = config();
-        try (Database db = database.open(4); Worker worker = new Worker(db.dsl(), config, Clock.systemUTC(),
-                DeliveryListener.NONE)) {
+        try (Database db = database.open(4)) {
+            // Refuse to start rather than fail every signed delivery: sealed secrets need their key.
+            EndpointSecrets secrets = new EndpointSecrets(db.dsl(), config.secrets());
+            secrets.checkAllCanBeOpened();
+            secrets.sealAll();
+            try (SecretSweeper sweeper = SecretSweeper.start(secrets, SecretSweeper.DEFAULT_INTERVAL)) {
+                run(db, config);
+            }
+        }
+        return Main.OK;
+    }
+
+    private static void run(Database db, WorkerConfig config) throws InterruptedException {
+        try (Worker worker = new Worker(db.dsl(), config, Clock.systemUTC(), DeliveryListener.NONE)) {
             StopSignals.onTermOrInt(() -> {
                 try {
                     worker.stop();
@@ -121,7 +138,6 @@ final class WorkerCommand implements Callable<Integer> {
             worker.start();
             worker.awaitStopped();
         }
-        return Main.OK;
     }
 
     private WorkerConfig config() {
@@ -132,7 +148,7 @@ final class WorkerCommand implements Callable<Integer> {
                     .retrySchedule(RetrySchedule.parse(retrySchedule, retryJitter)).maxRetryAfter(maxRetryAfter)
                     .maxPayloadBytes(maxPayloadBytes).responseExcerptBytes(responseExcerptBytes)
                     .shutdownGrace(shutdownGrace).allowPrivateNetwork(allowPrivateNetwork)
-                    .exitWhenIdle(exitWhenIdle).build();
+                    .exitWhenIdle(exitWhenIdle).secrets(SecretKeys.fromEnvironment()).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

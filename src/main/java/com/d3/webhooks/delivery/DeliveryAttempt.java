@@ -78,7 +78,8 @@ final class DeliveryAttempt {
         h.put("X-D3-Delivery", Long.toString(d.deliveryId()));
         h.put("X-D3-Attempt", Integer.toString(d.attempt()));
         h.put("X-D3-Timestamp", Long.toString(seconds));
-        List<WebhookSecret> secrets = d.secret() == null ? List.of() : List.of(WebhookSecret.parse(d.secret()));
+        List<WebhookSecret> secrets = d.secret() == null ? List.of()
+                : List.of(WebhookSecret.parse(config.secrets().open(d.secret())));
         h.putAll(WebhookSigner.sign(secrets, d.eventId().toString(), seconds, body).asMap());
         return h;
     }

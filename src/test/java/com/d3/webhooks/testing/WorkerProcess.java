@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * The real worker ({@code outbox worker}) in a JVM of its own, started from the test's class
  * path against this JVM's scratch database, so a test can kill it the way an operating system
  * does: {@link #kill()} is SIGKILL, no shutdown hook, no finally block. Its stderr and stdout go
- * to {@code target/worker-logs/NAME.log}.
+ * to {@code target/worker-logs/NAME.log}. {@link #cli} runs any other {@code outbox} command the
+ * same way.
  */
 public final class WorkerProcess implements AutoCloseable {
 
@@ -33,6 +34,37 @@ public final class WorkerProcess implements AutoCloseable {
      */
     public static WorkerProcess start(String name, List<String> jvmOptions, Map<String, String> env,
                                       String... args) {
+        List<String> outboxArgs = new ArrayList<>(List.of("worker", "--database-url",
+                TestDatabase.get().jdbcUrl(), "--worker-id", name));
+        outboxArgs.addAll(List.of(args));
+        return launch(name, jvmOptions, env, outboxArgs);
+    }
+
+    /**
+     * Any {@code outbox} command in a JVM of its own, run to its end: for what a command prints
+     * and exits with, environment included (e.g. OUTBOX_SECRET_KEY).
+     */
+    public static Cli cli(String name, Map<String, String> env, String... args) {
+        return startCli(name, env, args).finish();
+    }
+
+    /** {@link #cli} without waiting, to run several commands side by side; then {@link #finish()}. */
+    public static WorkerProcess startCli(String name, Map<String, String> env, String... args) {
+        return launch(name, List.of(), env, List.of(args));
+    }
+
+    /** Waits for the command to end; what it printed and its exit code. */
+    public Cli finish() {
+        int exit = awaitExit(120);
+        return new Cli(exit, logText());
+    }
+
+    /** What a command printed (stdout and stderr, in order) and its exit code. */
+    public record Cli(int exit, String output) {
+    }
+
+    private static WorkerProcess launch(String name, List<String> jvmOptions, Map<String, String> env,
+                                        List<String> outboxArgs) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // C1 only and the serial collector: start-up on a 2-core machine drops from about 5.6 s to 3 s.
@@ -48,22 +80,19 @@ public final class WorkerProcess implements AutoCloseable {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("com.d3.webhooks.cli.Main");
-        command.add("worker");
-        command.add("--database-url");
-        command.add(TestDatabase.get().jdbcUrl());
-        command.add("--worker-id");
-        command.add(name);
-        command.addAll(List.of(args));
+        command.addAll(outboxArgs);
         try {
             Path dir = Files.createDirectories(Path.of("target", "worker-logs"));
             Path log = dir.resolve(name.replaceAll("[^A-Za-z0-9_.-]", "_") + ".log");
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             pb.environment().put("OUTBOX_LOG_LEVEL", "INFO");
+            pb.environment().remove("OUTBOX_SECRET_KEY");
+            pb.environment().remove("OUTBOX_SECRET_KEYS_OLD");
             pb.environment().putAll(env);
             return new WorkerProcess(pb.start(), log);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start a worker process: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot start an outbox process: " + e.getMessage(), e);
         }
     }
 
