@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The worker as a real process, killed with SIGKILL at random moments in the middle of a drain
  * and restarted, round after round. Then: nothing is lost, a delivery that arrived twice carries
- * the same event id both times, and every attempt that reached the receiver has its audit row
+ * the same event id (and the same body bytes) both times, and every attempt that reached the receiver has its audit row
  * (the attempt's own, or the "lease expired" row the rescuing worker wrote for it).
  * <p>
  * Sizes: {@code -Dfaults.kill.deliveries} (default 2000) and {@code -Dfaults.kill.rounds}
@@ -137,10 +137,14 @@ class WorkerKillTest {
         }
 
         Map<Long, Integer> arrivals = new TreeMap<>();
+        Map<Long, String> firstBody = new HashMap<>();
         List<String> problems = new ArrayList<>();
         for (Received r : received) {
             long id = Long.parseLong(r.header("x-d3-delivery"));
             arrivals.merge(id, 1, Integer::sum);
+            if (!firstBody.computeIfAbsent(id, k -> r.bodyText()).equals(r.bodyText())) {
+                problems.add("delivery " + id + " arrived twice with different bodies");
+            }
             UUID expected = eventOf.get(id);
             String bodyId = bodyId(r);
             if (!expected.toString().equals(r.header("x-d3-event-id")) || !expected.toString().equals(bodyId)) {
