@@ -4,6 +4,7 @@ import com.d3.webhooks.db.Database;
 import com.d3.webhooks.endpoints.Endpoint;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.NewEndpoint;
+import com.d3.webhooks.secrets.SecretSealer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,8 @@ final class EndpointsCommand implements Runnable {
         String url;
 
         @Option(names = "--secret", description = "Signing secret: whsec_<base64> (Standard Webhooks) or any "
-                + "other text. Without it requests are not signed.")
+                + "other text, at most 500 characters. Stored sealed with the key in OUTBOX_SECRET_KEY, which "
+                + "must be set. Without it requests are not signed.")
         String secret;
 
         @Option(names = "--event-types", split = ",", paramLabel = "TYPE",
@@ -76,12 +78,18 @@ final class EndpointsCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
+            SecretSealer sealer = SecretKeys.fromEnvironment();
+            if (secret != null && !sealer.canSeal()) {
+                throw new UsageException("--secret is stored sealed with the key in " + SecretSealer.KEY_VARIABLE
+                        + ", which is not set: generate one with 'outbox secrets new-key', keep it safe, and set "
+                        + "it for every outbox command and worker");
+            }
             for (String warning : endpoint.warnings()) {
                 spec.commandLine().getErr().println("warning: " + warning);
             }
             long id;
             try (Database db = database.open(1)) {
-                EndpointRepository endpoints = new EndpointRepository(db.dsl());
+                EndpointRepository endpoints = new EndpointRepository(db.dsl(), sealer);
                 id = endpoints.add(endpoint);
                 if (ordered) {
                     endpoints.setOrdered(id, true);
@@ -99,7 +107,8 @@ final class EndpointsCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists endpoints (never their secrets).",
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Lists endpoints: never their secrets, only whether each is sealed, and by which key id.",
             footer = {"", "Examples:", "  outbox endpoints list", "  outbox endpoints list --account acct_42 --json"})
     static final class ListEndpoints implements Callable<Integer> {
 
@@ -125,9 +134,9 @@ final class EndpointsCommand implements Runnable {
                 Json.print(spec.commandLine().getOut(), endpoints);
                 return Main.OK;
             }
-            TablePrinter table = new TablePrinter("ID", "ACCOUNT", "URL", "SIGNED", "EVENT TYPES", "ENABLED");
+            TablePrinter table = new TablePrinter("ID", "ACCOUNT", "URL", "SECRET", "EVENT TYPES", "ENABLED");
             for (Endpoint e : endpoints) {
-                table.row(e.id(), e.accountId(), e.url(), e.hasSecret() ? "yes" : "no",
+                table.row(e.id(), e.accountId(), e.url(), e.secretStorage(),
                         e.eventTypes().isEmpty() ? "all" : String.join(",", e.eventTypes()),
                         e.enabled() ? "yes" : "no (" + e.disabledReason() + ")");
             }

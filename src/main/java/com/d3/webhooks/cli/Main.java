@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "outbox", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Delivers D3 task events from the PostgreSQL outbox as signed webhooks.",
         subcommands = {MigrateCommand.class, WorkerCommand.class, EndpointsCommand.class, DeliveriesCommand.class,
-                ReplayCommand.class, SkipCommand.class, StatsCommand.class, PruneCommand.class, VerifyCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class},
+                ReplayCommand.class, SkipCommand.class, StatsCommand.class, PruneCommand.class, SecretsCommand.class,
+                VerifyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 usage error.",
                 "Times are printed in UTC; options taking a time accept ISO-8601 or a duration ago (2h, 7d).",
                 "Run 'outbox COMMAND --help' for a command's options; docs/operators.md for the operators' guide."})

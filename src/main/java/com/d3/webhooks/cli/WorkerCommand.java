@@ -10,6 +10,8 @@ import com.d3.webhooks.observability.Observability;
 import com.d3.webhooks.observability.ObservabilityServer;
 import com.d3.webhooks.observability.WorkerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import com.d3.webhooks.secrets.EndpointSecrets;
+import com.d3.webhooks.secrets.SecretSweeper;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -24,6 +26,9 @@ import picocli.CommandLine.Option;
         description = {"Delivers outbox events: routes each event to its account's endpoints, sends signed "
                 + "POSTs, audits every attempt and retries failures. Run as many as you like against one "
                 + "database; they share the work without sending a delivery twice.",
+                "Endpoint secrets: sealed ones are opened with OUTBOX_SECRET_KEY (and OUTBOX_SECRET_KEYS_OLD "
+                        + "during a rotation); the worker refuses to start when one cannot be opened, and seals "
+                        + "plain-text secrets at start and every 10 s.",
                 "Stops cleanly on SIGTERM/SIGINT: stops claiming, lets requests in flight finish within "
                         + "--shutdown-grace, releases the rest, exits 0."},
         footer = {"", "Every option can also be set by the environment variable named in its description.",
@@ -125,29 +130,39 @@ final class WorkerCommand implements Callable<Integer> {
         WorkerConfig config = config();
         PrometheusMeterRegistry registry = httpPort == null ? null : Observability.registry();
         try (Database db = database.open(4, registry)) {
-            WorkerMetrics metrics = null;
-            Worker[] self = new Worker[1];
-            if (registry != null) {
-                metrics = new WorkerMetrics(registry, config.workerId(), () -> self[0] == null ? 0 : self[0].inFlight());
-                new BacklogGauges(db.dsl(), Clock.systemUTC(), registry);
-            }
-            try (Worker worker = new Worker(db.dsl(), config, Clock.systemUTC(),
-                    metrics == null ? DeliveryListener.NONE : metrics);
-                 ObservabilityServer server = registry == null ? null : new ObservabilityServer(httpHost, httpPort,
-                         registry, ObservabilityServer.readiness(db::answers, worker::loopAlive))) {
-                self[0] = worker;
-                StopSignals.onTermOrInt(() -> {
-                    try {
-                        worker.stop();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                worker.start();
-                worker.awaitStopped();
+            // Refuse to start rather than fail every signed delivery: sealed secrets need their key.
+            EndpointSecrets secrets = new EndpointSecrets(db.dsl(), config.secrets());
+            secrets.checkAllCanBeOpened();
+            secrets.sealAll();
+            try (SecretSweeper sweeper = SecretSweeper.start(secrets, SecretSweeper.DEFAULT_INTERVAL)) {
+                run(db, config, registry);
             }
         }
         return Main.OK;
+    }
+
+    private void run(Database db, WorkerConfig config, PrometheusMeterRegistry registry) throws Exception {
+        WorkerMetrics metrics = null;
+        Worker[] self = new Worker[1];
+        if (registry != null) {
+            metrics = new WorkerMetrics(registry, config.workerId(), () -> self[0] == null ? 0 : self[0].inFlight());
+            new BacklogGauges(db.dsl(), Clock.systemUTC(), registry);
+        }
+        try (Worker worker = new Worker(db.dsl(), config, Clock.systemUTC(),
+                metrics == null ? DeliveryListener.NONE : metrics);
+             ObservabilityServer server = registry == null ? null : new ObservabilityServer(httpHost, httpPort,
+                     registry, ObservabilityServer.readiness(db::answers, worker::loopAlive))) {
+            self[0] = worker;
+            StopSignals.onTermOrInt(() -> {
+                try {
+                    worker.stop();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            worker.start();
+            worker.awaitStopped();
+        }
     }
 
     private WorkerConfig config() {
@@ -158,7 +173,7 @@ final class WorkerCommand implements Callable<Integer> {
                     .retrySchedule(RetrySchedule.parse(retrySchedule, retryJitter)).maxRetryAfter(maxRetryAfter)
                     .maxPayloadBytes(maxPayloadBytes).responseExcerptBytes(responseExcerptBytes)
                     .shutdownGrace(shutdownGrace).allowPrivateNetwork(allowPrivateNetwork)
-                    .exitWhenIdle(exitWhenIdle).build();
+                    .exitWhenIdle(exitWhenIdle).secrets(SecretKeys.fromEnvironment()).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -4,6 +4,7 @@ import com.d3.webhooks.signing.WebhookSecret;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.UUID;
 
 /**
@@ -45,16 +46,16 @@ public record ClaimedDelivery(
      *
      * @throws IllegalArgumentException when a stored secret cannot be used
      */
-    public List<WebhookSecret> activeSecrets(Instant at) {
+    public List<WebhookSecret> activeSecrets(Instant at, UnaryOperator<String> open) {
         if (secret == null) {
             return List.of();
         }
-        WebhookSecret current = WebhookSecret.parse(secret);
+        WebhookSecret current = WebhookSecret.parse(open.apply(secret));
         if (previousSecret == null || previousSecretExpiresAt == null
                 || !previousSecretExpiresAt.toInstant().isAfter(at)) {
             return List.of(current);
         }
-        return List.of(current, WebhookSecret.parse(previousSecret));
+        return List.of(current, WebhookSecret.parse(open.apply(previousSecret)));
     }
 
     @Override

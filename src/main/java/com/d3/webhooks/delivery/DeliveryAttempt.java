@@ -79,7 +79,7 @@ final class DeliveryAttempt {
         h.put("X-D3-Attempt", Integer.toString(d.attempt()));
         h.put("X-D3-Timestamp", Long.toString(seconds));
         h.put("X-D3-Sequence", Long.toString(d.outboxId()));
-        List<WebhookSecret> secrets = d.activeSecrets(sentAt);
+        List<WebhookSecret> secrets = d.activeSecrets(sentAt, config.secrets()::open);
         h.putAll(WebhookSigner.sign(secrets, d.eventId().toString(), seconds, body).asMap());
         return h;
     }

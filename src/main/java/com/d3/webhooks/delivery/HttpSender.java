@@ -1,7 +1,10 @@
 package com.d3.webhooks.delivery;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.ProtocolException;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
@@ -10,13 +13,19 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 
 /**
@@ -26,6 +35,10 @@ import javax.net.ssl.SSLException;
  * requests in flight through sendAsync alone.
  */
 public final class HttpSender {
+
+    private static final int NO_HEADERS = -1;
+    /** Longest piece of receiver-supplied text (a Location, a bad status line) echoed in an error. */
+    private static final int MAX_ECHO = 200;
 
     private final HttpClient client;
     private final Duration connectTimeout;
@@ -51,8 +64,14 @@ public final class HttpSender {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
         long start = System.nanoTime();
-        CompletableFuture<HttpResponse<byte[]>> future =
-                client.sendAsync(request.build(), BoundedBody.handler(excerptBytes));
+        // The status as soon as the headers arrive, so a failure while reading the body can say
+        // that the receiver did answer.
+        AtomicInteger headersStatus = new AtomicInteger(NO_HEADERS);
+        HttpResponse.BodyHandler<byte[]> excerpt = BoundedBody.handler(excerptBytes);
+        CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request.build(), info -> {
+            headersStatus.set(info.statusCode());
+            return excerpt.apply(info);
+        });
         try {
             // The request timeout bounds the wait for headers; this bounds the whole exchange,
             // so a receiver that sends headers and then stalls the body cannot hold a sender.
@@ -60,10 +79,9 @@ public final class HttpSender {
             return judge(response, elapsedMs(start));
         } catch (TimeoutException e) {
             future.cancel(true);
-            return AttemptResult.failure("timeout: the response was not complete within "
-                    + requestTimeout.toMillis() + " ms (request timeout)", elapsedMs(start));
+            return failure(timeout(uri, headersStatus.get()), headersStatus.get(), start);
         } catch (ExecutionException e) {
-            return AttemptResult.failure(describe(e.getCause(), uri), elapsedMs(start));
+            return failure(describe(e.getCause(), uri, headersStatus.get()), headersStatus.get(), start);
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
@@ -72,13 +90,18 @@ public final class HttpSender {
         }
     }
 
+    private static AttemptResult failure(String error, int headersStatus, long start) {
+        Integer status = headersStatus == NO_HEADERS ? null : headersStatus;
+        return new AttemptResult(status, null, error, elapsedMs(start), null, false);
+    }
+
     private AttemptResult judge(HttpResponse<byte[]> response, int durationMs) {
         int status = response.statusCode();
         String excerpt = new String(response.body(), StandardCharsets.UTF_8);
         String error = null;
         if (status >= 300 && status < 400) {
             error = "HTTP " + status + ": redirect not followed (Location: "
-                    + response.headers().firstValue("location").orElse("none") + ")";
+                    + printable(response.headers().firstValue("location").orElse("none"), MAX_ECHO) + ")";
         } else if (status < 200 || status >= 300) {
             error = "HTTP " + status;
         }
@@ -94,29 +117,111 @@ public final class HttpSender {
         return new AttemptResult(status, excerpt.isEmpty() ? null : excerpt, error, durationMs, retryAfter, abort);
     }
 
-    private String describe(Throwable t, URI uri) {
-        String target = uri.getHost() + ":" + port(uri);
+    private String timeout(URI uri, int headersStatus) {
+        String target = target(uri);
+        if (headersStatus == NO_HEADERS) {
+            return "timeout: no response from " + target + " within " + requestTimeout.toMillis()
+                    + " ms (request timeout)";
+        }
+        return "timeout: " + target + " sent HTTP " + headersStatus + " headers but the body was not complete "
+                + "within " + requestTimeout.toMillis() + " ms (request timeout)";
+    }
+
+    /**
+     * One line that says what went wrong and where (host and port only: a URL's path and query
+     * may carry the customer's tokens). Text that came from the receiver is cut short and
+     * stripped of control characters.
+     */
+    private String describe(Throwable t, URI uri, int headersStatus) {
+        String target = target(uri);
         if (t instanceof HttpConnectTimeoutException) {
             return "connect timeout: no connection to " + target + " within " + connectTimeout.toMillis() + " ms";
         }
         if (t instanceof HttpTimeoutException) {
-            return "timeout: no response from " + target + " within " + requestTimeout.toMillis()
-                    + " ms (request timeout)";
+            return timeout(uri, headersStatus);
         }
         Throwable root = rootCause(t);
+        String when = headersStatus == NO_HEADERS ? "before any response"
+                : "after HTTP " + headersStatus + " headers, before the body was complete";
         if (root instanceof UnknownHostException) {
             return "cannot resolve host '" + uri.getHost() + "'";
         }
-        if (root instanceof SSLException || t instanceof SSLException) {
-            return "TLS failure with " + target + ": " + root.getMessage();
+        SSLException tls = find(t, SSLException.class);
+        if (tls != null) {
+            return tlsFailure(target, t, tls);
         }
-        if (t instanceof ConnectException || root instanceof ConnectException) {
-            return "connection refused by " + target;
+        ProtocolException protocol = find(t, ProtocolException.class);
+        if (protocol != null) {
+            return "not an HTTP/1.1 response from " + target + ": " + printable(protocol.getMessage(), MAX_ECHO);
+        }
+        ConnectException connect = find(t, ConnectException.class);
+        if (connect != null) {
+            // Java 17's client reports a refused connection as a ConnectException with no
+            // message, caused by a ClosedChannelException; other causes name themselves.
+            String m = connect.getMessage() == null ? "" : connect.getMessage().toLowerCase(Locale.ROOT);
+            return m.isEmpty() || m.contains("refused")
+                    ? "connection refused by " + target + " (nothing listens there)"
+                    : "cannot connect to " + target + ": " + printable(connect.getMessage(), MAX_ECHO);
+        }
+        String m = String.valueOf(root.getMessage()).toLowerCase(Locale.ROOT);
+        if (root instanceof SocketException && m.contains("reset")) {
+            return "connection reset by " + target + " " + when;
+        }
+        if (root instanceof EOFException || m.contains("received no bytes") || m.contains("eof reached")
+                || m.contains("connection closed")) {
+            return "connection closed by " + target + " " + when;
         }
         if (t instanceof IOException || root instanceof IOException) {
-            return "I/O error with " + target + ": " + message(root);
+            return "I/O error with " + target + " " + when + ": " + message(root);
         }
         return "unexpected error with " + target + ": " + message(root);
+    }
+
+    /** Says which check refused the certificate; the detail is the JDK's own words. */
+    private static String tlsFailure(String target, Throwable t, SSLException tls) {
+        String prefix = "TLS handshake with " + target + " failed: ";
+        if (find(t, CertificateExpiredException.class) != null) {
+            return prefix + "the server's certificate has expired";
+        }
+        if (find(t, CertPathBuilderException.class) != null || find(t, CertPathValidatorException.class) != null) {
+            return prefix + "the server's certificate is not trusted (self-signed, or issued by an authority "
+                    + "not in the worker's trust store)";
+        }
+        Throwable root = rootCause(t);
+        String detail = printable(root.getMessage() == null ? tls.getMessage() : root.getMessage(), MAX_ECHO);
+        if (root instanceof CertificateException && detail.toLowerCase(Locale.ROOT).contains("subject alternative")) {
+            return prefix + "the server's certificate is not valid for this host (" + detail + ")";
+        }
+        return prefix + detail;
+    }
+
+    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+        }
+        return null;
+    }
+
+    private static String target(URI uri) {
+        return uri.getHost() + ":" + port(uri);
+    }
+
+    /** At most {@code max} characters, control characters replaced: receiver text is not trusted. */
+    static String printable(String s, int max) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(Math.min(s.length(), max + 3));
+        for (int i = 0; i < s.length() && b.length() < max; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        if (s.length() > max) {
+            b.append("...");
+        }
+        return b.toString();
     }
 
     private static Throwable rootCause(Throwable t) {
@@ -129,7 +234,7 @@ public final class HttpSender {
 
     private static String message(Throwable t) {
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": "
-                + t.getMessage();
+                + printable(t.getMessage(), MAX_ECHO);
     }
 
     private static int port(URI uri) {

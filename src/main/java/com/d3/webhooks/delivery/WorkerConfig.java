@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.secrets.SecretSealer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,8 @@ import java.util.List;
  *                            unfinished ones are released for another worker
  * @param allowPrivateNetwork permit loopback and private addresses (tests and the demo only)
  * @param exitWhenIdle        drain everything due, then stop
+ * @param secrets             opens sealed endpoint secrets for signing; {@link SecretSealer#none()}
+ *                            opens plain text only
  */
 public record WorkerConfig(
         String workerId,
@@ -42,7 +45,8 @@ public record WorkerConfig(
         int responseExcerptBytes,
         Duration shutdownGrace,
         boolean allowPrivateNetwork,
-        boolean exitWhenIdle) {
+        boolean exitWhenIdle,
+        SecretSealer secrets) {
 
     public static final int DEFAULT_CONCURRENCY = 16;
     public static final int DEFAULT_BATCH_SIZE = 100;
@@ -89,6 +93,9 @@ public record WorkerConfig(
         if (maxRetryAfter.isNegative() || shutdownGrace.isNegative()) {
             problems.add("max Retry-After and shutdown grace must not be negative");
         }
+        if (secrets == null) {
+            problems.add("secrets must be given (SecretSealer.none() when no key is configured)");
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
@@ -103,7 +110,7 @@ public record WorkerConfig(
                 .pollMax(pollMax).lease(lease).connectTimeout(connectTimeout).requestTimeout(requestTimeout)
                 .retrySchedule(retrySchedule).maxRetryAfter(maxRetryAfter).maxPayloadBytes(maxPayloadBytes)
                 .responseExcerptBytes(responseExcerptBytes).shutdownGrace(shutdownGrace)
-                .allowPrivateNetwork(allowPrivateNetwork).exitWhenIdle(exitWhenIdle);
+                .allowPrivateNetwork(allowPrivateNetwork).exitWhenIdle(exitWhenIdle).secrets(secrets);
     }
 
     /** Starts from the defaults; {@link #build()} validates. */
@@ -123,6 +130,7 @@ public record WorkerConfig(
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
         private boolean allowPrivateNetwork;
         private boolean exitWhenIdle;
+        private SecretSealer secrets = SecretSealer.none();
 
         private Builder(String workerId) {
             this.workerId = workerId;
@@ -142,11 +150,12 @@ public record WorkerConfig(
         public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
         public Builder allowPrivateNetwork(boolean v) { allowPrivateNetwork = v; return this; }
         public Builder exitWhenIdle(boolean v) { exitWhenIdle = v; return this; }
+        public Builder secrets(SecretSealer v) { secrets = v; return this; }
 
         public WorkerConfig build() {
             return new WorkerConfig(workerId, concurrency, batchSize, pollMin, pollMax, lease, connectTimeout,
                     requestTimeout, retrySchedule, maxRetryAfter, maxPayloadBytes, responseExcerptBytes,
-                    shutdownGrace, allowPrivateNetwork, exitWhenIdle);
+                    shutdownGrace, allowPrivateNetwork, exitWhenIdle, secrets);
         }
     }
 }

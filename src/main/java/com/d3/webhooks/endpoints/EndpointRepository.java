@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import com.d3.webhooks.secrets.SecretSealer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,24 +22,33 @@ import org.jooq.impl.DSL;
 
 /**
  * Registers, reads and changes endpoints (the same rows the dashboard's backend writes by SQL,
- * see docs/operators.md). One statement per method; times come from the caller's clock.
+ * see docs/operators.md). One statement per method; times come from the caller's clock. Built
+ * with a {@link SecretSealer} that has a key, it stores new secrets sealed; without one it stores
+ * them as given, as the dashboard's backend does, and the worker seals them later.
  */
 public final class EndpointRepository {
 
     private static final com.d3.webhooks.db.schema.tables.WebhookEndpoints E = WEBHOOK_ENDPOINTS;
 
     private final DSLContext dsl;
+    private final SecretSealer sealer;
 
+    /** Stores secrets as given (plain text): what the SQL contract allows the dashboard to do. */
     public EndpointRepository(DSLContext dsl) {
-        this.dsl = dsl;
+        this(dsl, SecretSealer.none());
     }
 
-    /** Inserts the endpoint, enabled; returns its id. */
+    public EndpointRepository(DSLContext dsl, SecretSealer sealer) {
+        this.dsl = dsl;
+        this.sealer = sealer;
+    }
+
+    /** Inserts the endpoint, enabled, its secret sealed when this repository has a key; returns its id. */
     public long add(NewEndpoint e) {
         return dsl.insertInto(E)
                 .set(E.ACCOUNT_ID, e.accountId())
                 .set(E.URL, e.url())
-                .set(E.SECRET, e.secret())
+                .set(E.SECRET, sealed(e.secret()))
                 .set(E.EVENT_TYPES, e.eventTypes().isEmpty() ? null : e.eventTypes().toArray(String[]::new))
                 .set(E.DESCRIPTION, e.description())
                 .returning(E.ID)
@@ -141,7 +151,7 @@ public final class EndpointRepository {
             boolean keepOld = oldSecret != null && !overlap.isZero() && !overlap.isNegative();
             OffsetDateTime expiresAt = keepOld ? utc(now.plus(overlap)) : null;
             tx.update(E)
-                    .set(E.SECRET, newSecret.revealText())
+                    .set(E.SECRET, sealed(newSecret.revealText()))
                     .set(E.PREVIOUS_SECRET, keepOld ? oldSecret : null)
                     .set(E.PREVIOUS_SECRET_EXPIRES_AT, expiresAt)
                     .set(E.UPDATED_AT, utc(now))
@@ -157,7 +167,12 @@ public final class EndpointRepository {
                 r.getEventTypes() == null ? List.of() : Arrays.asList(r.getEventTypes()), r.getDescription(),
                 r.getEnabled(), r.getDisabledReason(), r.getDisabledAt(), r.getOrdered(),
                 r.getPreviousSecret() == null ? null : r.getPreviousSecretExpiresAt(), r.getCreatedAt(),
-                r.getUpdatedAt());
+                r.getUpdatedAt(), SecretSealer.isSealed(r.getSecret()), SecretSealer.keyIdOf(r.getSecret()).orElse(null));
+    }
+
+    /** New secrets are stored sealed when this repository has a key. */
+    private String sealed(String secret) {
+        return secret == null || !sealer.canSeal() ? secret : sealer.seal(secret);
     }
 
     private static OffsetDateTime utc(Instant instant) {

@@ -2,6 +2,7 @@ package com.d3.webhooks.endpoints;
 
 import com.d3.webhooks.network.EndpointUrl;
 import com.d3.webhooks.outbox.EventTypes;
+import com.d3.webhooks.secrets.SecretSealer;
 import com.d3.webhooks.signing.WebhookSecret;
 import java.util.List;
 import java.util.Objects;
@@ -15,6 +16,9 @@ import java.util.Objects;
  */
 public record NewEndpoint(String accountId, String url, String secret, List<String> eventTypes,
                           String description) {
+
+    /** Plain-text secrets are at most this long (webhook_endpoints_secret_form_check). */
+    public static final int MAX_SECRET_LENGTH = 500;
 
     public NewEndpoint {
         Objects.requireNonNull(accountId, "account");
@@ -30,6 +34,14 @@ public record NewEndpoint(String accountId, String url, String secret, List<Stri
             }
         }
         if (secret != null) {
+            if (secret.length() > MAX_SECRET_LENGTH) {
+                throw new IllegalArgumentException("secret is " + secret.length() + " characters long: at most "
+                        + MAX_SECRET_LENGTH);
+            }
+            if (SecretSealer.isSealed(secret)) {
+                throw new IllegalArgumentException("secret starts with '" + SecretSealer.PREFIX + "', which marks "
+                        + "sealed values: give the secret itself");
+            }
             WebhookSecret.parse(secret);
         }
     }

@@ -52,7 +52,7 @@ public final class DestinationPolicy {
             addresses = resolve(host);
         } catch (UnknownHostException e) {
             return new DestinationCheck(Verdict.UNRESOLVABLE, host, List.of(),
-                    "cannot resolve host '" + host + "': " + e.getMessage());
+                    "cannot resolve host '" + host + "'" + resolverDetail(host, e));
         }
         if (addresses.isEmpty()) {
             return new DestinationCheck(Verdict.UNRESOLVABLE, host, List.of(),
@@ -69,6 +69,19 @@ public final class DestinationPolicy {
         }
         return new DestinationCheck(Verdict.ALLOWED, host, addresses, "allowed: " + host + " ("
                 + addresses.stream().map(InetAddress::getHostAddress).collect(Collectors.joining(", ")) + ")");
+    }
+
+    /**
+     * The resolver's reason without the host it repeats ("x: Name or service not known" becomes
+     * ": Name or service not known"); nothing when it only repeats the host, as the JDK does for
+     * a name it remembers as unresolvable.
+     */
+    private static String resolverDetail(String host, UnknownHostException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage().trim();
+        if (m.startsWith(host + ":")) {
+            m = m.substring(host.length() + 1).trim();
+        }
+        return m.isEmpty() || m.equals(host) ? "" : ": " + m;
     }
 
     private List<InetAddress> resolve(String host) throws UnknownHostException {

@@ -1,0 +1,72 @@
+-- Least-privilege roles for the webhook outbox.
+--
+-- Three group roles (NOLOGIN); give each to the login user of the part that needs it:
+--   outbox_app       the main application: appends events, and nothing else of the outbox.
+--                    It cannot read endpoints, secrets, deliveries or the audit log, nor read
+--                    other events back (only their event_id, for INSERT ... RETURNING event_id).
+--   outbox_worker    `outbox worker`: routes events, leases and settles deliveries, appends to
+--                    the audit log, reads endpoints and seals their secrets. It cannot register,
+--                    re-point or delete endpoints, nor change or delete audit history.
+--   outbox_operator  the operators' CLI: registers and edits endpoints, reads everything, replays
+--                    deliveries, prunes old deliveries and audit rows. It cannot rewrite audit rows.
+-- Migrations (`outbox migrate`) run as the schema owner, which is none of these.
+--
+-- Run after every migration, as the schema owner or a superuser, in the outbox's database:
+--   psql -v ON_ERROR_STOP=1 -d outbox -f docs/roles.sql
+--   CREATE ROLE billing_app LOGIN PASSWORD '...' IN ROLE outbox_app;      -- once per login user
+-- It is idempotent: roles are created when missing, then every grant is set from scratch.
+-- Tested by RolesTest, which connects as each role and checks what is refused.
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'outbox_app') THEN
+        CREATE ROLE outbox_app NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'outbox_worker') THEN
+        CREATE ROLE outbox_worker NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'outbox_operator') THEN
+        CREATE ROLE outbox_operator NOLOGIN;
+    END IF;
+END
+$$;
+
+-- Start from nothing, so re-running after a change never leaves an old grant behind.
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM outbox_app, outbox_worker, outbox_operator;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM outbox_app, outbox_worker, outbox_operator;
+GRANT USAGE ON SCHEMA public TO outbox_app, outbox_worker, outbox_operator;
+
+-- outbox_app: the one INSERT of the outbox contract. SELECT on event_id alone serves
+-- "ON CONFLICT (event_id) DO NOTHING RETURNING event_id" (the Java API's idempotent insert).
+GRANT INSERT (event_id, account_id, event_type, payload, occurred_at) ON webhook_outbox TO outbox_app;
+GRANT SELECT (event_id) ON webhook_outbox TO outbox_app;
+
+-- The reference task tables, when this database has them (another migration adds them): they
+-- are the application's own data, written in the same transaction as its events.
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['main_tasks', 'file_tasks'] LOOP
+        IF to_regclass('public.' || t) IS NOT NULL THEN
+            EXECUTE format('GRANT SELECT, INSERT, UPDATE ON public.%I TO outbox_app', t);
+            EXECUTE format('GRANT SELECT ON public.%I TO outbox_operator', t);
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- outbox_worker
+GRANT SELECT ON webhook_outbox TO outbox_worker;
+GRANT UPDATE (routing_state, routing_error, routed_at, delivery_count) ON webhook_outbox TO outbox_worker;
+GRANT SELECT ON webhook_endpoints TO outbox_worker;
+GRANT UPDATE (secret) ON webhook_endpoints TO outbox_worker;             -- sealing plain-text secrets
+GRANT SELECT, INSERT, UPDATE ON webhook_deliveries TO outbox_worker;
+GRANT INSERT ON webhook_audit_logs TO outbox_worker;                     -- append only
+
+-- outbox_operator
+GRANT SELECT ON webhook_outbox, webhook_endpoints, webhook_deliveries, webhook_audit_logs TO outbox_operator;
+GRANT INSERT, UPDATE ON webhook_endpoints TO outbox_operator;
+GRANT UPDATE ON webhook_deliveries TO outbox_operator;                   -- replay
+GRANT UPDATE (routing_state, routing_error, routed_at, delivery_count) ON webhook_outbox TO outbox_operator;
+GRANT DELETE ON webhook_deliveries, webhook_audit_logs TO outbox_operator; -- retention (prune)

@@ -1,0 +1,247 @@
+package com.d3.webhooks.secrets;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Seals endpoint secrets at rest with AES-256-GCM, in the same column they are stored in:
+ * {@code sealed:v1:<key id>:<base64 of 12-byte nonce + ciphertext + 16-byte tag>}. The key id
+ * (8 hex digits derived from the key) says which key sealed a value, so a missing or wrong key
+ * is reported as such instead of as a failed decryption.
+ * <p>
+ * Keys come from the environment: {@value #KEY_VARIABLE} (32 random bytes in base64, from
+ * {@code outbox secrets new-key}) seals and opens; {@value #OLD_KEYS_VARIABLE} (comma-separated)
+ * only opens, for a rotation in progress. Plain text (a secret the dashboard's backend wrote by
+ * SQL) opens as itself until the worker seals it.
+ * <p>
+ * No message or {@code toString} ever contains a key, a secret or a sealed value.
+ */
+public final class SecretSealer {
+
+    public static final String KEY_VARIABLE = "OUTBOX_SECRET_KEY";
+    public static final String OLD_KEYS_VARIABLE = "OUTBOX_SECRET_KEYS_OLD";
+    public static final String PREFIX = "sealed:";
+    static final String V1 = "sealed:v1:";
+    static final int KEY_BYTES = 32;
+    private static final int NONCE_BYTES = 12;
+    private static final int TAG_BITS = 128;
+    /** Binds a sealed value to its purpose: it cannot be passed off as some other sealed field. */
+    private static final byte[] AAD = "d3-webhook-outbox:webhook_endpoints.secret:v1".getBytes(StandardCharsets.UTF_8);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Key current;
+    private final Map<String, Key> byId;
+
+    private SecretSealer(Key current, List<Key> old) {
+        this.current = current;
+        this.byId = new LinkedHashMap<>();
+        if (current != null) {
+            byId.put(current.id, current);
+        }
+        for (Key k : old) {
+            byId.putIfAbsent(k.id, k);
+        }
+    }
+
+    /** No keys: opens plain text only; seals nothing. */
+    public static SecretSealer none() {
+        return new SecretSealer(null, List.of());
+    }
+
+    /** One key that seals and opens. */
+    public static SecretSealer of(String base64Key) {
+        return new SecretSealer(Key.parse(base64Key, KEY_VARIABLE), List.of());
+    }
+
+    /**
+     * From {@value #KEY_VARIABLE} and {@value #OLD_KEYS_VARIABLE}; {@link #none()} when neither is
+     * set.
+     *
+     * @throws IllegalArgumentException when a key is malformed (the message never shows it)
+     */
+    public static SecretSealer fromEnvironment(Map<String, String> env) {
+        String key = env.get(KEY_VARIABLE);
+        Key current = key == null || key.isBlank() ? null : Key.parse(key.trim(), KEY_VARIABLE);
+        List<Key> old = new ArrayList<>();
+        String olds = env.get(OLD_KEYS_VARIABLE);
+        if (olds != null && !olds.isBlank()) {
+            String[] parts = olds.split(",");
+            for (int i = 0; i < parts.length; i++) {
+                old.add(Key.parse(parts[i].trim(), OLD_KEYS_VARIABLE + " (key " + (i + 1) + ")"));
+            }
+        }
+        if (current == null && !old.isEmpty()) {
+            throw new IllegalArgumentException(OLD_KEYS_VARIABLE + " is set but " + KEY_VARIABLE + " is not: "
+                    + "old keys only open secrets; the current key seals them");
+        }
+        return new SecretSealer(current, old);
+    }
+
+    /** A new random key in the form {@value #KEY_VARIABLE} expects. */
+    public static String newKey() {
+        byte[] k = new byte[KEY_BYTES];
+        RANDOM.nextBytes(k);
+        return Base64.getEncoder().encodeToString(k);
+    }
+
+    public boolean canSeal() {
+        return current != null;
+    }
+
+    /** The id of the sealing key, if there is one. */
+    public Optional<String> keyId() {
+        return Optional.ofNullable(current).map(k -> k.id);
+    }
+
+    public boolean canOpen(String keyId) {
+        return byId.containsKey(keyId);
+    }
+
+    public static boolean isSealed(String stored) {
+        return stored != null && stored.startsWith(PREFIX);
+    }
+
+    /** The key id of a sealed value, or empty for plain text or a malformed sealed value. */
+    public static Optional<String> keyIdOf(String stored) {
+        if (stored == null || !stored.startsWith(V1)) {
+            return Optional.empty();
+        }
+        int end = stored.indexOf(':', V1.length());
+        return end < 0 ? Optional.empty() : Optional.of(stored.substring(V1.length(), end));
+    }
+
+    /** True when the value is plain text or sealed with another key than the current one. */
+    public boolean needsSealing(String stored) {
+        return stored != null && current != null && !keyIdOf(stored).map(current.id::equals).orElse(false);
+    }
+
+    /** Seals a plain-text secret with the current key. */
+    public String seal(String plaintext) {
+        if (current == null) {
+            throw new IllegalStateException(KEY_VARIABLE + " is not set: secrets cannot be sealed");
+        }
+        if (isSealed(plaintext)) {
+            throw new IllegalArgumentException("the value is already sealed");
+        }
+        byte[] nonce = new byte[NONCE_BYTES];
+        RANDOM.nextBytes(nonce);
+        try {
+            Cipher c = cipher(Cipher.ENCRYPT_MODE, current, nonce);
+            byte[] sealed = c.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+            byte[] out = new byte[NONCE_BYTES + sealed.length];
+            System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
+            System.arraycopy(sealed, 0, out, NONCE_BYTES, sealed.length);
+            return V1 + current.id + ":" + Base64.getEncoder().encodeToString(out);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is not available in this JVM: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The secret as stored, opened: sealed values are decrypted, plain text is returned as is.
+     *
+     * @throws IllegalArgumentException saying which key is missing, or that the value is corrupt
+     */
+    public String open(String stored) {
+        if (!isSealed(stored)) {
+            return stored;
+        }
+        Optional<String> id = keyIdOf(stored);
+        if (id.isEmpty()) {
+            throw new IllegalArgumentException("sealed secret has an unknown format (expected sealed:v1:<key id>:...)");
+        }
+        Key key = byId.get(id.get());
+        if (key == null) {
+            throw new IllegalArgumentException("secret is sealed with key id " + id.get() + ", which this process "
+                    + "does not have (" + describeKeys() + ")");
+        }
+        byte[] in;
+        try {
+            in = Base64.getDecoder().decode(stored.substring(V1.length() + id.get().length() + 1));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("sealed secret (key id " + id.get() + ") is corrupt: not base64");
+        }
+        if (in.length < NONCE_BYTES + TAG_BITS / 8) {
+            throw new IllegalArgumentException("sealed secret (key id " + id.get() + ") is corrupt: too short");
+        }
+        try {
+            Cipher c = cipher(Cipher.DECRYPT_MODE, key, java.util.Arrays.copyOf(in, NONCE_BYTES));
+            return new String(c.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
+        } catch (javax.crypto.AEADBadTagException e) {
+            throw new IllegalArgumentException("sealed secret (key id " + id.get() + ") does not open with that key: "
+                    + "it was altered, or sealed with a different key that has the same id");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is not available in this JVM: " + e.getMessage(), e);
+        }
+    }
+
+    /** "OUTBOX_SECRET_KEY has key id 1a2b3c4d; old keys 9f8e7d6c" or "no OUTBOX_SECRET_KEY set". */
+    public String describeKeys() {
+        if (current == null) {
+            return "no " + KEY_VARIABLE + " set";
+        }
+        List<String> old = byId.keySet().stream().filter(id -> !id.equals(current.id)).toList();
+        return KEY_VARIABLE + " has key id " + current.id + (old.isEmpty() ? "" : "; old keys " + String.join(", ", old));
+    }
+
+    @Override
+    public String toString() {
+        return "SecretSealer[" + describeKeys() + "]";
+    }
+
+    private static Cipher cipher(int mode, Key key, byte[] nonce) throws GeneralSecurityException {
+        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+        c.init(mode, key.spec, new GCMParameterSpec(TAG_BITS, nonce));
+        c.updateAAD(AAD);
+        return c;
+    }
+
+    private static final class Key {
+        final SecretKeySpec spec;
+        final String id;
+
+        private Key(byte[] bytes) {
+            this.spec = new SecretKeySpec(bytes, "AES");
+            this.id = idOf(bytes);
+        }
+
+        static Key parse(String base64, String name) {
+            byte[] bytes;
+            try {
+                bytes = Base64.getDecoder().decode(base64);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(name + " is not valid base64: expected " + KEY_BYTES
+                        + " random bytes in standard base64 (44 characters), e.g. from 'outbox secrets new-key'");
+            }
+            if (bytes.length != KEY_BYTES) {
+                throw new IllegalArgumentException(name + " decodes to " + bytes.length + " bytes: expected "
+                        + KEY_BYTES + " (an AES-256 key, 44 base64 characters), e.g. from 'outbox secrets new-key'");
+            }
+            return new Key(bytes);
+        }
+
+        /** Not secret: the first 4 bytes of SHA-256 over a label and the key. */
+        private static String idOf(byte[] key) {
+            try {
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                sha.update("d3-webhook-outbox key id".getBytes(StandardCharsets.UTF_8));
+                return HexFormat.of().formatHex(sha.digest(key), 0, 4);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package com.d3.webhooks.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.d3.webhooks.delivery.DeliveryListener;
+import com.d3.webhooks.delivery.Worker;
+import com.d3.webhooks.endpoints.EndpointRepository;
+import com.d3.webhooks.endpoints.NewEndpoint;
+import com.d3.webhooks.outbox.Outbox;
+import com.d3.webhooks.outbox.OutboxEvent;
+import com.d3.webhooks.secrets.EndpointSecrets;
+import com.d3.webhooks.secrets.SecretSealer;
+import com.d3.webhooks.testing.Fixtures;
+import com.d3.webhooks.testing.MutableClock;
+import com.d3.webhooks.testing.TestDatabase;
+import com.d3.webhooks.testing.TestReceiver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docs/roles.sql, applied to the test database, then each role used for real by a login user of
+ * its own: what the role's part of the system does works, and what it must not do is refused by
+ * PostgreSQL. Role names get a random suffix so that runs sharing a server do not meet.
+ */
+class RolesTest {
+
+    private static final String SUFFIX = "_" + UUID.randomUUID().toString().substring(0, 8);
+    private static final String APP = "outbox_app" + SUFFIX;
+    private static final String WORKER = "outbox_worker" + SUFFIX;
+    private static final String OPERATOR = "outbox_operator" + SUFFIX;
+
+    private static final DSLContext OWNER = TestDatabase.get().database().dsl();
+
+    @BeforeAll
+    static void applyRoles() throws Exception {
+        String sql = Files.readString(Path.of("docs", "roles.sql"))
+                .replace("outbox_app", APP).replace("outbox_worker", WORKER).replace("outbox_operator", OPERATOR);
+        OWNER.execute(sql);
+        OWNER.execute(sql); // idempotent
+        for (String role : List.of(APP, WORKER, OPERATOR)) {
+            OWNER.execute("CREATE ROLE " + role + "_login LOGIN IN ROLE " + role);
+        }
+    }
+
+    @AfterAll
+    static void dropRoles() {
+        for (String role : List.of(APP, WORKER, OPERATOR)) {
+            for (String r : List.of(role + "_login", role)) {
+                OWNER.execute("DROP OWNED BY " + r);
+                OWNER.execute("DROP ROLE " + r);
+            }
+        }
+    }
+
+    @Test
+    void theApplicationCanOnlyAppendEvents() {
+        TestDatabase.get().reset();
+        OWNER.execute("INSERT INTO webhook_endpoints (account_id, url, secret) VALUES ('acct_1', "
+                + "'https://example.com/h', 'a secret')");
+        try (Database app = connectAs(APP)) {
+            DSLContext dsl = app.dsl();
+            UUID id = UUID.randomUUID();
+            OutboxEvent event = OutboxEvent.of("acct_1", "fileTask.completed", "{}").withEventId(id);
+            assertEquals(Optional.of(id), Outbox.insert(dsl, event), "the Java API's insert, RETURNING included");
+            assertEquals(Optional.empty(), Outbox.insert(dsl, event), "idempotent re-insert");
+            dsl.execute("INSERT INTO webhook_outbox (account_id, event_type, payload) VALUES ('acct_1', "
+                    + "'fileTask.failed', '{}'::jsonb)");
+
+            refused(() -> dsl.fetch("SELECT payload FROM webhook_outbox"));
+            refused(() -> dsl.fetch("SELECT account_id FROM webhook_outbox"));
+            refused(() -> dsl.execute("UPDATE webhook_outbox SET payload = '{}'"));
+            refused(() -> dsl.execute("DELETE FROM webhook_outbox"));
+            refused(() -> dsl.execute("INSERT INTO webhook_outbox (account_id, event_type, payload, routing_state) "
+                    + "VALUES ('acct_1', 'fileTask.failed', '{}'::jsonb, 'routed')"));
+            refused(() -> dsl.fetch("SELECT secret FROM webhook_endpoints"));
+            refused(() -> dsl.fetch("SELECT url FROM webhook_endpoints"));
+            refused(() -> dsl.execute("INSERT INTO webhook_endpoints (account_id, url) VALUES ('x', 'https://e.com')"));
+            refused(() -> dsl.fetch("SELECT * FROM webhook_deliveries"));
+            refused(() -> dsl.fetch("SELECT * FROM webhook_audit_logs"));
+        }
+    }
+
+    @Test
+    void theWorkerDeliversButCannotRedirectEndpointsOrRewriteHistory() {
+        TestDatabase.get().reset();
+        SecretSealer sealer = SecretSealer.of(SecretSealer.newKey());
+        try (TestReceiver receiver = new TestReceiver(); Database worker = connectAs(WORKER)) {
+            OWNER.execute("INSERT INTO webhook_endpoints (account_id, url, secret) VALUES ('acct_1', ?, "
+                    + "'plain secret')", receiver.url("/hook"));
+            new Fixtures(OWNER).event("acct_1", "fileTask.completed", "{}");
+            DSLContext dsl = worker.dsl();
+
+            // Everything the worker does, as the worker role: seal, route, claim, send, audit, settle,
+            // and rescue an expired lease.
+            new EndpointSecrets(dsl, sealer).checkAllCanBeOpened();
+            assertEquals(1, new EndpointSecrets(dsl, sealer).sealAll());
+            MutableClock clock = MutableClock.startingNow();
+            try (Worker w = new Worker(dsl, Fixtures.testConfig("w-roles").secrets(sealer).build(), clock,
+                    DeliveryListener.NONE)) {
+                w.drainDue();
+                new Fixtures(OWNER).event("acct_1", "fileTask.completed", "{}");
+                new com.d3.webhooks.delivery.EventRouter(dsl, 10, 1 << 20).routeBatch(clock.instant());
+                new com.d3.webhooks.delivery.DeliveryRepository(dsl).claim("w-dead", 1, clock.instant(),
+                        java.time.Duration.ofSeconds(30));
+                clock.advance(java.time.Duration.ofSeconds(31));
+                w.drainDue();
+            }
+            assertEquals(2, receiver.received().size());
+            assertEquals(List.of("succeeded", "succeeded"),
+                    OWNER.fetch("SELECT state FROM webhook_deliveries ORDER BY id").getValues(0, String.class));
+
+            refused(() -> dsl.execute("UPDATE webhook_endpoints SET url = 'https://attacker.example/'"));
+            refused(() -> dsl.execute("UPDATE webhook_endpoints SET enabled = true"));
+            refused(() -> dsl.execute("INSERT INTO webhook_endpoints (account_id, url) VALUES ('x', 'https://e.com')"));
+            refused(() -> dsl.execute("DELETE FROM webhook_endpoints"));
+            refused(() -> dsl.execute("UPDATE webhook_audit_logs SET status = 'success'"));
+            refused(() -> dsl.execute("DELETE FROM webhook_audit_logs"));
+            refused(() -> dsl.fetch("SELECT * FROM webhook_audit_logs"));
+            refused(() -> dsl.execute("DELETE FROM webhook_deliveries"));
+            refused(() -> dsl.execute("UPDATE webhook_outbox SET payload = '{}'"));
+            refused(() -> dsl.execute("DELETE FROM webhook_outbox"));
+            refused(() -> dsl.execute("TRUNCATE webhook_audit_logs"));
+        }
+    }
+
+    @Test
+    void theOperatorManagesEndpointsAndReadsEverythingButCannotRewriteAudit() {
+        TestDatabase.get().reset();
+        try (Database operator = connectAs(OPERATOR)) {
+            DSLContext dsl = operator.dsl();
+            SecretSealer sealer = SecretSealer.of(SecretSealer.newKey());
+            long id = new EndpointRepository(dsl, sealer).add(new NewEndpoint("acct_1", "https://example.com/h",
+                    "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", List.of(), null));
+            assertEquals(1, new EndpointRepository(dsl).list(null).size());
+            dsl.execute("UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'maintenance' WHERE id = ?", id);
+            dsl.fetch("SELECT * FROM webhook_audit_logs");
+            dsl.fetch("SELECT * FROM webhook_deliveries");
+            dsl.fetch("SELECT payload FROM webhook_outbox");
+            dsl.execute("DELETE FROM webhook_audit_logs WHERE sent_at < now() - interval '90 days'");
+
+            refused(() -> dsl.execute("UPDATE webhook_audit_logs SET status = 'success'"));
+            refused(() -> dsl.execute("INSERT INTO webhook_audit_logs (delivery_id, event_id, endpoint_id, account_id,"
+                    + " event_type, target_url, payload, attempt_number, status, duration_ms, worker_id, sent_at) "
+                    + "VALUES (1, gen_random_uuid(), 1, 'a', 'b.c', 'u', 'p', 1, 'success', 0, 'w', now())"));
+            refused(() -> dsl.execute("UPDATE webhook_outbox SET payload = '{}'"));
+            refused(() -> dsl.execute("DELETE FROM webhook_outbox"));
+            refused(() -> dsl.execute("DROP TABLE webhook_audit_logs"));
+        }
+    }
+
+    private static void refused(Runnable statement) {
+        DataAccessException e = assertThrows(DataAccessException.class, statement::run);
+        assertTrue(e.getMessage().contains("permission denied") || e.getMessage().contains("must be owner"),
+                e.getMessage());
+    }
+
+    private static Database connectAs(String role) {
+        String url = TestDatabase.get().jdbcUrl().replaceAll("([?&])user=[^&]*&?", "$1");
+        url = url.endsWith("?") || url.endsWith("&") ? url.substring(0, url.length() - 1) : url;
+        return Database.open(DatabaseConfig.of(url, role + "_login", null).withPoolSize(4));
+    }
+}
