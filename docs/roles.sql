@@ -38,7 +38,7 @@ GRANT USAGE ON SCHEMA public TO outbox_app, outbox_worker, outbox_operator;
 
 -- outbox_app: the one INSERT of the outbox contract. SELECT on event_id alone serves
 -- "ON CONFLICT (event_id) DO NOTHING RETURNING event_id" (the Java API's idempotent insert).
-GRANT INSERT (event_id, account_id, event_type, payload, occurred_at) ON webhook_outbox TO outbox_app;
+GRANT INSERT (event_id, account_id, event_type, payload, occurred_at, ordering_key) ON webhook_outbox TO outbox_app;
 GRANT SELECT (event_id) ON webhook_outbox TO outbox_app;
 
 -- The reference task tables, when this database has them (another migration adds them): they
@@ -63,10 +63,15 @@ GRANT SELECT ON webhook_endpoints TO outbox_worker;
 GRANT UPDATE (secret) ON webhook_endpoints TO outbox_worker;             -- sealing plain-text secrets
 GRANT SELECT, INSERT, UPDATE ON webhook_deliveries TO outbox_worker;
 GRANT INSERT ON webhook_audit_logs TO outbox_worker;                     -- append only
+-- 410 Gone: the worker disables the endpoint and writes an endpoint.disabled event.
+GRANT UPDATE (enabled, disabled_reason, disabled_at, updated_at) ON webhook_endpoints TO outbox_worker;
+GRANT INSERT (account_id, event_type, payload) ON webhook_outbox TO outbox_worker;
 
 -- outbox_operator
 GRANT SELECT ON webhook_outbox, webhook_endpoints, webhook_deliveries, webhook_audit_logs TO outbox_operator;
 GRANT INSERT, UPDATE ON webhook_endpoints TO outbox_operator;
 GRANT UPDATE ON webhook_deliveries TO outbox_operator;                   -- replay
 GRANT UPDATE (routing_state, routing_error, routed_at, delivery_count) ON webhook_outbox TO outbox_operator;
-GRANT DELETE ON webhook_deliveries, webhook_audit_logs TO outbox_operator; -- retention (prune)
+GRANT DELETE ON webhook_outbox, webhook_deliveries, webhook_audit_logs TO outbox_operator; -- retention (prune)
+-- endpoints test (an outbox row, a delivery and its audited attempt) and skip (an audit row).
+GRANT INSERT ON webhook_outbox, webhook_deliveries, webhook_audit_logs TO outbox_operator;

@@ -225,9 +225,16 @@ public final class Worker implements AutoCloseable {
                 sleep(idle);
                 idle = min(idle.multipliedBy(2), config.pollMax());
                 nextRouteNanos = 0;
-            } catch (DataAccessException e) {
-                log.warn("worker {}: database unreachable ({}); claiming again in {} ms", config.workerId(),
-                        oneLine(e), dbBackoff.toMillis());
+            } catch (RuntimeException e) {
+                // A database outage (DataAccessException) or anything unforeseen: the loop must
+                // survive it, or the process would live on without claiming.
+                if (e instanceof DataAccessException) {
+                    log.warn("worker {}: database unreachable ({}); claiming again in {} ms", config.workerId(),
+                            oneLine(e), dbBackoff.toMillis());
+                } else {
+                    log.error("worker {}: unexpected error in the claim loop; claiming again in {} ms",
+                            config.workerId(), dbBackoff.toMillis(), e);
+                }
                 try {
                     sleep(dbBackoff);
                 } catch (InterruptedException stop) {
@@ -359,7 +366,7 @@ public final class Worker implements AutoCloseable {
                 slots.release(batch.size());
                 batch.clear();
                 dbBackoff = DB_RETRY_MIN;
-            } catch (DataAccessException e) {
+            } catch (RuntimeException e) {
                 log.warn("worker {}: cannot record {} attempt outcomes ({}); trying again in {} ms",
                         config.workerId(), batch.size(), oneLine(e), dbBackoff.toMillis());
                 if (!running && senders.isTerminated() && dbBackoff.equals(DB_RETRY_MAX)) {

@@ -162,9 +162,9 @@ class BadRowsTest {
     void endpointRowsWrittenBySqlThatCannotBeUsedFailTheirAttemptsWithAReason() {
         TestDatabase.get().reset();
         try (Worker worker = fx.worker(Fixtures.testConfig("w-1").build(), MutableClock.startingNow())) {
-            dsl.execute("INSERT INTO webhook_endpoints (account_id, url) VALUES ('acct_1', 'http://exa mple.com/x')");
+            dsl.execute("INSERT INTO webhook_endpoints (account_id, url) VALUES ('acct_1', 'http://exa^mple.com/x')");
             dsl.execute("INSERT INTO webhook_endpoints (account_id, url, secret) VALUES ('acct_2', "
-                    + "'http://127.0.0.1:1/x', 'whsec_not*base64!')");
+                    + "'http://127.0.0.1:1/x', 'whsec_abcde')");
             insert("acct_1", "fileTask.completed", "{}");
             insert("acct_2", "fileTask.completed", "{}");
 
