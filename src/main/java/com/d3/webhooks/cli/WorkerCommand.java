@@ -113,6 +113,11 @@ final class WorkerCommand implements Callable<Integer> {
                     + "(env OUTBOX_ALLOW_PRIVATE_NETWORK).")
     boolean allowPrivateNetwork;
 
+    @Option(names = "--require-https", defaultValue = "${env:OUTBOX_REQUIRE_HTTPS:-false}",
+            description = "Refuse to send to plain-http endpoints (each attempt fails with the reason); production "
+                    + "should set it (env OUTBOX_REQUIRE_HTTPS).")
+    boolean requireHttps;
+
     @Option(names = "--exit-when-idle", description = "Deliver everything due now, then exit 0.")
     boolean exitWhenIdle;
 
@@ -172,7 +177,7 @@ final class WorkerCommand implements Callable<Integer> {
                     .connectTimeout(connectTimeout).requestTimeout(requestTimeout)
                     .retrySchedule(RetrySchedule.parse(retrySchedule, retryJitter)).maxRetryAfter(maxRetryAfter)
                     .maxPayloadBytes(maxPayloadBytes).responseExcerptBytes(responseExcerptBytes)
-                    .shutdownGrace(shutdownGrace).allowPrivateNetwork(allowPrivateNetwork)
+                    .shutdownGrace(shutdownGrace).allowPrivateNetwork(allowPrivateNetwork).requireHttps(requireHttps)
                     .exitWhenIdle(exitWhenIdle).secrets(SecretKeys.fromEnvironment()).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());

@@ -54,6 +54,9 @@ final class DeliveryAttempt {
         } catch (IllegalArgumentException e) {
             return refused(d, body, sentAt, "invalid endpoint URL: " + e.getMessage());
         }
+        if (config.requireHttps() && !"https".equalsIgnoreCase(uri.getScheme())) {
+            return refused(d, body, sentAt, "refused: plain http endpoint, and this worker runs with --require-https");
+        }
         DestinationCheck destination = destinations.check(uri);
         if (!destination.allowed()) {
             return refused(d, body, sentAt, destination.message());

@@ -26,6 +26,7 @@ import java.util.List;
  * @param shutdownGrace       on stop, how long in-flight requests may finish before the
  *                            unfinished ones are released for another worker
  * @param allowPrivateNetwork permit loopback and private addresses (tests and the demo only)
+ * @param requireHttps        refuse to send to plain-http endpoints (production should)
  * @param exitWhenIdle        drain everything due, then stop
  * @param secrets             opens sealed endpoint secrets for signing; {@link SecretSealer#none()}
  *                            opens plain text only
@@ -45,6 +46,7 @@ public record WorkerConfig(
         int responseExcerptBytes,
         Duration shutdownGrace,
         boolean allowPrivateNetwork,
+        boolean requireHttps,
         boolean exitWhenIdle,
         SecretSealer secrets) {
 
@@ -110,7 +112,8 @@ public record WorkerConfig(
                 .pollMax(pollMax).lease(lease).connectTimeout(connectTimeout).requestTimeout(requestTimeout)
                 .retrySchedule(retrySchedule).maxRetryAfter(maxRetryAfter).maxPayloadBytes(maxPayloadBytes)
                 .responseExcerptBytes(responseExcerptBytes).shutdownGrace(shutdownGrace)
-                .allowPrivateNetwork(allowPrivateNetwork).exitWhenIdle(exitWhenIdle).secrets(secrets);
+                .allowPrivateNetwork(allowPrivateNetwork).requireHttps(requireHttps).exitWhenIdle(exitWhenIdle)
+                .secrets(secrets);
     }
 
     /** Starts from the defaults; {@link #build()} validates. */
@@ -129,6 +132,7 @@ public record WorkerConfig(
         private int responseExcerptBytes = DEFAULT_RESPONSE_EXCERPT_BYTES;
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
         private boolean allowPrivateNetwork;
+        private boolean requireHttps;
         private boolean exitWhenIdle;
         private SecretSealer secrets = SecretSealer.none();
 
@@ -149,13 +153,14 @@ public record WorkerConfig(
         public Builder responseExcerptBytes(int v) { responseExcerptBytes = v; return this; }
         public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
         public Builder allowPrivateNetwork(boolean v) { allowPrivateNetwork = v; return this; }
+        public Builder requireHttps(boolean v) { requireHttps = v; return this; }
         public Builder exitWhenIdle(boolean v) { exitWhenIdle = v; return this; }
         public Builder secrets(SecretSealer v) { secrets = v; return this; }
 
         public WorkerConfig build() {
             return new WorkerConfig(workerId, concurrency, batchSize, pollMin, pollMax, lease, connectTimeout,
                     requestTimeout, retrySchedule, maxRetryAfter, maxPayloadBytes, responseExcerptBytes,
-                    shutdownGrace, allowPrivateNetwork, exitWhenIdle, secrets);
+                    shutdownGrace, allowPrivateNetwork, requireHttps, exitWhenIdle, secrets);
         }
     }
 }

@@ -261,4 +261,18 @@ class DeliveryTest {
         assertTrue(receiver.received().isEmpty());
         assertTrue(fx.audit().isEmpty());
     }
+
+    @Test
+    void plainHttpIsRefusedWhenHttpsIsRequired() {
+        worker.close();
+        worker = fx.worker(Fixtures.testConfig("w-1").requireHttps(true).build(), clock);
+        fx.endpoint("acct_1", receiver.url("/hook"), null);
+        fx.event("acct_1", "fileTask.completed", "{}");
+
+        worker.runOnce();
+
+        assertTrue(receiver.received().isEmpty());
+        assertTrue(fx.audit().get(0).getErrorMessage().contains("--require-https"), fx.audit().get(0).getErrorMessage());
+        assertEquals("pending", fx.deliveries().get(0).getState());
+    }
 }
