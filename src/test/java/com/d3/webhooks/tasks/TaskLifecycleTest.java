@@ -18,6 +18,7 @@ import com.d3.webhooks.outbox.Outbox;
 import com.d3.webhooks.outbox.OutboxEvent;
 import com.d3.webhooks.tasks.TaskRows.Event;
 import com.d3.webhooks.tasks.TaskTransitionException.Reason;
+import com.d3.webhooks.testing.MutableClock;
 import com.d3.webhooks.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -25,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
@@ -41,7 +41,7 @@ class TaskLifecycleTest {
     private static final Instant T0 = Instant.parse("2025-03-01T12:00:00.123456789Z");
 
     private final DSLContext dsl = TestDatabase.get().database().dsl();
-    private final StepClock clock = new StepClock(T0);
+    private final MutableClock clock = new MutableClock(T0);
     private final TaskLifecycle tasks = new TaskLifecycle(clock);
     private final TaskLifecycle.OwnTransactions own = tasks.inOwnTransactions(dsl);
 
@@ -517,33 +517,5 @@ class TaskLifecycleTest {
 
     private static Instant at(OffsetDateTime t) {
         return t == null ? null : t.toInstant();
-    }
-
-    /** A clock the test moves forward. */
-    static final class StepClock extends Clock {
-        private volatile Instant now;
-
-        StepClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 }
