@@ -50,6 +50,12 @@ final class WorkerCommand implements Callable<Integer> {
                     + "connections (env OUTBOX_CONCURRENCY).")
     int concurrency;
 
+    @Option(names = "--max-in-flight-per-endpoint", defaultValue = "${env:OUTBOX_MAX_IN_FLIGHT_PER_ENDPOINT:-8}",
+            description = "Requests in flight to any one endpoint from this worker; a slow or hanging endpoint "
+                    + "holds at most this many senders, the others keep serving the rest "
+                    + "(env OUTBOX_MAX_IN_FLIGHT_PER_ENDPOINT).")
+    int maxInFlightPerEndpoint;
+
     @Option(names = "--batch-size", defaultValue = "${env:OUTBOX_BATCH_SIZE:-100}",
             description = "Most deliveries claimed or events routed per statement (env OUTBOX_BATCH_SIZE).")
     int batchSize;
@@ -173,7 +179,8 @@ final class WorkerCommand implements Callable<Integer> {
     private WorkerConfig config() {
         try {
             return WorkerConfig.builder(workerId == null || workerId.isBlank() ? defaultWorkerId() : workerId)
-                    .concurrency(concurrency).batchSize(batchSize).pollMin(pollMin).pollMax(pollMax).lease(lease)
+                    .concurrency(concurrency).maxInFlightPerEndpoint(maxInFlightPerEndpoint).batchSize(batchSize)
+                    .pollMin(pollMin).pollMax(pollMax).lease(lease)
                     .connectTimeout(connectTimeout).requestTimeout(requestTimeout)
                     .retrySchedule(RetrySchedule.parse(retrySchedule, retryJitter)).maxRetryAfter(maxRetryAfter)
                     .maxPayloadBytes(maxPayloadBytes).responseExcerptBytes(responseExcerptBytes)

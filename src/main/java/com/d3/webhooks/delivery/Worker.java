@@ -60,9 +60,13 @@ public final class Worker implements AutoCloseable {
     private final ExecutorService senders;
     private final int slotCount;
     private final Semaphore slots;
+    private final EndpointLoad endpointLoad;
     private final BlockingQueue<Completion> completions;
     private final Object wakeup = new Object();
     private final Duration rescueInterval;
+
+    /** How soon a delivery given back because its endpoint had its share in flight is due again. */
+    private static final Duration ENDPOINT_BUSY_RETRY = Duration.ofSeconds(1);
 
     /** A claim loop silent this long (a database call hanging, say) makes the worker not ready. */
     private static final Duration LOOP_STALL = Duration.ofSeconds(60);
@@ -84,6 +88,7 @@ public final class Worker implements AutoCloseable {
         this.senders = Executors.newFixedThreadPool(config.concurrency(), named("outbox-sender"));
         this.slotCount = config.concurrency() * SLOTS_PER_SENDER;
         this.slots = new Semaphore(slotCount);
+        this.endpointLoad = new EndpointLoad(config.maxInFlightPerEndpoint());
         this.completions = new ArrayBlockingQueue<>(slotCount);
         Duration halfLease = config.lease().dividedBy(2);
         this.rescueInterval = halfLease.compareTo(Duration.ofSeconds(10)) < 0 ? halfLease : Duration.ofSeconds(10);
@@ -121,10 +126,21 @@ public final class Worker implements AutoCloseable {
             listener.claimed(claimed.size());
         }
         List<Future<Completion>> sent = new ArrayList<>();
-        for (ClaimedDelivery d : claimed) {
-            sent.add(senders.submit(() -> attempt.run(d)));
-        }
         List<Completion> outcomes = new ArrayList<>();
+        for (ClaimedDelivery d : claimed) {
+            Completion busy = admit(d, now);
+            if (busy != null) {
+                outcomes.add(busy);
+            } else {
+                sent.add(senders.submit(() -> {
+                    try {
+                        return attempt.run(d);
+                    } finally {
+                        endpointLoad.done(d.endpointId());
+                    }
+                }));
+            }
+        }
         for (Future<Completion> f : sent) {
             outcomes.add(join(f));
         }
@@ -281,9 +297,26 @@ public final class Worker implements AutoCloseable {
         }
         Instant leaseEnds = now.plus(config.lease());
         for (ClaimedDelivery d : claimed) {
-            senders.execute(new Send(d, leaseEnds));
+            Completion busy = admit(d, now);
+            if (busy != null) {
+                enqueue(busy);
+            } else {
+                senders.execute(new Send(d, leaseEnds));
+            }
         }
         return claimed.size();
+    }
+
+    /**
+     * Null when the delivery may go to a sender (its endpoint is counted); else the release that
+     * gives it back unsent for a moment, because its endpoint already has its share in flight: a
+     * slow or hanging endpoint occupies at most that share of the senders, never all of them.
+     */
+    private Completion admit(ClaimedDelivery d, Instant now) {
+        if (endpointLoad.tryStart(d.endpointId())) {
+            return null;
+        }
+        return new Released(d, null, now.plus(ENDPOINT_BUSY_RETRY));
     }
 
     private int drainPermits(int max) {
@@ -311,11 +344,15 @@ public final class Worker implements AutoCloseable {
         @Override
         public void run() {
             Instant now = clock.instant();
-            if (now.plus(config.connectTimeout()).plus(config.requestTimeout()).isAfter(leaseEnds)) {
-                enqueue(new Released(delivery, null, now));
-            } else {
-                enqueue(attempt.run(delivery));
+            Completion outcome;
+            try {
+                outcome = now.plus(config.connectTimeout()).plus(config.requestTimeout()).isAfter(leaseEnds)
+                        ? new Released(delivery, null, now)
+                        : attempt.run(delivery);
+            } finally {
+                endpointLoad.done(delivery.endpointId());
             }
+            enqueue(outcome);
         }
     }
 
@@ -340,6 +377,7 @@ public final class Worker implements AutoCloseable {
         }
         for (Runnable notStarted : senders.shutdownNow()) {
             ClaimedDelivery d = ((Send) notStarted).delivery;
+            endpointLoad.done(d.endpointId());
             enqueue(new Released(d, null, clock.instant()));
         }
         try {

@@ -11,6 +11,8 @@ import java.util.List;
  *
  * @param workerId            name written into leases and audit rows; unique per process
  * @param concurrency         requests in flight at once (sender threads)
+ * @param maxInFlightPerEndpoint requests in flight to any one endpoint from this worker, so a
+ *                            slow or hanging endpoint holds at most this share of the senders
  * @param batchSize           most deliveries claimed, or events routed, per statement
  * @param pollMin             wait before polling again after finding nothing, at first
  * @param pollMax             the longest wait between polls while idle
@@ -34,6 +36,7 @@ import java.util.List;
 public record WorkerConfig(
         String workerId,
         int concurrency,
+        int maxInFlightPerEndpoint,
         int batchSize,
         Duration pollMin,
         Duration pollMax,
@@ -51,6 +54,7 @@ public record WorkerConfig(
         SecretSealer secrets) {
 
     public static final int DEFAULT_CONCURRENCY = 16;
+    public static final int DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT = 8;
     public static final int DEFAULT_BATCH_SIZE = 100;
     public static final Duration DEFAULT_POLL_MIN = Duration.ofMillis(5);
     public static final Duration DEFAULT_POLL_MAX = Duration.ofMillis(500);
@@ -69,6 +73,9 @@ public record WorkerConfig(
         }
         if (concurrency < 1 || concurrency > 1024) {
             problems.add("concurrency must be 1 to 1024 (got " + concurrency + ")");
+        }
+        if (maxInFlightPerEndpoint < 1) {
+            problems.add("max in flight per endpoint must be at least 1 (got " + maxInFlightPerEndpoint + ")");
         }
         if (batchSize < 1 || batchSize > 10_000) {
             problems.add("batch size must be 1 to 10000 (got " + batchSize + ")");
@@ -108,8 +115,8 @@ public record WorkerConfig(
     }
 
     public Builder toBuilder() {
-        return new Builder(workerId).concurrency(concurrency).batchSize(batchSize).pollMin(pollMin)
-                .pollMax(pollMax).lease(lease).connectTimeout(connectTimeout).requestTimeout(requestTimeout)
+        return new Builder(workerId).concurrency(concurrency).maxInFlightPerEndpoint(maxInFlightPerEndpoint)
+                .batchSize(batchSize).pollMin(pollMin).pollMax(pollMax).lease(lease).connectTimeout(connectTimeout).requestTimeout(requestTimeout)
                 .retrySchedule(retrySchedule).maxRetryAfter(maxRetryAfter).maxPayloadBytes(maxPayloadBytes)
                 .responseExcerptBytes(responseExcerptBytes).shutdownGrace(shutdownGrace)
                 .allowPrivateNetwork(allowPrivateNetwork).requireHttps(requireHttps).exitWhenIdle(exitWhenIdle)
@@ -120,6 +127,7 @@ public record WorkerConfig(
     public static final class Builder {
         private final String workerId;
         private int concurrency = DEFAULT_CONCURRENCY;
+        private int maxInFlightPerEndpoint = DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT;
         private int batchSize = DEFAULT_BATCH_SIZE;
         private Duration pollMin = DEFAULT_POLL_MIN;
         private Duration pollMax = DEFAULT_POLL_MAX;
@@ -141,6 +149,7 @@ public record WorkerConfig(
         }
 
         public Builder concurrency(int v) { concurrency = v; return this; }
+        public Builder maxInFlightPerEndpoint(int v) { maxInFlightPerEndpoint = v; return this; }
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder pollMin(Duration v) { pollMin = v; return this; }
         public Builder pollMax(Duration v) { pollMax = v; return this; }
@@ -158,8 +167,8 @@ public record WorkerConfig(
         public Builder secrets(SecretSealer v) { secrets = v; return this; }
 
         public WorkerConfig build() {
-            return new WorkerConfig(workerId, concurrency, batchSize, pollMin, pollMax, lease, connectTimeout,
-                    requestTimeout, retrySchedule, maxRetryAfter, maxPayloadBytes, responseExcerptBytes,
+            return new WorkerConfig(workerId, concurrency, maxInFlightPerEndpoint, batchSize, pollMin, pollMax, lease,
+                    connectTimeout, requestTimeout, retrySchedule, maxRetryAfter, maxPayloadBytes, responseExcerptBytes,
                     shutdownGrace, allowPrivateNetwork, requireHttps, exitWhenIdle, secrets);
         }
     }

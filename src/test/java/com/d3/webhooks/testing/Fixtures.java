@@ -51,6 +51,8 @@ public final class Fixtures {
         return WorkerConfig.builder(workerId)
                 .allowPrivateNetwork(true)
                 .concurrency(8)
+                // Most tests use one endpoint; EndpointIsolationTest exercises the cap itself.
+                .maxInFlightPerEndpoint(64)
                 .connectTimeout(Duration.ofSeconds(2))
                 .requestTimeout(Duration.ofSeconds(3))
                 .lease(Duration.ofSeconds(30))
