@@ -63,8 +63,9 @@ GRANT SELECT ON webhook_endpoints TO outbox_worker;
 GRANT UPDATE (secret) ON webhook_endpoints TO outbox_worker;             -- sealing plain-text secrets
 GRANT SELECT, INSERT, UPDATE ON webhook_deliveries TO outbox_worker;
 GRANT INSERT ON webhook_audit_logs TO outbox_worker;                     -- append only
--- 410 Gone: the worker disables the endpoint and writes an endpoint.disabled event.
-GRANT UPDATE (enabled, disabled_reason, disabled_at, updated_at) ON webhook_endpoints TO outbox_worker;
+-- 410 Gone or failing past the auto-disable window: the worker disables the endpoint and
+-- writes an endpoint.disabled event; failing_since tracks the current run of failures.
+GRANT UPDATE (enabled, disabled_reason, disabled_at, updated_at, failing_since) ON webhook_endpoints TO outbox_worker;
 GRANT INSERT (account_id, event_type, payload) ON webhook_outbox TO outbox_worker;
 
 -- outbox_operator

@@ -99,6 +99,12 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Longest Retry-After (on 429/503) honoured (env OUTBOX_MAX_RETRY_AFTER).")
     Duration maxRetryAfter;
 
+    @Option(names = "--auto-disable-after", defaultValue = "${env:OUTBOX_AUTO_DISABLE_AFTER:-5d}",
+            converter = Converters.DurationConverter.class,
+            description = "Disable an endpoint that has failed continuously this long (and write endpoint.disabled "
+                    + "for its account); 0s never (env OUTBOX_AUTO_DISABLE_AFTER).")
+    Duration autoDisableAfter;
+
     @Option(names = "--max-payload-bytes", defaultValue = "${env:OUTBOX_MAX_PAYLOAD_BYTES:-262144}",
             description = "Larger outbox payloads are rejected, not sent (env OUTBOX_MAX_PAYLOAD_BYTES).")
     int maxPayloadBytes;
@@ -182,7 +188,7 @@ final class WorkerCommand implements Callable<Integer> {
                     .concurrency(concurrency).maxInFlightPerEndpoint(maxInFlightPerEndpoint).batchSize(batchSize)
                     .pollMin(pollMin).pollMax(pollMax).lease(lease)
                     .connectTimeout(connectTimeout).requestTimeout(requestTimeout)
-                    .retrySchedule(RetrySchedule.parse(retrySchedule, retryJitter)).maxRetryAfter(maxRetryAfter)
+                    .retrySchedule(RetrySchedule.parse(retrySchedule, retryJitter)).maxRetryAfter(maxRetryAfter).autoDisableAfter(autoDisableAfter)
                     .maxPayloadBytes(maxPayloadBytes).responseExcerptBytes(responseExcerptBytes)
                     .shutdownGrace(shutdownGrace).allowPrivateNetwork(allowPrivateNetwork).requireHttps(requireHttps)
                     .exitWhenIdle(exitWhenIdle).secrets(SecretKeys.fromEnvironment()).build();

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -454,11 +455,15 @@ public final class Worker implements AutoCloseable {
                 }
             }
             OrderedKeys.promoteHeads(tx, advanced, now);
+            Set<Long> healthy = new HashSet<>();
+            Set<Long> failing = new HashSet<>();
             for (Attempted a : attempted) {
+                (a.result().succeeded() ? healthy : failing).add(a.delivery().endpointId());
                 if (a.result().gone()) {
-                    EndpointHealth.disableGone(tx, a.delivery().endpointId(), a.delivery().accountId(), now);
+                    EndpointHealth.disableGone(tx, a.delivery().endpointId(), now);
                 }
             }
+            EndpointHealth.recordOutcomes(tx, healthy, failing, now, config.autoDisableAfter());
             return settled;
         });
         for (int i = 0; i < attempted.size(); i++) {

@@ -22,6 +22,7 @@ import java.util.List;
  * @param requestTimeout      bound from request start to the response headers and body excerpt
  * @param retrySchedule       delays between failed attempts
  * @param maxRetryAfter       the longest Retry-After (429/503) honoured
+ * @param autoDisableAfter    an endpoint failing continuously this long is disabled; zero: never
  * @param maxPayloadBytes     outbox payloads larger than this are rejected, not sent
  * @param responseExcerptBytes bytes of each response body kept in the audit log (the rest is
  *                            not read)
@@ -45,6 +46,7 @@ public record WorkerConfig(
         Duration requestTimeout,
         RetrySchedule retrySchedule,
         Duration maxRetryAfter,
+        Duration autoDisableAfter,
         int maxPayloadBytes,
         int responseExcerptBytes,
         Duration shutdownGrace,
@@ -62,6 +64,8 @@ public record WorkerConfig(
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(15);
     public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofHours(1);
+    /** As Svix does: five days of nothing but failures. */
+    public static final Duration DEFAULT_AUTO_DISABLE_AFTER = Duration.ofDays(5);
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
     public static final int DEFAULT_RESPONSE_EXCERPT_BYTES = 4 * 1024;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
@@ -99,8 +103,8 @@ public record WorkerConfig(
         if (responseExcerptBytes < 0 || responseExcerptBytes > 1024 * 1024) {
             problems.add("response excerpt must be 0 to 1048576 bytes (got " + responseExcerptBytes + ")");
         }
-        if (maxRetryAfter.isNegative() || shutdownGrace.isNegative()) {
-            problems.add("max Retry-After and shutdown grace must not be negative");
+        if (maxRetryAfter.isNegative() || shutdownGrace.isNegative() || autoDisableAfter.isNegative()) {
+            problems.add("max Retry-After, auto-disable window and shutdown grace must not be negative");
         }
         if (secrets == null) {
             problems.add("secrets must be given (SecretSealer.none() when no key is configured)");
@@ -117,7 +121,8 @@ public record WorkerConfig(
     public Builder toBuilder() {
         return new Builder(workerId).concurrency(concurrency).maxInFlightPerEndpoint(maxInFlightPerEndpoint)
                 .batchSize(batchSize).pollMin(pollMin).pollMax(pollMax).lease(lease).connectTimeout(connectTimeout).requestTimeout(requestTimeout)
-                .retrySchedule(retrySchedule).maxRetryAfter(maxRetryAfter).maxPayloadBytes(maxPayloadBytes)
+                .retrySchedule(retrySchedule).maxRetryAfter(maxRetryAfter).autoDisableAfter(autoDisableAfter)
+                .maxPayloadBytes(maxPayloadBytes)
                 .responseExcerptBytes(responseExcerptBytes).shutdownGrace(shutdownGrace)
                 .allowPrivateNetwork(allowPrivateNetwork).requireHttps(requireHttps).exitWhenIdle(exitWhenIdle)
                 .secrets(secrets);
@@ -136,6 +141,7 @@ public record WorkerConfig(
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private RetrySchedule retrySchedule = RetrySchedule.DEFAULT;
         private Duration maxRetryAfter = DEFAULT_MAX_RETRY_AFTER;
+        private Duration autoDisableAfter = DEFAULT_AUTO_DISABLE_AFTER;
         private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
         private int responseExcerptBytes = DEFAULT_RESPONSE_EXCERPT_BYTES;
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
@@ -158,6 +164,7 @@ public record WorkerConfig(
         public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
         public Builder retrySchedule(RetrySchedule v) { retrySchedule = v; return this; }
         public Builder maxRetryAfter(Duration v) { maxRetryAfter = v; return this; }
+        public Builder autoDisableAfter(Duration v) { autoDisableAfter = v; return this; }
         public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
         public Builder responseExcerptBytes(int v) { responseExcerptBytes = v; return this; }
         public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
@@ -168,8 +175,8 @@ public record WorkerConfig(
 
         public WorkerConfig build() {
             return new WorkerConfig(workerId, concurrency, maxInFlightPerEndpoint, batchSize, pollMin, pollMax, lease,
-                    connectTimeout, requestTimeout, retrySchedule, maxRetryAfter, maxPayloadBytes, responseExcerptBytes,
-                    shutdownGrace, allowPrivateNetwork, requireHttps, exitWhenIdle, secrets);
+                    connectTimeout, requestTimeout, retrySchedule, maxRetryAfter, autoDisableAfter, maxPayloadBytes,
+                    responseExcerptBytes, shutdownGrace, allowPrivateNetwork, requireHttps, exitWhenIdle, secrets);
         }
     }
 }

@@ -128,6 +128,8 @@ public final class EndpointRepository {
                 .set(E.ENABLED, true)
                 .set(E.DISABLED_REASON, (String) null)
                 .set(E.DISABLED_AT, (OffsetDateTime) null)
+                // A fresh start: the failures before the disabling do not count towards the next one.
+                .set(E.FAILING_SINCE, (OffsetDateTime) null)
                 .set(E.UPDATED_AT, utc(now))
                 .where(E.ID.eq(id))
                 .execute() == 1;

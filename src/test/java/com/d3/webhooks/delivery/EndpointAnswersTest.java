@@ -74,4 +74,41 @@ class EndpointAnswersTest {
         assertTrue(fx.audit().get(0).getErrorMessage().contains("receiver asked to stop retrying"),
                 fx.audit().get(0).getErrorMessage());
     }
+
+    @Test
+    void anEndpointFailingLongerThanTheWindowIsDisabledAndOneSuccessResetsTheRun() {
+        worker.close();
+        worker = fx.worker(Fixtures.testConfig("w-1").autoDisableAfter(java.time.Duration.ofDays(5))
+                .retrySchedule(RetrySchedule.parse("none", 0)).build(), clock);
+        java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean(false);
+        receiver.on("/flaky", r -> up.get() ? Reply.status(200) : Reply.status(500));
+        long endpoint = fx.endpoint("acct_1", receiver.url("/flaky"), null);
+
+        fx.event("acct_1", "fileTask.completed", "{}");
+        worker.drainDue();
+        clock.advance(java.time.Duration.ofDays(3));
+        up.set(true);
+        fx.event("acct_1", "fileTask.completed", "{}");
+        worker.drainDue();
+        up.set(false);
+        clock.advance(java.time.Duration.ofDays(3));
+        fx.event("acct_1", "fileTask.completed", "{}");
+        worker.drainDue();
+        assertTrue(enabled(endpoint), "failing for 0 days since the success in between");
+
+        clock.advance(java.time.Duration.ofDays(5).plusMinutes(1));
+        fx.event("acct_1", "fileTask.completed", "{}");
+        worker.drainDue();
+
+        assertFalse(enabled(endpoint), "failed continuously for over 5 days");
+        var reason = dsl.select(WEBHOOK_ENDPOINTS.DISABLED_REASON).from(WEBHOOK_ENDPOINTS)
+                .where(WEBHOOK_ENDPOINTS.ID.eq(endpoint)).fetchSingle().value1();
+        assertTrue(reason.startsWith("failing continuously since"), reason);
+        assertEquals(1, dsl.fetchCount(WEBHOOK_OUTBOX, WEBHOOK_OUTBOX.EVENT_TYPE.eq("endpoint.disabled")));
+    }
+
+    private boolean enabled(long endpoint) {
+        return dsl.select(WEBHOOK_ENDPOINTS.ENABLED).from(WEBHOOK_ENDPOINTS).where(WEBHOOK_ENDPOINTS.ID.eq(endpoint))
+                .fetchSingle().value1();
+    }
 }
