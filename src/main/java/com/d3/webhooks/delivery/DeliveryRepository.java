@@ -74,6 +74,14 @@ public final class DeliveryRepository {
     }
 
     /**
+     * Whether a delivery is pending and due by {@code at}: --exit-when-idle waits for those, so
+     * deliveries given back a moment ago for a busy endpoint are not left behind.
+     */
+    public boolean anyDueBy(Instant at) {
+        return dsl.fetchExists(D, D.STATE.eq(PENDING).and(D.NEXT_ATTEMPT_AT.le(utc(at))));
+    }
+
+    /**
      * The new state of one attempted delivery: succeeded, pending again at {@code nextAttemptAt},
      * or failed for good.
      */

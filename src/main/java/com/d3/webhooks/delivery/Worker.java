@@ -234,7 +234,8 @@ public final class Worker implements AutoCloseable {
                     idle = config.pollMin();
                     continue;
                 }
-                if (config.exitWhenIdle() && slots.availablePermits() == slotCount && !router.hasUnrouted()) {
+                if (config.exitWhenIdle() && slots.availablePermits() == slotCount && !router.hasUnrouted()
+                        && !deliveries.anyDueBy(now.plus(ENDPOINT_BUSY_RETRY))) {
                     log.info("worker {}: nothing is due and nothing is in flight; stopping (--exit-when-idle)",
                             config.workerId());
                     break;

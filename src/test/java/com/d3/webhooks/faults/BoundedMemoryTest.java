@@ -55,7 +55,7 @@ class BoundedMemoryTest {
             WorkerProcess worker = WorkerProcess.start("bounded-memory",
                     List.of("-Xmx32m", "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc:file=" + gcLog), Map.of(),
                     "--allow-private-network", "--exit-when-idle", "--concurrency", "16",
-                    "--retry-schedule", "none", "--request-timeout", "5s");
+                    "--max-in-flight-per-endpoint", "16", "--retry-schedule", "none", "--request-timeout", "5s");
             int exit = worker.awaitExit(120);
 
             assertEquals(0, exit, "exit code; log " + worker.log() + ":\n" + worker.logText());
