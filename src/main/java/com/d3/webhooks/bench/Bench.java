@@ -47,62 +47,67 @@ public final class Bench implements Callable<Integer> {
     static final List<String> DEFAULT_SCENARIOS = List.of("drain", "http-floor", "retry", "latency", "workers");
     static final List<String> ALL_SCENARIOS =
             List.of("drain", "http-floor", "retry", "latency", "workers", "backlog", "storage", "receiver");
+    static final int DEFAULT_EVENTS = 20_000;
+    static final int DEFAULT_SET_EVENTS = 5_000;
     static final String LOCAL_SERVER = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
 
     @Option(names = "--scenario", split = ",", paramLabel = "NAME", defaultValue = "default",
             description = "Comma-separated scenarios, 'default' or 'all'.")
     List<String> scenarios;
 
-    @Option(names = "--events", defaultValue = "20000",
-            description = "Events per drain, retry and workers run, and requests per HTTP floor run.")
+    @Option(names = "--events", paramLabel = "N",
+            description = "Events per drain, retry and workers run, and requests per HTTP floor run. Default "
+                    + "20000, or 5000 for the default set (bin/bench without --scenario), to stay near 10 minutes.")
+    Integer eventsOption;
+
     int events;
 
-    @Option(names = "--runs", defaultValue = "3", description = "Runs per scenario; the table shows medians.")
+    @Option(names = "--runs", paramLabel = "R", defaultValue = "3", description = "Runs per scenario; the table shows medians.")
     int runs;
 
-    @Option(names = "--concurrency", description = "--concurrency given to every worker; default: the worker's own ("
+    @Option(names = "--concurrency", paramLabel = "C", description = "--concurrency given to every worker; default: the worker's own ("
             + WorkerConfig.DEFAULT_CONCURRENCY + ").")
     Integer concurrency;
 
-    @Option(names = "--rate", defaultValue = "200", description = "Events per second in the latency scenario.")
+    @Option(names = "--rate", paramLabel = "PER_S", defaultValue = "200", description = "Events per second in the latency scenario.")
     int rate;
 
-    @Option(names = "--seconds", defaultValue = "20", description = "Measured seconds of the latency scenario.")
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "20", description = "Measured seconds of the latency scenario.")
     double seconds;
 
-    @Option(names = "--warmup-seconds", defaultValue = "5",
+    @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "5",
             description = "Seconds at the same rate before the latency scenario's measured phase (worker JVM "
                     + "start, JIT); not measured.")
     double warmupSeconds;
 
-    @Option(names = "--workers", split = ",", defaultValue = "1,2,4",
+    @Option(names = "--workers", paramLabel = "K", split = ",", defaultValue = "1,2,4",
             description = "Worker process counts of the workers scenario.")
     List<Integer> workerCounts;
 
-    @Option(names = "--backlog", split = ",", defaultValue = "20000,1000000",
+    @Option(names = "--backlog", paramLabel = "N", split = ",", defaultValue = "20000,1000000",
             description = "Pending deliveries of the backlog scenario; the smallest is the baseline.")
     List<Integer> backlogs;
 
-    @Option(names = "--backlog-measure", defaultValue = "20000",
+    @Option(names = "--backlog-measure", paramLabel = "N", defaultValue = "20000",
             description = "Deliveries measured per backlog run, from the first; then the worker is stopped.")
     int backlogMeasure;
 
-    @Option(names = "--fail-percent", defaultValue = "10",
+    @Option(names = "--fail-percent", paramLabel = "P", defaultValue = "10",
             description = "Retry scenario: share of event ids whose first attempt the receiver answers 500.")
     int failPercent;
 
-    @Option(names = "--retry-schedule", defaultValue = "1s", description = "Retry scenario: the worker's --retry-schedule.")
+    @Option(names = "--retry-schedule", paramLabel = "DELAYS", defaultValue = "1s", description = "Retry scenario: the worker's --retry-schedule.")
     String retrySchedule;
 
-    @Option(names = "--floor-threads", defaultValue = "" + HttpFloor.DEFAULT_THREADS,
+    @Option(names = "--floor-threads", paramLabel = "T", defaultValue = "" + HttpFloor.DEFAULT_THREADS,
             description = "Threads of the HTTP floor, each blocking on HttpClient.send.")
     int floorThreads;
 
-    @Option(names = "--receiver", defaultValue = "socket",
+    @Option(names = "--receiver", paramLabel = "KIND", defaultValue = "socket",
             description = "Receiver server: socket (blocking, thread per connection) or jdk (com.sun.net.httpserver).")
     String receiverServer;
 
-    @Option(names = "--receiver-threads", defaultValue = "32", description = "Handler threads of the jdk receiver.")
+    @Option(names = "--receiver-threads", paramLabel = "T", defaultValue = "32", description = "Handler threads of the jdk receiver.")
     int receiverThreads;
 
     @Option(names = "--database-url", paramLabel = "JDBC_URL", defaultValue = "${env:OUTBOX_BENCH_DATABASE_URL}",
@@ -133,6 +138,8 @@ public final class Bench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Set<String> selected = selection();
+        boolean defaultSet = scenarios.size() == 1 && scenarios.get(0).equals("default");
+        events = eventsOption != null ? eventsOption : defaultSet ? DEFAULT_SET_EVENTS : DEFAULT_EVENTS;
         if (selected == null || runs < 1 || events < 2 || rate < 1 || seconds <= 0 || backlogMeasure < 2
                 || failPercent < 0 || failPercent > 100 || floorThreads < 1 || workerCounts.stream().anyMatch(k -> k < 1)
                 || backlogs.stream().anyMatch(b -> b < 2) || !List.of("socket", "jdk").contains(receiverServer)) {
@@ -161,12 +168,18 @@ public final class Bench implements Callable<Integer> {
         result.put("machine", machine());
         result.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         result.put("postgresql", BenchDatabase.serverVersion(serverUrl));
+        Map<String, String> pgSettings = BenchDatabase.serverSettings(serverUrl);
+        result.put("postgresql_settings", pgSettings);
         result.put("options", options(selected));
         result.put("environment", outboxEnvironment());
         progress.printf("bench: %s; %d cores, load %s; Java %s; PostgreSQL %s%n", selected,
                 Runtime.getRuntime().availableProcessors(), Proc.loadAverage(), System.getProperty("java.version"),
                 result.get("postgresql"));
         progress.printf("bench: worker logs in %s%n", logDir);
+        if ("off".equals(pgSettings.get("autovacuum"))) {
+            progress.println("bench: note: autovacuum is off on this server: nothing vacuums or analyzes the "
+                    + "bench's tables while a scenario runs (recorded in the results)");
+        }
 
         List<ScenarioResult> results = new ArrayList<>();
         String secret = WebhookSecret.generate().revealText();
@@ -182,14 +195,15 @@ public final class Bench implements Callable<Integer> {
                         + "transaction), drained by one worker process with --exit-when-idle");
                 ScenarioResult f = new ScenarioResult("http-floor", "the same signed POSTs from " + floorThreads
                         + " threads with blocking HttpClient.send, no database");
-                for (int run = 1; run <= runs; run++) {
+                for (int r0 = 1; r0 <= runs; r0++) {
+                    int run = r0;
                     progress.printf("%s run %d of %d%n", drain && floor ? "drain + http-floor" : drain ? "drain"
                             : "http-floor", run, runs);
                     if (floor) {
-                        f.runs.add(s.floor("floor-" + run, events, receiver));
+                        f.runs.add(stamped(() -> s.floor("floor-" + run, events, receiver)));
                     }
                     if (drain) {
-                        d.runs.add(s.drain("drain-" + run, events, 1, true));
+                        d.runs.add(stamped(() -> s.drain("drain-" + run, events, 1, true)));
                     }
                 }
                 if (drain) {
@@ -202,18 +216,20 @@ public final class Bench implements Callable<Integer> {
             if (selected.contains("retry")) {
                 ScenarioResult r = new ScenarioResult("retry", failPercent + "% of event ids answered 500 on their "
                         + "first attempt, worker --retry-schedule " + retrySchedule + ", stopped when all succeeded");
-                for (int run = 1; run <= runs; run++) {
+                for (int r0 = 1; r0 <= runs; r0++) {
+                    int run = r0;
                     progress.printf("retry run %d of %d%n", run, runs);
-                    r.runs.add(s.retry("retry-" + run));
+                    r.runs.add(stamped(() -> s.retry("retry-" + run)));
                 }
                 results.add(r);
             }
             if (selected.contains("latency")) {
                 ScenarioResult l = new ScenarioResult("latency", rate + " events/s, one per transaction, for "
                         + seconds + " s after " + warmupSeconds + " s of warm-up; latency = receiver arrival - commit");
-                for (int run = 1; run <= runs; run++) {
+                for (int r0 = 1; r0 <= runs; r0++) {
+                    int run = r0;
                     progress.printf("latency run %d of %d%n", run, runs);
-                    l.runs.add(s.latency("latency-" + run));
+                    l.runs.add(stamped(() -> s.latency("latency-" + run)));
                 }
                 results.add(l);
                 Path svg = outDir.resolve("latency-" + stamp + ".svg");
@@ -226,9 +242,10 @@ public final class Bench implements Callable<Integer> {
                 for (int k : workerCounts) {
                     ScenarioResult w = new ScenarioResult("workers=" + k, k + " worker processes with --exit-when-idle "
                             + "draining the same N events");
-                    for (int run = 1; run <= runs; run++) {
+                    for (int r0 = 1; r0 <= runs; r0++) {
+                        int run = r0;
                         progress.printf("workers=%d run %d of %d%n", k, run, runs);
-                        w.runs.add(s.drain("workers" + k + "-" + run, events, k, false));
+                        w.runs.add(stamped(() -> s.drain("workers" + k + "-" + run, events, k, false)));
                     }
                     results.add(w);
                 }
@@ -237,9 +254,10 @@ public final class Bench implements Callable<Integer> {
                 for (int size : backlogs.stream().sorted().toList()) {
                     ScenarioResult b = new ScenarioResult("backlog=" + size, size + " pending deliveries pre-routed by "
                             + "SQL; one worker; rate over the first " + Math.min(backlogMeasure, size) + " deliveries");
-                    for (int run = 1; run <= runs; run++) {
+                    for (int r0 = 1; r0 <= runs; r0++) {
+                        int run = r0;
                         progress.printf("backlog=%d run %d of %d%n", size, run, runs);
-                        b.runs.add(s.backlog("backlog" + size + "-" + run, size));
+                        b.runs.add(stamped(() -> s.backlog("backlog" + size + "-" + run, size)));
                     }
                     results.add(b);
                 }
@@ -248,9 +266,11 @@ public final class Bench implements Callable<Integer> {
                 for (String server : List.of("socket", "jdk")) {
                     ScenarioResult r = new ScenarioResult("receiver=" + server, "the HTTP floor against a fresh "
                             + server + " receiver: which receiver costs less");
-                    for (int run = 1; run <= runs; run++) {
+                    for (int r0 = 1; r0 <= runs; r0++) {
+                        int run = r0;
                         progress.printf("receiver=%s run %d of %d%n", server, run, runs);
-                        r.runs.add(s.receiverCheck("receiver-" + server + "-" + run, server, receiverThreads));
+                        r.runs.add(stamped(() -> s.receiverCheck("receiver-" + server + "-" + run, server,
+                                receiverThreads)));
                     }
                     results.add(r);
                 }
@@ -280,10 +300,24 @@ public final class Bench implements Callable<Integer> {
         stdout.printf("webhook-outbox bench, %s; %s; load average at start %s; Java %s; PostgreSQL %s%n", started,
                 machine.get("summary"), machine.get("load_average_at_start"), System.getProperty("java.version"),
                 result.get("postgresql"));
-        stdout.printf("command: %s   (git %s; medians of %d run(s))%n%n", result.get("command"), result.get("git"), runs);
+        stdout.printf("command: %s   (git %s; medians of %d run(s); %,d events per drain, retry, workers and "
+                + "floor run)%n", result.get("command"), result.get("git"), runs, events);
+        stdout.printf("postgresql: %s%n%n", pgSettings.entrySet().stream()
+                .filter(e -> List.of("autovacuum", "jit", "shared_buffers", "synchronous_commit", "fsync")
+                        .contains(e.getKey()))
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(", ")));
         Report.printTable(stdout, results, runs);
         stdout.println();
         Report.printChecks(stdout, checks);
+        for (ScenarioResult r : results) {
+            RunResult last = r.runs.isEmpty() ? null : r.runs.get(r.runs.size() - 1);
+            if (last != null && last.details.get("postgres_backend_activity") instanceof Map<?, ?> activity
+                    && !activity.isEmpty() && !Report.kind(r.name).equals("workers")) {
+                stdout.printf("%n%s, last run: what the worker's database sessions were doing (share of samples of "
+                        + "pg_stat_activity every 100 ms)%n", r.name);
+                activity.forEach((k, v) -> stdout.printf("  %5.1f%%  %s%n", ((Number) v).doubleValue() * 100, k));
+            }
+        }
         for (ScenarioResult r : results) {
             if (Report.kind(r.name).equals("backlog") && !r.runs.isEmpty()
                     && r.runs.get(r.runs.size() - 1).details.get("claim_plan_warm") != null) {
@@ -305,6 +339,15 @@ public final class Bench implements Callable<Integer> {
         boolean failed = results.stream().anyMatch(ScenarioResult::failed) || checks.stream()
                 .anyMatch(c -> (c.what().startsWith("duplicates") || c.what().startsWith("lost")) && !c.measured().equals("0"));
         return failed ? 1 : 0;
+    }
+
+    /** Runs one scenario run, noting the load average when it started and how long it took. */
+    private static RunResult stamped(java.util.function.Supplier<RunResult> run) {
+        String load = Proc.loadAverage();
+        long t0 = System.nanoTime();
+        RunResult r = run.get().loadAtStart(load);
+        r.details.put("run_seconds", Stats.round((System.nanoTime() - t0) / 1e9, 1));
+        return r;
     }
 
     private Set<String> selection() {

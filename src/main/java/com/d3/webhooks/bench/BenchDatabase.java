@@ -18,6 +18,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import org.jooq.impl.DSL;
 
@@ -33,6 +39,10 @@ final class BenchDatabase implements AutoCloseable {
     static final String APPLICATION_NAME = "outbox-bench";
     /** Events per transaction when enqueuing a drain. */
     static final int ENQUEUE_BATCH = 500;
+    /** Connections inserting at a steady rate, in the latency scenario. */
+    static final int STEADY_CONNECTIONS = 8;
+    /** Connections enqueuing at once. */
+    static final int ENQUEUE_THREADS = 4;
 
     private final String serverUrl;
     private final String url;
@@ -52,7 +62,7 @@ final class BenchDatabase implements AutoCloseable {
         }
         String url = withDatabase(serverUrl, NAME);
         Database db = Database.open(DatabaseConfig.of(withParameter(url, "ApplicationName", APPLICATION_NAME),
-                null, null).withPoolSize(4));
+                null, null).withPoolSize(STEADY_CONNECTIONS + 2));
         db.migrate();
         return new BenchDatabase(serverUrl, url, db);
     }
@@ -69,6 +79,23 @@ final class BenchDatabase implements AutoCloseable {
             r.next();
             return r.getString(1);
         }
+    }
+
+    /** The server settings that move these figures, with their units. */
+    static Map<String, String> serverSettings(String serverUrl) throws SQLException {
+        Map<String, String> m = new LinkedHashMap<>();
+        try (Connection c = DriverManager.getConnection(serverUrl); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("""
+                     SELECT name, setting || coalesce(' ' || unit, '') FROM pg_settings
+                     WHERE name IN ('autovacuum', 'jit', 'shared_buffers', 'synchronous_commit', 'fsync',
+                                    'wal_level', 'max_wal_size', 'work_mem', 'effective_cache_size',
+                                    'random_page_cost', 'max_connections')
+                     ORDER BY name""")) {
+            while (r.next()) {
+                m.put(r.getString(1), r.getString(2));
+            }
+        }
+        return m;
     }
 
     /** The JDBC URL the worker processes get. */
@@ -88,47 +115,94 @@ final class BenchDatabase implements AutoCloseable {
 
     /**
      * Inserts {@code n} events with the application's INSERT ({@link Outbox#insert}), in
-     * transactions of {@value #ENQUEUE_BATCH}. Returns the seconds it took.
+     * transactions of {@value #ENQUEUE_BATCH}, from {@value #ENQUEUE_THREADS} connections at once
+     * (as several application threads would). Returns the seconds it took.
      */
-    double enqueue(int n) {
+    double enqueue(int n) throws InterruptedException {
         long t0 = System.nanoTime();
-        for (int from = 0; from < n; from += ENQUEUE_BATCH) {
-            int start = from;
-            int end = Math.min(n, from + ENQUEUE_BATCH);
-            database.dsl().transaction(cfg -> {
-                for (int i = start; i < end; i++) {
-                    Outbox.insert(cfg.dsl(), OutboxEvent.of(Payloads.ACCOUNT, Payloads.EVENT_TYPE, Payloads.payload(i)));
+        ExecutorService pool = Executors.newFixedThreadPool(ENQUEUE_THREADS);
+        try {
+            List<Future<?>> batches = new ArrayList<>();
+            for (int from = 0; from < n; from += ENQUEUE_BATCH) {
+                int start = from;
+                int end = Math.min(n, from + ENQUEUE_BATCH);
+                batches.add(pool.submit(() -> database.dsl().transaction(cfg -> {
+                    for (int i = start; i < end; i++) {
+                        Outbox.insert(cfg.dsl(), OutboxEvent.of(Payloads.ACCOUNT, Payloads.EVENT_TYPE,
+                                Payloads.payload(i)));
+                    }
+                })));
+            }
+            for (Future<?> f : batches) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("enqueuing events failed: " + e.getCause().getMessage(), e.getCause());
                 }
-            });
+            }
+        } finally {
+            pool.shutdownNow();
         }
         return (System.nanoTime() - t0) / 1e9;
     }
 
+    /** Told about each event committed by {@link #enqueueSteadily}. */
+    interface Committed {
+        /**
+         * @param eventId     the id the outbox INSERT returned
+         * @param at          the instant commit() returned
+         * @param insertNanos INSERT plus COMMIT, as the application waited for them
+         */
+        void accept(UUID eventId, Instant at, long insertNanos);
+    }
+
     /**
      * Inserts events one per transaction at {@code ratePerSecond} for {@code seconds}, as an
-     * application would, and calls {@code committed} with each event id and the instant its
-     * commit returned. Falls behind rather than bunching up when an insert is slow.
+     * application's request threads would: event i is due at start + i / rate and is inserted then
+     * by whichever of {@value #STEADY_CONNECTIONS} connections is free (one connection cannot keep
+     * 200/s when a commit waits several ms for the WAL flush). A late event goes at once; nothing
+     * is bunched up ahead of time. Payloads are numbered from {@code firstIndex}. Returns the events
+     * inserted.
      */
-    void enqueueSteadily(int ratePerSecond, double seconds, long firstIndex, BiConsumer<UUID, Instant> committed)
-            throws SQLException, InterruptedException {
+    long enqueueSteadily(int ratePerSecond, double seconds, long firstIndex, Committed committed)
+            throws InterruptedException {
         long count = Math.round(ratePerSecond * seconds);
         long periodNanos = 1_000_000_000L / ratePerSecond;
-        try (Connection c = database.dataSource().getConnection()) {
-            c.setAutoCommit(false);
-            var dsl = DSL.using(c, org.jooq.SQLDialect.POSTGRES);
-            long t0 = System.nanoTime();
-            for (long i = 0; i < count; i++) {
-                long due = t0 + i * periodNanos;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        AtomicLong next = new AtomicLong();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long t0 = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < STEADY_CONNECTIONS; t++) {
+            Thread thread = new Thread(() -> {
+                try (Connection c = database.dataSource().getConnection()) {
+                    c.setAutoCommit(false);
+                    var dsl = DSL.using(c, org.jooq.SQLDialect.POSTGRES);
+                    for (long i = next.getAndIncrement(); i < count && failure.get() == null; i = next.getAndIncrement()) {
+                        long wait = t0 + i * periodNanos - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        }
+                        long start = System.nanoTime();
+                        UUID id = Outbox.insert(dsl, OutboxEvent.of(Payloads.ACCOUNT, Payloads.EVENT_TYPE,
+                                Payloads.payload(firstIndex + i))).orElseThrow();
+                        c.commit();
+                        Instant at = Instant.now();
+                        committed.accept(id, at, System.nanoTime() - start);
+                    }
+                } catch (Exception e) {
+                    failure.compareAndSet(null, e);
                 }
-                UUID id = Outbox.insert(dsl, OutboxEvent.of(Payloads.ACCOUNT, Payloads.EVENT_TYPE,
-                        Payloads.payload(firstIndex + i))).orElseThrow();
-                c.commit();
-                committed.accept(id, Instant.now());
-            }
+            }, "bench-inserter-" + t);
+            threads.add(thread);
+            thread.start();
         }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("inserting events failed: " + failure.get().getMessage(), failure.get());
+        }
+        return count;
     }
 
     /**

@@ -43,6 +43,8 @@ final class MeasuredProcesses implements AutoCloseable {
     private final Map<Long, Long> peakRssKb = new HashMap<>();
     private final Map<Long, Long> lastHwmKb = new HashMap<>();
     private final Map<Integer, Long> postgresTicks = new HashMap<>();
+    private final Map<String, Integer> postgresActivity = new HashMap<>();
+    private int postgresActivitySamples;
     private volatile boolean sampling = true;
     private long exitNanos = -1;
     private long childTicksAfter = -1;
@@ -227,6 +229,24 @@ final class MeasuredProcesses implements AutoCloseable {
         return b.toString();
     }
 
+    /**
+     * Seconds from starting the first process to the worker's "worker ... started" log line (JVM
+     * start, connection pool, configuration); NaN when the line is not there.
+     */
+    double readySeconds() {
+        try {
+            for (String line : Files.readAllLines(logs.get(0))) {
+                if (line.contains(" started: ") && line.length() > 24) {
+                    Instant at = Instant.parse(line.substring(0, 24));
+                    return (at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000 - startEpochMicros) / 1e6;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+
     /** The last line of the first process's log that starts with '{' (the floor's result). */
     String lastJsonLine() throws IOException {
         List<String> lines = Files.readAllLines(logs.get(0));
@@ -250,7 +270,6 @@ final class MeasuredProcesses implements AutoCloseable {
             }
         }
         List<Integer> backends = List.of();
-        long nextBackendQuery = 0;
         try {
             while (sampling) {
                 long ticks = 0;
@@ -275,10 +294,7 @@ final class MeasuredProcesses implements AutoCloseable {
                     samples.add(new Sample(now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000, ticks));
                 }
                 if (pg != null) {
-                    if (System.nanoTime() >= nextBackendQuery) {
-                        backends = backendPids(pg);
-                        nextBackendQuery = System.nanoTime() + 500_000_000L;
-                    }
+                    backends = sampleBackends(pg);
                     for (int pid : backends) {
                         long t = Proc.cpuTicks(pid);
                         if (t >= 0) {
@@ -303,18 +319,68 @@ final class MeasuredProcesses implements AutoCloseable {
         }
     }
 
-    private static List<Integer> backendPids(Connection pg) {
+    /**
+     * The backends serving the workers (every database session on {@value BenchDatabase#NAME}
+     * but the bench's own), and what each is doing: the statement's kind when active (see
+     * {@link #statementKind}), with its wait event when it waits; "idle" or "idle in transaction"
+     * otherwise. Counted per sample: a poor man's profile of where database time goes.
+     */
+    private List<Integer> sampleBackends(Connection pg) {
         List<Integer> pids = new ArrayList<>();
         try (Statement s = pg.createStatement(); ResultSet r = s.executeQuery(
-                "SELECT pid FROM pg_stat_activity WHERE datname = '" + BenchDatabase.NAME
-                        + "' AND coalesce(application_name, '') <> '" + BenchDatabase.APPLICATION_NAME + "'")) {
+                "SELECT pid, state, wait_event_type, wait_event, left(query, 120) FROM pg_stat_activity "
+                        + "WHERE datname = '" + BenchDatabase.NAME + "' AND backend_type = 'client backend' "
+                        + "AND coalesce(application_name, '') <> '" + BenchDatabase.APPLICATION_NAME + "'")) {
             while (r.next()) {
                 pids.add(r.getInt(1));
+                String state = r.getString(2);
+                String what = "active".equals(state)
+                        ? statementKind(r.getString(5)) + (r.getString(3) == null ? "" : " (waiting: "
+                        + r.getString(3) + " " + r.getString(4) + ")")
+                        : String.valueOf(state);
+                postgresActivity.merge(what, 1, Integer::sum);
+                postgresActivitySamples++;
             }
         } catch (SQLException e) {
             return pids;
         }
         return pids;
+    }
+
+    /** A short name for a worker statement, from the SQL jOOQ renders; the first words otherwise. */
+    static String statementKind(String sql) {
+        String q = sql == null ? "" : sql.replaceAll("\\s+", " ").replace("\"", "").toLowerCase();
+        if (q.startsWith("with due as")) {
+            return "claim (with due ... update webhook_deliveries)";
+        }
+        if (q.startsWith("select webhook_outbox.id")) {
+            return "route: select unrouted outbox rows";
+        }
+        if (q.startsWith("insert into webhook_deliveries")) {
+            return "route: insert deliveries";
+        }
+        if (q.startsWith("update webhook_outbox")) {
+            return "route: mark outbox rows routed";
+        }
+        if (q.startsWith("insert into webhook_audit_logs")) {
+            return "record: insert audit rows";
+        }
+        if (q.startsWith("update webhook_deliveries")) {
+            return "record: fenced update of one delivery";
+        }
+        if (q.startsWith("select webhook_deliveries.id")) {
+            return "rescue: lock expired leases";
+        }
+        String[] words = q.split(" ");
+        return String.join(" ", java.util.Arrays.asList(words).subList(0, Math.min(4, words.length)));
+    }
+
+    /** Share of backend samples per activity, largest first; empty when the server is not local. */
+    Map<String, Double> postgresActivity() {
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        postgresActivity.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(e -> m.put(e.getKey(), Stats.round(e.getValue() / (double) postgresActivitySamples, 3)));
+        return m;
     }
 
     @Override

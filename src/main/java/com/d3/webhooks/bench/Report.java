@@ -28,6 +28,7 @@ final class Report {
         drain.put("worker_peak_rss_mb", "worker peak RSS MB");
         drain.put("postgres_cpu_ms_per_delivery", "PostgreSQL CPU ms/delivery (approx.)");
         drain.put("receiver_cpu_ms_per_request", "receiver CPU ms/request");
+        drain.put("worker_ready_s", "s from worker start to its 'started' log line");
         drain.put("first_delivery_s", "s from worker start to first arrival");
         drain.put("duplicates", "duplicates");
         drain.put("lost", "lost");
@@ -56,6 +57,7 @@ final class Report {
 
         Map<String, String> latency = new LinkedHashMap<>();
         latency.put("achieved_rate", "events/s committed");
+        latency.put("insert_commit_p50_ms", "INSERT + COMMIT p50 ms (the app's side)");
         latency.put("latency_p50_ms", "latency p50 ms");
         latency.put("latency_p95_ms", "latency p95 ms");
         latency.put("latency_p99_ms", "latency p99 ms");

@@ -15,6 +15,12 @@ final class RunResult {
     double[] latenciesMs;
     String error;
 
+    /** Stamps the run with the machine's load average when it started. */
+    RunResult loadAtStart(String loadAverage) {
+        details.put("load_average_at_start", loadAverage);
+        return this;
+    }
+
     RunResult put(String key, Number value) {
         metrics.put(key, value instanceof Double d && !Double.isNaN(d) && !Double.isInfinite(d)
                 ? Stats.round(d, Math.abs(d) >= 100 ? 1 : 4) : value);

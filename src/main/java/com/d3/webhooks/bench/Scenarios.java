@@ -81,6 +81,7 @@ final class Scenarios {
                         .put("deliveries_per_s", events / w.wallSeconds())
                         .put("deliveries_per_s_receiving", Received.ratePerSecond(times, times.length))
                         .put("worker_wall_s", w.wallSeconds())
+                        .put("worker_ready_s", w.readySeconds())
                         .put("first_delivery_s", times.length == 0 ? Double.NaN
                                 : (times[0] - w.startEpochMicros()) / 1e6);
                 cpuAndMemory(r, w, got, times, events);
@@ -219,7 +220,8 @@ final class Scenarios {
 
     /**
      * One worker runs; the bench inserts events one per transaction at a steady rate, first for
-     * the warm-up (not measured), then for the measured phase, recording each commit's instant.
+     * the warm-up (not measured; until the worker is up and has caught up), then for the measured
+     * phase, recording each commit's instant.
      * Latency = the receiver's first 2xx receive time minus that instant (one wall clock, one host).
      */
     RunResult latency(String label) {
@@ -228,18 +230,26 @@ final class Scenarios {
             db.addEndpoint(receiver.url("/hook"), secret);
             receiver.reset(0);
             try (MeasuredProcesses w = MeasuredProcesses.workers(env, db.url(), 1, List.of(), label)) {
-                long warm = Math.round(settings.rate() * settings.warmupSeconds());
-                db.enqueueSteadily(settings.rate(), settings.warmupSeconds(), 0, (id, at) -> { });
-                Map<UUID, Long> commits = new HashMap<>();
+                Warmup warmup = warmUp(db, w);
+                long warm = warmup.events();
+                if (!warmup.caughtUp()) {
+                    progress.printf("  %s: the worker had not caught up with %d events/s after the warm-up; the "
+                            + "latencies include the queue it could not drain%n", label, settings.rate());
+                }
+                Map<UUID, Long> commits = new java.util.concurrent.ConcurrentHashMap<>();
+                List<Double> insertMs = java.util.Collections.synchronizedList(new ArrayList<>());
                 long from = micros(Instant.now());
-                db.enqueueSteadily(settings.rate(), settings.seconds(), warm, (id, at) -> commits.put(id, micros(at)));
+                db.enqueueSteadily(settings.rate(), settings.seconds(), warm, (id, at, nanos) -> {
+                    commits.put(id, micros(at));
+                    insertMs.add(nanos / 1e6);
+                });
                 long to = micros(Instant.now());
-                boolean done = awaitSuccesses(warm + commits.size(), Duration.ofSeconds(30), w);
+                boolean done = awaitSuccesses(warm + commits.size(), Duration.ofSeconds(30), w, true);
                 w.terminate();
                 boolean exited = w.awaitExit(Duration.ofSeconds(60));
                 Received got = receiver.dump();
                 if (!done || !exited || w.exitCodes().stream().anyMatch(c -> c != 0)) {
-                    r.error = (!done ? "not every event arrived within 30 s of the last commit"
+                    r.error = (!done ? "not every event arrived: the worker made no progress for 30 s"
                             : "the worker did not stop cleanly: " + w.exitCodes()) + "\n" + w.logTail(15);
                 }
                 Map<UUID, Long> arrived = got.firstSuccessByEvent();
@@ -256,9 +266,14 @@ final class Scenarios {
                 double[] sorted = Stats.sorted(latencies);
                 r.latenciesMs = sorted;
                 long[] times = got.successTimes();
+                double[] inserts = Stats.sorted(new ArrayList<>(insertMs));
                 r.put("rate", settings.rate()).put("seconds", settings.seconds())
+                        .put("warmup_events", warm)
+                        .put("warmup_caught_up", warmup.caughtUp() ? 1 : 0)
                         .put("events_measured", commits.size())
                         .put("achieved_rate", commits.size() / ((to - from) / 1e6))
+                        .put("insert_commit_p50_ms", Stats.percentile(inserts, 50))
+                        .put("insert_commit_p99_ms", Stats.percentile(inserts, 99))
                         .put("latency_p50_ms", Stats.percentile(sorted, 50))
                         .put("latency_p95_ms", Stats.percentile(sorted, 95))
                         .put("latency_p99_ms", Stats.percentile(sorted, 99))
@@ -279,6 +294,34 @@ final class Scenarios {
             r.error = describe(e);
         }
         return r;
+    }
+
+    /**
+     * Inserts at the scenario's rate, one second at a time, until the warm-up time has passed and
+     * the worker has caught up (every warm-up event but the last half second's has arrived), so
+     * the measured phase starts with a running, warmed worker. When the worker has not caught up
+     * after four times the warm-up (at least 30 s), the measured phase starts anyway and the run
+     * says so: its latencies then include the queue the worker could not drain.
+     */
+    private Warmup warmUp(BenchDatabase db, MeasuredProcesses w) throws Exception {
+        long inserted = 0;
+        long t0 = System.nanoTime();
+        double limit = Math.max(30, settings.warmupSeconds() * 4);
+        while (true) {
+            inserted += db.enqueueSteadily(settings.rate(), 1.0, inserted, (id, at, nanos) -> { });
+            if (w.exitCodes().stream().allMatch(c -> c >= 0)) {
+                throw new IllegalStateException("the worker exited during the warm-up: " + w.exitCodes() + "\n"
+                        + w.logTail(15));
+            }
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            boolean caughtUp = receiver.successes() >= inserted - settings.rate() / 2;
+            if (elapsed >= settings.warmupSeconds() && caughtUp || elapsed >= limit) {
+                return new Warmup(inserted, caughtUp);
+            }
+        }
+    }
+
+    private record Warmup(long events, boolean caughtUp) {
     }
 
     // ---------------------------------------------------------------- backlog
@@ -326,7 +369,8 @@ final class Scenarios {
                         .put("claim_ms_warm", BenchDatabase.executionMs(planWarm))
                         .put("claim_ms_after", BenchDatabase.executionMs(planAfter))
                         .put("duplicates", got.duplicates());
-                r.detail("claim_sql", BenchDatabase.claimSql(settings.claimLimit()))
+                r.detail("postgres_backend_activity", w.postgresActivity())
+                        .detail("claim_sql", BenchDatabase.claimSql(settings.claimLimit()))
                         .detail("claim_plan_warm", planWarm)
                         .detail("claim_plan_after", planAfter);
             }
@@ -349,6 +393,9 @@ final class Scenarios {
                         : w.coresBetween(times[0], times[times.length - 1]))
                 .put("worker_peak_rss_mb", w.peakRssMb())
                 .put("postgres_cpu_ms_per_delivery", env.localServer() ? w.postgresCpuMs() / events : Double.NaN);
+        if (env.localServer()) {
+            r.detail("postgres_backend_activity", w.postgresActivity());
+        }
     }
 
     private static void correctness(RunResult r, Received got, Map<String, Long> counts, int events, long delivered) {
@@ -362,10 +409,25 @@ final class Scenarios {
     /** Polls the receiver every 100 ms until {@code target} 2xx answers; false on timeout or if the workers died. */
     private boolean awaitSuccesses(long target, Duration timeout, MeasuredProcesses w)
             throws IOException, InterruptedException {
+        return awaitSuccesses(target, timeout, w, false);
+    }
+
+    /**
+     * As above; with {@code whileProgressing} the timeout counts from the last new arrival rather
+     * than from the call, so a slow worker may finish a long queue.
+     */
+    private boolean awaitSuccesses(long target, Duration timeout, MeasuredProcesses w, boolean whileProgressing)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long seen = -1;
         while (System.nanoTime() < deadline) {
-            if (receiver.successes() >= target) {
+            long now = receiver.successes();
+            if (now >= target) {
                 return true;
+            }
+            if (whileProgressing && now > seen) {
+                seen = now;
+                deadline = System.nanoTime() + timeout.toNanos();
             }
             if (w.exitCodes().stream().allMatch(c -> c >= 0)) {
                 return receiver.successes() >= target;
