@@ -155,7 +155,7 @@ public final class Bench implements Callable<Integer> {
         Path outDir = out != null ? out : jar.getParent().resolve("bench");
         Path logDir = outDir.resolve("logs").resolve(stamp);
         Files.createDirectories(logDir);
-        String serverUrl = databaseUrl == null || databaseUrl.isBlank() ? LOCAL_SERVER : databaseUrl;
+        serverUrl = databaseUrl == null || databaseUrl.isBlank() ? LOCAL_SERVER : databaseUrl;
         BenchEnv env = new BenchEnv(Path.of(System.getProperty("java.home"), "bin", "java").toString(), jar, outDir,
                 logDir, serverUrl, isLocal(serverUrl), javaOpts(), concurrency, workerArgs);
 
@@ -302,6 +302,11 @@ public final class Bench implements Callable<Integer> {
                 result.get("postgresql"));
         stdout.printf("command: %s   (git %s; medians of %d run(s); %,d events per drain, retry, workers and "
                 + "floor run)%n", result.get("command"), result.get("git"), runs, events);
+        Map<String, Object> machineDuring = machineDuringRuns();
+        result.put("machine_during_runs", machineDuring);
+        stdout.printf("machine during the runs (medians of a probe before each run): %s of a core for a busy thread; "
+                + "single-row INSERT + COMMIT p50 %s ms, p99 %s ms%n", machineDuring.get("cpu_share_of_a_core"),
+                machineDuring.get("commit_ms_p50"), machineDuring.get("commit_ms_p99"));
         stdout.printf("postgresql: %s%n%n", pgSettings.entrySet().stream()
                 .filter(e -> List.of("autovacuum", "jit", "shared_buffers", "synchronous_commit", "fsync")
                         .contains(e.getKey()))
@@ -341,14 +346,25 @@ public final class Bench implements Callable<Integer> {
         return failed ? 1 : 0;
     }
 
-    /** Runs one scenario run, noting the load average when it started and how long it took. */
-    private static RunResult stamped(java.util.function.Supplier<RunResult> run) {
+    /**
+     * Runs one scenario run, noting the machine it had (load average, the share of a core a busy
+     * thread gets, the server's commit latency; see {@link EnvironmentProbe}) and how long it took.
+     */
+    private RunResult stamped(java.util.function.Supplier<RunResult> run) {
         String load = Proc.loadAverage();
+        EnvironmentProbe.Result probe = EnvironmentProbe.measure(serverUrl);
+        probes.add(probe);
         long t0 = System.nanoTime();
         RunResult r = run.get().loadAtStart(load);
+        r.details.put("cpu_share_of_a_core_at_start", Stats.round(probe.cpuShare(), 3));
+        r.details.put("commit_ms_p50_at_start", Stats.round(probe.commitMsP50(), 3));
+        r.details.put("commit_ms_p99_at_start", Stats.round(probe.commitMsP99(), 3));
         r.details.put("run_seconds", Stats.round((System.nanoTime() - t0) / 1e9, 1));
         return r;
     }
+
+    private final List<EnvironmentProbe.Result> probes = new ArrayList<>();
+    private String serverUrl;
 
     private Set<String> selection() {
         Set<String> s = new LinkedHashSet<>();
@@ -365,6 +381,16 @@ public final class Bench implements Callable<Integer> {
             }
         }
         return s;
+    }
+
+    /** Medians of the probes taken before each run: how busy the machine was while measuring. */
+    private Map<String, Object> machineDuringRuns() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cpu_share_of_a_core", Report.format(Stats.median(probes.stream().map(p -> p.cpuShare()).toList())));
+        m.put("commit_ms_p50", Report.format(Stats.median(probes.stream().map(p -> p.commitMsP50()).toList())));
+        m.put("commit_ms_p99", Report.format(Stats.median(probes.stream().map(p -> p.commitMsP99()).toList())));
+        m.put("probes", probes.size());
+        return m;
     }
 
     private static double[] pooled(ScenarioResult latency) {
