@@ -69,8 +69,10 @@ final class LatencyPlot {
             double x = x(Math.max(lo, v), lo, hi, plotW);
             double y = TOP + plotH - ps[i] / 100 * plotH;
             b.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#d1242f\"/>%n", x, y));
-            b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#d1242f\">%s %s ms</text>%n",
-                    x + 8, y + 14 + i * 2, names[i], Report.format(v)));
+            boolean nearRight = x > W - RIGHT - 140;
+            b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#d1242f\" text-anchor=\"%s\">"
+                    + "%s %s ms</text>%n", nearRight ? x - 8 : x + 8, y + 14 + i * 2, nearRight ? "end" : "start",
+                    names[i], Report.format(v)));
         }
         return b.append("</svg>\n").toString();
     }
