@@ -37,6 +37,13 @@ public final class HttpFloor {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
+    /** Counts a failed request; the first few are described on stderr, which ends in the run's log. */
+    private static void report(AtomicLong failed, String what) {
+        if (failed.incrementAndGet() <= 5) {
+            System.err.println("request failed after " + Instant.now() + ": " + what);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         URI url = null;
         int requests = 20_000;
@@ -98,9 +105,13 @@ public final class HttpFloor {
                 WebhookSigner.sign(secrets, eventIds[i].toString(), seconds, body).asMap().forEach(request::header);
                 try {
                     HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-                    (response.statusCode() / 100 == 2 ? ok : failed).incrementAndGet();
+                    if (response.statusCode() / 100 == 2) {
+                        ok.incrementAndGet();
+                    } else {
+                        report(failed, "HTTP " + response.statusCode());
+                    }
                 } catch (Exception e) {
-                    failed.incrementAndGet();
+                    report(failed, e.toString());
                 }
             }
         };
