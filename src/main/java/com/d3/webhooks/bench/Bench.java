@@ -167,7 +167,13 @@ public final class Bench implements Callable<Integer> {
         result.put("git", System.getenv().getOrDefault("BENCH_GIT", "unknown"));
         result.put("machine", machine());
         result.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        result.put("postgresql", BenchDatabase.serverVersion(serverUrl));
+        try {
+            result.put("postgresql", BenchDatabase.serverVersion(serverUrl));
+        } catch (java.sql.SQLException e) {
+            System.err.println("bench: cannot reach PostgreSQL at " + serverUrl.replaceAll("password=[^&]*", "password=...")
+                    + ": " + e.getMessage() + "; start it, or pass --database-url");
+            return 1;
+        }
         Map<String, String> pgSettings = BenchDatabase.serverSettings(serverUrl);
         result.put("postgresql_settings", pgSettings);
         result.put("options", options(selected));
