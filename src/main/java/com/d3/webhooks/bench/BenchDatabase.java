@@ -1,0 +1,374 @@
+package com.d3.webhooks.bench;
+
+import com.d3.webhooks.db.Database;
+import com.d3.webhooks.db.DatabaseConfig;
+import com.d3.webhooks.endpoints.EndpointRepository;
+import com.d3.webhooks.endpoints.NewEndpoint;
+import com.d3.webhooks.outbox.Outbox;
+import com.d3.webhooks.outbox.OutboxEvent;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import org.jooq.impl.DSL;
+
+/**
+ * The bench's own database, {@value #NAME}: dropped and created again for every scenario run,
+ * migrated with the application's migrations, then filled through the public outbox contract.
+ * The bench's connections carry application_name {@value #APPLICATION_NAME}, so the sampler can
+ * tell them from the worker's.
+ */
+final class BenchDatabase implements AutoCloseable {
+
+    static final String NAME = "outbox_bench";
+    static final String APPLICATION_NAME = "outbox-bench";
+    /** Events per transaction when enqueuing a drain. */
+    static final int ENQUEUE_BATCH = 500;
+    /** Connections inserting at a steady rate, in the latency scenario. */
+    static final int STEADY_CONNECTIONS = 8;
+    /** Connections enqueuing at once. */
+    static final int ENQUEUE_THREADS = 4;
+
+    private final String serverUrl;
+    private final String url;
+    private final Database database;
+
+    private BenchDatabase(String serverUrl, String url, Database database) {
+        this.serverUrl = serverUrl;
+        this.url = url;
+        this.database = database;
+    }
+
+    /** Drops {@value #NAME} (closing its connections), creates it empty and migrates it. */
+    static BenchDatabase recreate(String serverUrl) throws SQLException {
+        try (Connection c = DriverManager.getConnection(serverUrl); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + NAME + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + NAME);
+        }
+        String url = withDatabase(serverUrl, NAME);
+        Database db = Database.open(DatabaseConfig.of(withParameter(url, "ApplicationName", APPLICATION_NAME),
+                null, null).withPoolSize(STEADY_CONNECTIONS + 2));
+        db.migrate();
+        return new BenchDatabase(serverUrl, url, db);
+    }
+
+    static void drop(String serverUrl) throws SQLException {
+        try (Connection c = DriverManager.getConnection(serverUrl); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + NAME + " WITH (FORCE)");
+        }
+    }
+
+    static String serverVersion(String serverUrl) throws SQLException {
+        try (Connection c = DriverManager.getConnection(serverUrl); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SHOW server_version")) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+
+    /** The server settings that move these figures, with their units. */
+    static Map<String, String> serverSettings(String serverUrl) throws SQLException {
+        Map<String, String> m = new LinkedHashMap<>();
+        try (Connection c = DriverManager.getConnection(serverUrl); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("""
+                     SELECT name, setting || coalesce(' ' || unit, '') FROM pg_settings
+                     WHERE name IN ('autovacuum', 'jit', 'shared_buffers', 'synchronous_commit', 'fsync',
+                                    'wal_level', 'max_wal_size', 'work_mem', 'effective_cache_size',
+                                    'random_page_cost', 'max_connections')
+                     ORDER BY name""")) {
+            while (r.next()) {
+                m.put(r.getString(1), r.getString(2));
+            }
+        }
+        return m;
+    }
+
+    /** The JDBC URL the worker processes get. */
+    String url() {
+        return url;
+    }
+
+    String serverUrl() {
+        return serverUrl;
+    }
+
+    /** Registers the account's one endpoint; returns its id. */
+    long addEndpoint(String endpointUrl, String secret) {
+        return new EndpointRepository(database.dsl())
+                .add(new NewEndpoint(Payloads.ACCOUNT, endpointUrl, secret, List.of(), "bench receiver"));
+    }
+
+    /**
+     * Inserts {@code n} events with the application's INSERT ({@link Outbox#insert}), in
+     * transactions of {@value #ENQUEUE_BATCH}, from {@value #ENQUEUE_THREADS} connections at once
+     * (as several application threads would). Returns the seconds it took.
+     */
+    double enqueue(int n) throws InterruptedException {
+        long t0 = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(ENQUEUE_THREADS);
+        try {
+            List<Future<?>> batches = new ArrayList<>();
+            for (int from = 0; from < n; from += ENQUEUE_BATCH) {
+                int start = from;
+                int end = Math.min(n, from + ENQUEUE_BATCH);
+                batches.add(pool.submit(() -> database.dsl().transaction(cfg -> {
+                    for (int i = start; i < end; i++) {
+                        Outbox.insert(cfg.dsl(), OutboxEvent.of(Payloads.ACCOUNT, Payloads.EVENT_TYPE,
+                                Payloads.payload(i)));
+                    }
+                })));
+            }
+            for (Future<?> f : batches) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("enqueuing events failed: " + e.getCause().getMessage(), e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Told about each event committed by {@link #enqueueSteadily}. */
+    interface Committed {
+        /**
+         * @param eventId     the id the outbox INSERT returned
+         * @param at          the instant commit() returned
+         * @param insertNanos INSERT plus COMMIT, as the application waited for them
+         */
+        void accept(UUID eventId, Instant at, long insertNanos);
+    }
+
+    /**
+     * Inserts events one per transaction at {@code ratePerSecond} for {@code seconds}, as an
+     * application's request threads would: event i is due at start + i / rate and is inserted then
+     * by whichever of {@value #STEADY_CONNECTIONS} connections is free (one connection cannot keep
+     * 200/s when a commit waits several ms for the WAL flush). A late event goes at once; nothing
+     * is bunched up ahead of time. Payloads are numbered from {@code firstIndex}. Returns the events
+     * inserted.
+     */
+    long enqueueSteadily(int ratePerSecond, double seconds, long firstIndex, Committed committed)
+            throws InterruptedException {
+        long count = Math.round(ratePerSecond * seconds);
+        long periodNanos = 1_000_000_000L / ratePerSecond;
+        AtomicLong next = new AtomicLong();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long t0 = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < STEADY_CONNECTIONS; t++) {
+            Thread thread = new Thread(() -> {
+                try (Connection c = database.dataSource().getConnection()) {
+                    c.setAutoCommit(false);
+                    var dsl = DSL.using(c, org.jooq.SQLDialect.POSTGRES);
+                    for (long i = next.getAndIncrement(); i < count && failure.get() == null; i = next.getAndIncrement()) {
+                        long wait = t0 + i * periodNanos - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        }
+                        long start = System.nanoTime();
+                        UUID id = Outbox.insert(dsl, OutboxEvent.of(Payloads.ACCOUNT, Payloads.EVENT_TYPE,
+                                Payloads.payload(firstIndex + i))).orElseThrow();
+                        c.commit();
+                        Instant at = Instant.now();
+                        committed.accept(id, at, System.nanoTime() - start);
+                    }
+                } catch (Exception e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "bench-inserter-" + t);
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("inserting events failed: " + failure.get().getMessage(), failure.get());
+        }
+        return count;
+    }
+
+    /**
+     * A backlog of {@code n} pending deliveries, written directly as the router would leave them
+     * (outbox rows routed, one pending delivery each, all due now), in one transaction with
+     * synchronous_commit off for this session only; then VACUUM ANALYZE, as autovacuum would
+     * eventually. Returns the seconds it took.
+     */
+    double preRoute(int n, long endpointId) throws SQLException {
+        long t0 = System.nanoTime();
+        try (Connection c = database.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL synchronous_commit = off");
+            }
+            try (PreparedStatement p = c.prepareStatement("""
+                    INSERT INTO webhook_outbox (account_id, event_type, payload, routing_state, routed_at, delivery_count)
+                    SELECT ?, ?, jsonb_set(?::jsonb, '{taskId}', to_jsonb('task_' || lpad(g::text, 10, '0'))),
+                           'routed', now(), 1
+                    FROM generate_series(1, ?) AS g""")) {
+                p.setString(1, Payloads.ACCOUNT);
+                p.setString(2, Payloads.EVENT_TYPE);
+                p.setString(3, Payloads.payload(0));
+                p.setInt(4, n);
+                p.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement("""
+                    INSERT INTO webhook_deliveries (outbox_id, event_id, endpoint_id, account_id, event_type,
+                                                    next_attempt_at, created_at, updated_at)
+                    SELECT o.id, o.event_id, ?, o.account_id, o.event_type, o.routed_at, o.routed_at, o.routed_at
+                    FROM webhook_outbox o ORDER BY o.id""")) {
+                p.setLong(1, endpointId);
+                p.executeUpdate();
+            }
+            c.commit();
+            c.setAutoCommit(true);
+            try (Statement s = c.createStatement()) {
+                s.execute("VACUUM (ANALYZE) webhook_outbox, webhook_deliveries");
+            }
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Deliveries by state, plus audit rows and unrouted outbox rows. */
+    Map<String, Long> counts() throws SQLException {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (String state : List.of("pending", "in_flight", "succeeded", "failed")) {
+            m.put(state, 0L);
+        }
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet r = s.executeQuery("SELECT state, count(*) FROM webhook_deliveries GROUP BY state")) {
+                while (r.next()) {
+                    m.put(r.getString(1), r.getLong(2));
+                }
+            }
+            m.put("audit_rows", single(s, "SELECT count(*) FROM webhook_audit_logs"));
+            m.put("unrouted", single(s, "SELECT count(*) FROM webhook_outbox WHERE routed_at IS NULL"));
+        }
+        return m;
+    }
+
+    /** Audit rows written by each worker id, largest first, e.g. "6712/6650/6638". */
+    String attemptsByWorker() throws SQLException {
+        List<String> parts = new ArrayList<>();
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT count(*) FROM webhook_audit_logs GROUP BY worker_id ORDER BY 1 DESC")) {
+            while (r.next()) {
+                parts.add(Long.toString(r.getLong(1)));
+            }
+        }
+        return String.join("/", parts);
+    }
+
+    /** On-disk bytes of each table with its indexes and TOAST (pg_total_relation_size). */
+    Map<String, Long> tableBytes() throws SQLException {
+        Map<String, Long> m = new LinkedHashMap<>();
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+            for (String t : List.of("webhook_outbox", "webhook_deliveries", "webhook_audit_logs")) {
+                m.put(t, single(s, "SELECT pg_total_relation_size('" + t + "')"));
+            }
+        }
+        return m;
+    }
+
+    /** VACUUM FULL of the three tables: what the rows take once dead row versions are gone. */
+    void vacuumFull() throws SQLException {
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("VACUUM FULL webhook_outbox, webhook_deliveries, webhook_audit_logs");
+        }
+    }
+
+    /**
+     * The worker's claim statement (delivery.DeliveryRepository.claim, as SQL text) with the
+     * given limit, and the time and lease as the worker computes them.
+     */
+    static String claimSql(int limit) {
+        return """
+                WITH due AS (
+                    SELECT id FROM webhook_deliveries
+                    WHERE state = 'pending' AND next_attempt_at <= now()
+                    ORDER BY next_attempt_at, id
+                    LIMIT %d
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE webhook_deliveries d
+                SET state = 'in_flight', locked_by = 'bench-explain', locked_until = now() + interval '60 seconds',
+                    attempts = d.attempts + 1, updated_at = now()
+                FROM due, webhook_outbox o, webhook_endpoints e
+                WHERE d.id = due.id AND o.id = d.outbox_id AND e.id = d.endpoint_id
+                RETURNING d.id, d.attempts, d.retry_base, d.event_id, d.event_type, d.account_id,
+                          o.occurred_at, o.payload, e.id, e.url, e.secret, e.enabled""".formatted(limit);
+    }
+
+    /**
+     * EXPLAIN (ANALYZE, BUFFERS) of the claim, in a transaction that is rolled back so no row
+     * changes. Returns the plan text.
+     */
+    String explainClaim(int limit) throws SQLException {
+        StringBuilder plan = new StringBuilder();
+        try (Connection c = database.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + claimSql(limit))) {
+                while (r.next()) {
+                    plan.append(r.getString(1)).append('\n');
+                }
+            } finally {
+                c.rollback();
+            }
+        }
+        return plan.toString();
+    }
+
+    /** "Execution Time: 1.234 ms" of a plan, in ms; NaN when absent. */
+    static double executionMs(String plan) {
+        for (String line : plan.split("\n")) {
+            String t = line.trim();
+            if (t.startsWith("Execution Time:")) {
+                return Double.parseDouble(t.substring("Execution Time:".length()).replace("ms", "").trim());
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static long single(Statement s, String sql) throws SQLException {
+        try (ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    /** Replaces the database of jdbc:postgresql://host:port/db?params. */
+    static String withDatabase(String url, String name) {
+        int query = url.indexOf('?');
+        String base = query < 0 ? url : url.substring(0, query);
+        String params = query < 0 ? "" : url.substring(query);
+        int slash = base.indexOf('/', "jdbc:postgresql://".length());
+        String server = slash < 0 ? base : base.substring(0, slash);
+        return server + "/" + name + params;
+    }
+
+    static String withParameter(String url, String key, String value) {
+        return url + (url.indexOf('?') < 0 ? "?" : "&") + key + "=" + value;
+    }
+
+    @Override
+    public void close() {
+        database.close();
+    }
+}

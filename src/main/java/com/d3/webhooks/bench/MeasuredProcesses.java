@@ -1,0 +1,396 @@
+package com.d3.webhooks.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One or more processes under measurement, started together: real workers ({@code java -jar
+ * webhook-outbox.jar worker ...}) or the HTTP floor. A sampler
+ * that reads their /proc entries every {@value #SAMPLE_MS} ms: VmRSS, VmHWM and CPU ticks, plus
+ * the CPU of the PostgreSQL backends serving {@value BenchDatabase#NAME} other than the bench's own
+ * (when the server is local). Exact CPU comes from this JVM's reaped-children time, read around
+ * the processes' lives ({@link Proc#reapedChildrenTicks()}).
+ */
+final class MeasuredProcesses implements AutoCloseable {
+
+    static final long SAMPLE_MS = 100;
+
+    /** A sample: wall clock (epoch µs) and the processes' CPU ticks so far. */
+    record Sample(long epochMicros, long workerTicks) {
+    }
+
+    private final List<Process> processes;
+    private final List<Path> logs;
+    private final long startNanos;
+    private final long startEpochMicros;
+    private final long childTicksBefore;
+    private final Thread sampler;
+    private final List<Sample> samples = new ArrayList<>();
+    private final Map<Long, Long> lastTicks = new HashMap<>();
+    private final Map<Long, Long> peakRssKb = new HashMap<>();
+    private final Map<Long, Long> lastHwmKb = new HashMap<>();
+    private final Map<Integer, Long> postgresTicks = new HashMap<>();
+    private final Map<String, Integer> postgresActivity = new HashMap<>();
+    private int postgresActivitySamples;
+    private volatile boolean sampling = true;
+    private long exitNanos = -1;
+    private long childTicksAfter = -1;
+
+    private MeasuredProcesses(List<Process> processes, List<Path> logs, long startNanos, long startEpochMicros,
+                            long childTicksBefore, BenchEnv env) {
+        this.processes = processes;
+        this.logs = logs;
+        this.startNanos = startNanos;
+        this.startEpochMicros = startEpochMicros;
+        this.childTicksBefore = childTicksBefore;
+        this.sampler = new Thread(() -> sample(env), "bench-sampler");
+        this.sampler.setDaemon(true);
+        this.sampler.start();
+    }
+
+    /**
+     * Starts {@code count} workers at once on {@code databaseUrl}. {@code options} are the
+     * scenario's (e.g. --exit-when-idle); the environment's concurrency and extra arguments follow.
+     */
+    static MeasuredProcesses workers(BenchEnv env, String databaseUrl, int count, List<String> options, String label)
+            throws IOException {
+        List<List<String>> commands = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            commands.add(workerCommand(env, databaseUrl, label + "-w" + i, options));
+            logs.add(env.logDir().resolve(label + "-w" + i + ".log"));
+        }
+        return start(env, commands, logs);
+    }
+
+    /** Starts the HTTP floor ({@link HttpFloor}) with these arguments; its JSON line ends its log. */
+    static MeasuredProcesses floor(BenchEnv env, List<String> args, String label) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(env.java(), "-cp", env.jar().toString(), HttpFloor.class.getName()));
+        cmd.addAll(args);
+        return start(env, List.of(cmd), List.of(env.logDir().resolve(label + ".log")));
+    }
+
+    private static MeasuredProcesses start(BenchEnv env, List<List<String>> commands, List<Path> logs)
+            throws IOException {
+        int count = commands.size();
+        long childTicks = Proc.reapedChildrenTicks();
+        long t0 = System.nanoTime();
+        Instant now = Instant.now();
+        List<Process> started = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            started.add(new ProcessBuilder(commands.get(i)).redirectErrorStream(true)
+                    .redirectOutput(logs.get(i).toFile()).start());
+        }
+        return new MeasuredProcesses(started, logs, t0, now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000,
+                childTicks, env);
+    }
+
+    static List<String> workerCommand(BenchEnv env, String databaseUrl, String workerId, List<String> options) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(env.java());
+        cmd.addAll(env.javaOpts());
+        cmd.addAll(List.of("-Dorg.jooq.no-logo=true", "-Dorg.jooq.no-tips=true", "-jar", env.jar().toString(),
+                "worker", "--database-url", databaseUrl, "--worker-id", workerId, "--allow-private-network"));
+        cmd.addAll(options);
+        if (env.concurrency() != null) {
+            cmd.addAll(List.of("--concurrency", env.concurrency().toString()));
+        }
+        cmd.addAll(env.workerArgs());
+        return cmd;
+    }
+
+    /** Waits for every worker to exit; false when the timeout passed first (they are then killed). */
+    boolean awaitExit(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Process p : processes) {
+            long left = deadline - System.nanoTime();
+            if (!p.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+                processes.forEach(Process::destroyForcibly);
+                for (Process q : processes) {
+                    q.waitFor();
+                }
+                finish();
+                return false;
+            }
+        }
+        finish();
+        return true;
+    }
+
+    /** SIGTERM to every worker: they stop claiming, finish what is in flight and exit 0. */
+    void terminate() {
+        processes.forEach(Process::destroy);
+    }
+
+    private void finish() throws InterruptedException {
+        exitNanos = System.nanoTime();
+        childTicksAfter = Proc.reapedChildrenTicks();
+        sampling = false;
+        sampler.join();
+    }
+
+    // ---------------------------------------------------------------- what was measured
+
+    long startEpochMicros() {
+        return startEpochMicros;
+    }
+
+    double wallSeconds() {
+        return (exitNanos - startNanos) / 1e9;
+    }
+
+    /** The processes' CPU from start to exit, JVM start included: exact. */
+    double cpuMs() {
+        return (childTicksAfter - childTicksBefore) * Proc.MS_PER_TICK;
+    }
+
+    /** The highest resident set of any one process: VmRSS samples and the last VmHWM read. */
+    double peakRssMb() {
+        long kb = 0;
+        for (Long v : peakRssKb.values()) {
+            kb = Math.max(kb, v);
+        }
+        for (Long v : lastHwmKb.values()) {
+            kb = Math.max(kb, v);
+        }
+        return kb / 1024.0;
+    }
+
+    /** CPU of the database backends that served the workers; approximate (100 ms samples). */
+    double postgresCpuMs() {
+        long t = 0;
+        for (long v : postgresTicks.values()) {
+            t += v;
+        }
+        return t * Proc.MS_PER_TICK;
+    }
+
+    List<Integer> exitCodes() {
+        return processes.stream().map(p -> p.isAlive() ? -1 : p.exitValue()).toList();
+    }
+
+    synchronized List<Sample> samples() {
+        return new ArrayList<>(samples);
+    }
+
+    /**
+     * CPU ms per delivery between the first and last sample inside [fromMicros, toMicros], with
+     * deliveries counted from the receiver's times in the same window: JVM start and exit excluded.
+     * NaN when the window holds fewer than 5 samples.
+     */
+    double steadyCpuMsPerDelivery(long[] successTimes, long fromMicros, long toMicros) {
+        List<Sample> in = samples().stream()
+                .filter(s -> s.epochMicros() >= fromMicros && s.epochMicros() <= toMicros).toList();
+        if (in.size() < 5) {
+            return Double.NaN;
+        }
+        Sample a = in.get(0);
+        Sample b = in.get(in.size() - 1);
+        int delivered = Received.countBetween(successTimes, a.epochMicros() + 1, b.epochMicros());
+        return delivered == 0 ? Double.NaN : (b.workerTicks() - a.workerTicks()) * Proc.MS_PER_TICK / (double) delivered;
+    }
+
+    /** Average CPU cores the workers used inside the window. */
+    double coresBetween(long fromMicros, long toMicros) {
+        List<Sample> in = samples().stream()
+                .filter(s -> s.epochMicros() >= fromMicros && s.epochMicros() <= toMicros).toList();
+        if (in.size() < 5) {
+            return Double.NaN;
+        }
+        Sample a = in.get(0);
+        Sample b = in.get(in.size() - 1);
+        return (b.workerTicks() - a.workerTicks()) * Proc.MS_PER_TICK * 1000.0 / (b.epochMicros() - a.epochMicros());
+    }
+
+    String logTail(int lines) {
+        StringBuilder b = new StringBuilder();
+        for (Path log : logs) {
+            try {
+                List<String> all = Files.readAllLines(log);
+                b.append("--- ").append(log).append('\n');
+                all.subList(Math.max(0, all.size() - lines), all.size()).forEach(l -> b.append(l).append('\n'));
+            } catch (IOException e) {
+                b.append("(cannot read ").append(log).append(")\n");
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * Seconds from starting the first process to the worker's "worker ... started" log line (JVM
+     * start, connection pool, configuration); NaN when the line is not there.
+     */
+    double readySeconds() {
+        try {
+            for (String line : Files.readAllLines(logs.get(0))) {
+                if (line.contains(" started: ") && line.length() > 24) {
+                    Instant at = Instant.parse(line.substring(0, 24));
+                    return (at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000 - startEpochMicros) / 1e6;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+
+    /** The last line of the first process's log that starts with '{' (the floor's result). */
+    String lastJsonLine() throws IOException {
+        List<String> lines = Files.readAllLines(logs.get(0));
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).startsWith("{")) {
+                return lines.get(i);
+            }
+        }
+        throw new IOException("no result line in " + logs.get(0));
+    }
+
+    // ---------------------------------------------------------------- the sampler
+
+    private void sample(BenchEnv env) {
+        Connection pg = null;
+        if (env.localServer()) {
+            try {
+                pg = DriverManager.getConnection(env.serverUrl());
+            } catch (SQLException e) {
+                pg = null;
+            }
+        }
+        List<Integer> backends = List.of();
+        try {
+            while (sampling) {
+                long ticks = 0;
+                for (Process p : processes) {
+                    long pid = p.pid();
+                    long t = Proc.cpuTicks(pid);
+                    if (t >= 0) {
+                        lastTicks.put(pid, t);
+                        long rss = Proc.statusKb(pid, "VmRSS");
+                        long hwm = Proc.statusKb(pid, "VmHWM");
+                        if (rss > 0) {
+                            peakRssKb.merge(pid, rss, Math::max);
+                        }
+                        if (hwm > 0) {
+                            lastHwmKb.put(pid, hwm);
+                        }
+                    }
+                    ticks += lastTicks.getOrDefault(pid, 0L);
+                }
+                Instant now = Instant.now();
+                synchronized (this) {
+                    samples.add(new Sample(now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000, ticks));
+                }
+                if (pg != null) {
+                    backends = sampleBackends(pg);
+                    for (int pid : backends) {
+                        long t = Proc.cpuTicks(pid);
+                        if (t >= 0) {
+                            postgresTicks.put(pid, t);
+                        }
+                    }
+                }
+                try {
+                    Thread.sleep(SAMPLE_MS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        } finally {
+            if (pg != null) {
+                try {
+                    pg.close();
+                } catch (SQLException ignored) {
+                    // closing a monitoring connection
+                }
+            }
+        }
+    }
+
+    /**
+     * The backends serving the workers (every database session on {@value BenchDatabase#NAME}
+     * but the bench's own), and what each is doing: the statement's kind when active (see
+     * {@link #statementKind}), with its wait event when it waits; "idle" or "idle in transaction"
+     * otherwise. Counted per sample: a poor man's profile of where database time goes.
+     */
+    private List<Integer> sampleBackends(Connection pg) {
+        List<Integer> pids = new ArrayList<>();
+        try (Statement s = pg.createStatement(); ResultSet r = s.executeQuery(
+                "SELECT pid, state, wait_event_type, wait_event, left(query, 120) FROM pg_stat_activity "
+                        + "WHERE datname = '" + BenchDatabase.NAME + "' AND backend_type = 'client backend' "
+                        + "AND coalesce(application_name, '') <> '" + BenchDatabase.APPLICATION_NAME + "'")) {
+            while (r.next()) {
+                pids.add(r.getInt(1));
+                String state = r.getString(2);
+                String what = "active".equals(state)
+                        ? statementKind(r.getString(5)) + (r.getString(3) == null ? "" : " (waiting: "
+                        + r.getString(3) + " " + r.getString(4) + ")")
+                        : String.valueOf(state);
+                postgresActivity.merge(what, 1, Integer::sum);
+                postgresActivitySamples++;
+            }
+        } catch (SQLException e) {
+            return pids;
+        }
+        return pids;
+    }
+
+    /** A short name for a worker statement, from the SQL jOOQ renders; the first words otherwise. */
+    static String statementKind(String sql) {
+        String q = sql == null ? "" : sql.replaceAll("\\s+", " ").replace("\"", "").toLowerCase();
+        if (q.startsWith("with due as")) {
+            return "claim (with due ... update webhook_deliveries)";
+        }
+        if (q.startsWith("select webhook_outbox.id")) {
+            return "route: select unrouted outbox rows";
+        }
+        if (q.startsWith("insert into webhook_deliveries")) {
+            return "route: insert deliveries";
+        }
+        if (q.startsWith("update webhook_outbox")) {
+            return "route: mark outbox rows routed";
+        }
+        if (q.startsWith("insert into webhook_audit_logs")) {
+            return "record: insert audit rows";
+        }
+        if (q.startsWith("update webhook_deliveries")) {
+            return "record: fenced update of one delivery";
+        }
+        if (q.startsWith("select webhook_deliveries.id")) {
+            return "rescue: lock expired leases";
+        }
+        String[] words = q.split(" ");
+        return String.join(" ", java.util.Arrays.asList(words).subList(0, Math.min(4, words.length)));
+    }
+
+    /** Share of backend samples per activity, largest first; empty when the server is not local. */
+    Map<String, Double> postgresActivity() {
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        postgresActivity.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(e -> m.put(e.getKey(), Stats.round(e.getValue() / (double) postgresActivitySamples, 3)));
+        return m;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (exitNanos < 0) {
+            processes.forEach(Process::destroyForcibly);
+            for (Process p : processes) {
+                p.waitFor();
+            }
+            finish();
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package com.d3.webhooks.bench;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The terminal table (the headline figures of each scenario, medians with each run's value) and
+ * the comparison with the targets of issue 5, all as ratios or figures measured in this one run.
+ * Every figure, headline or not, is in the JSON file.
+ */
+final class Report {
+
+    /** Headline figures per scenario kind, with the label the table gives them. */
+    private static final Map<String, Map<String, String>> HEADLINES = new LinkedHashMap<>();
+
+    static {
+        Map<String, String> drain = new LinkedHashMap<>();
+        drain.put("deliveries_per_s", "deliveries/s, worker start to exit");
+        drain.put("deliveries_per_s_receiving", "deliveries/s, first to last arrival");
+        drain.put("worker_cpu_ms_per_delivery", "worker CPU ms/delivery, whole process");
+        drain.put("worker_cpu_ms_per_delivery_steady", "worker CPU ms/delivery, while delivering");
+        drain.put("worker_cores_while_delivering", "worker CPU cores used while delivering");
+        drain.put("worker_peak_rss_mb", "worker peak RSS MB");
+        drain.put("postgres_cpu_ms_per_delivery", "PostgreSQL CPU ms/delivery (approx.)");
+        drain.put("receiver_cpu_ms_per_request", "receiver CPU ms/request");
+        drain.put("worker_ready_s", "s from worker start to its 'started' log line");
+        drain.put("first_delivery_s", "s from worker start to first arrival");
+        drain.put("duplicates", "duplicates");
+        drain.put("lost", "lost");
+        drain.put("storage_bytes_per_delivery", "storage bytes/delivery after drain");
+        drain.put("storage_bytes_per_delivery_vacuumed", "storage bytes/delivery after VACUUM FULL");
+        HEADLINES.put("drain", drain);
+
+        Map<String, String> floor = new LinkedHashMap<>();
+        floor.put("requests_per_s", "requests/s, process start to exit");
+        floor.put("requests_per_s_receiving", "requests/s, first to last arrival");
+        floor.put("cpu_ms_per_request", "CPU ms/request, whole process");
+        floor.put("cpu_ms_per_request_loop", "CPU ms/request, while sending");
+        floor.put("peak_rss_mb", "peak RSS MB");
+        floor.put("receiver_cpu_ms_per_request", "receiver CPU ms/request");
+        HEADLINES.put("http-floor", floor);
+
+        Map<String, String> retry = new LinkedHashMap<>();
+        retry.put("deliveries_per_s", "deliveries/s, worker start to last success");
+        retry.put("deliveries_per_s_receiving", "deliveries/s, first to last success");
+        retry.put("first_attempt_failures", "first attempts answered 500");
+        retry.put("worker_cpu_ms_per_delivery", "worker CPU ms/delivery, whole process");
+        retry.put("audit_rows", "audit rows");
+        retry.put("duplicates", "duplicates");
+        retry.put("lost", "lost");
+        HEADLINES.put("retry", retry);
+
+        Map<String, String> latency = new LinkedHashMap<>();
+        latency.put("achieved_rate", "events/s committed");
+        latency.put("insert_commit_p50_ms", "INSERT + COMMIT p50 ms (the app's side)");
+        latency.put("latency_p50_ms", "latency p50 ms");
+        latency.put("latency_p95_ms", "latency p95 ms");
+        latency.put("latency_p99_ms", "latency p99 ms");
+        latency.put("latency_max_ms", "latency max ms");
+        latency.put("worker_cores_while_delivering", "worker CPU cores used");
+        latency.put("worker_peak_rss_mb", "worker peak RSS MB");
+        latency.put("lost", "lost");
+        HEADLINES.put("latency", latency);
+
+        Map<String, String> workers = new LinkedHashMap<>();
+        workers.put("deliveries_per_s", "deliveries/s, first start to last exit");
+        workers.put("deliveries_per_s_receiving", "deliveries/s, first to last arrival");
+        workers.put("worker_cpu_ms_per_delivery", "CPU ms/delivery, all workers");
+        workers.put("worker_peak_rss_mb", "peak RSS MB of one worker");
+        workers.put("duplicates", "duplicates");
+        workers.put("lost", "lost");
+        HEADLINES.put("workers", workers);
+
+        Map<String, String> backlog = new LinkedHashMap<>();
+        backlog.put("deliveries_per_s_receiving", "deliveries/s over the measured deliveries");
+        backlog.put("worker_cpu_ms_per_delivery_steady", "worker CPU ms/delivery, while delivering");
+        backlog.put("worker_peak_rss_mb", "worker peak RSS MB");
+        backlog.put("claim_ms_warm", "claim ms (EXPLAIN ANALYZE, before)");
+        backlog.put("claim_ms_after", "claim ms (EXPLAIN ANALYZE, after)");
+        backlog.put("load_s", "s to load the backlog");
+        backlog.put("duplicates", "duplicates");
+        HEADLINES.put("backlog", backlog);
+
+        Map<String, String> receiver = new LinkedHashMap<>();
+        receiver.put("requests_per_s_receiving", "floor requests/s, first to last arrival");
+        receiver.put("receiver_cpu_ms_per_request", "receiver CPU ms/request");
+        receiver.put("cpu_ms_per_request", "floor CPU ms/request");
+        HEADLINES.put("receiver", receiver);
+    }
+
+    /** A comparison with a target of issue 5. */
+    record Check(String what, String measured, String target, String verdict) {
+    }
+
+    private Report() {
+    }
+
+    static void printTable(PrintStream out, List<ScenarioResult> results, int runs) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"SCENARIO", "FIGURE", "MEDIAN", "RUNS"});
+        for (ScenarioResult s : results) {
+            Map<String, String> labels = HEADLINES.getOrDefault(kind(s.name), Map.of());
+            boolean first = true;
+            for (var e : labels.entrySet()) {
+                if (!s.metricNames().contains(e.getKey())) {
+                    continue;
+                }
+                List<String> each = s.values(e.getKey()).stream().map(Report::format).toList();
+                rows.add(new String[] {first ? s.name : "", e.getValue(), format(s.median(e.getKey())),
+                        String.join(" / ", each)});
+                first = false;
+            }
+            for (RunResult r : s.runs) {
+                if (r.error != null) {
+                    rows.add(new String[] {first ? s.name : "", "ERROR", "", r.error.lines().findFirst().orElse("")});
+                    first = false;
+                }
+            }
+        }
+        print(out, rows);
+    }
+
+    static List<Check> checks(Map<String, ScenarioResult> byName) {
+        List<Check> checks = new ArrayList<>();
+        ScenarioResult drain = byName.get("drain");
+        ScenarioResult floor = byName.get("http-floor");
+        if (drain != null && floor != null) {
+            Double r = ratio(drain.median("deliveries_per_s_receiving"), floor.median("requests_per_s_receiving"));
+            checks.add(new Check("drain / HTTP floor, deliveries/s (first to last arrival)", format(r), ">= 0.75",
+                    verdict(r != null && r >= 0.75)));
+            Double w = ratio(drain.median("deliveries_per_s"), floor.median("requests_per_s"));
+            checks.add(new Check("drain / HTTP floor, deliveries/s (process start to exit)", format(w), "-", ""));
+            Double c = ratio(drain.median("worker_cpu_ms_per_delivery"), floor.median("cpu_ms_per_request"));
+            checks.add(new Check("worker CPU / floor CPU per request (whole process)", format(c), "-", ""));
+        }
+        if (drain != null) {
+            Double cpu = drain.median("worker_cpu_ms_per_delivery");
+            checks.add(new Check("worker CPU ms/delivery, whole process incl. JVM start", format(cpu), "<= 0.5",
+                    verdict(cpu != null && cpu <= 0.5)));
+            Double steady = drain.median("worker_cpu_ms_per_delivery_steady");
+            checks.add(new Check("worker CPU ms/delivery, while delivering", format(steady), "<= 0.5",
+                    verdict(steady != null && steady <= 0.5)));
+            Double bytes = drain.median("storage_bytes_per_delivery");
+            if (bytes != null) {
+                checks.add(new Check("storage bytes/delivery (outbox + delivery + audit + indexes)", format(bytes),
+                        "reported", ""));
+            }
+        }
+        ScenarioResult retry = byName.get("retry");
+        if (retry != null && drain != null) {
+            Double r = ratio(retry.median("deliveries_per_s"), drain.median("deliveries_per_s"));
+            checks.add(new Check("retry (10% fail once, 1 s retry) / drain, deliveries/s", format(r), "-", ""));
+        }
+        ScenarioResult latency = byName.get("latency");
+        if (latency != null) {
+            Double p99 = latency.median("latency_p99_ms");
+            checks.add(new Check("latency p50 / p99 at " + format(latency.median("rate")) + " events/s, ms",
+                    format(latency.median("latency_p50_ms")) + " / " + format(p99), "p99 <= 50",
+                    verdict(p99 != null && p99 <= 50)));
+        }
+        ScenarioResult small = null;
+        ScenarioResult large = null;
+        for (ScenarioResult s : byName.values()) {
+            if (kind(s.name).equals("backlog")) {
+                Double n = s.median("backlog");
+                if (n != null && (small == null || n < small.median("backlog"))) {
+                    small = s;
+                }
+                if (n != null && (large == null || n > large.median("backlog"))) {
+                    large = s;
+                }
+            }
+        }
+        if (small != null && large != null && small != large) {
+            Double r = ratio(large.median("deliveries_per_s_receiving"), small.median("deliveries_per_s_receiving"));
+            checks.add(new Check("backlog " + format(large.median("backlog")) + " / " + format(small.median("backlog"))
+                    + ", deliveries/s", format(r), ">= 0.9", verdict(r != null && r >= 0.9)));
+            checks.add(new Check("claim ms at " + format(large.median("backlog")) + " vs "
+                    + format(small.median("backlog")) + " (EXPLAIN ANALYZE)", format(large.median("claim_ms_warm"))
+                    + " vs " + format(small.median("claim_ms_warm")), "independent of backlog", ""));
+        }
+        ScenarioResult one = byName.get("workers=1");
+        if (one != null) {
+            List<String> ratios = new ArrayList<>();
+            for (ScenarioResult s : byName.values()) {
+                if (kind(s.name).equals("workers") && s != one) {
+                    ratios.add(s.name.substring("workers=".length()) + ": "
+                            + format(ratio(s.median("deliveries_per_s"), one.median("deliveries_per_s"))));
+                }
+            }
+            if (!ratios.isEmpty()) {
+                checks.add(new Check("N workers / 1 worker, deliveries/s", String.join(", ", ratios), "reported", ""));
+            }
+        }
+        double rss = 0;
+        for (ScenarioResult s : byName.values()) {
+            for (String k : List.of("worker_peak_rss_mb")) {
+                Double v = s.median(k);
+                if (v != null) {
+                    rss = Math.max(rss, v);
+                }
+            }
+        }
+        if (rss > 0) {
+            checks.add(new Check("worker peak RSS MB, highest median of any scenario", format(rss), "<= 200",
+                    verdict(rss <= 200)));
+        }
+        long duplicates = 0;
+        long lost = 0;
+        for (ScenarioResult s : byName.values()) {
+            if (kind(s.name).equals("http-floor") || kind(s.name).equals("receiver")) {
+                continue;
+            }
+            for (RunResult r : s.runs) {
+                duplicates += r.metrics.getOrDefault("duplicates", 0).longValue();
+                lost += r.metrics.getOrDefault("lost", 0).longValue();
+            }
+        }
+        checks.add(new Check("duplicates, every run of every scenario", Long.toString(duplicates), "0",
+                verdict(duplicates == 0)));
+        checks.add(new Check("lost, every run of every scenario", Long.toString(lost), "0", verdict(lost == 0)));
+        return checks;
+    }
+
+    static void printChecks(PrintStream out, List<Check> checks) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"TARGET (issue 5; medians, ratios within this run)", "MEASURED", "TARGET", ""});
+        for (Check c : checks) {
+            rows.add(new String[] {c.what(), c.measured(), c.target(), c.verdict()});
+        }
+        print(out, rows);
+    }
+
+    static String kind(String scenarioName) {
+        int eq = scenarioName.indexOf('=');
+        return eq < 0 ? scenarioName : scenarioName.substring(0, eq);
+    }
+
+    private static String verdict(boolean met) {
+        return met ? "met" : "NOT MET";
+    }
+
+    private static Double ratio(Double a, Double b) {
+        return a == null || b == null || b == 0 ? null : a / b;
+    }
+
+    static String format(Number n) {
+        if (n == null) {
+            return "-";
+        }
+        double v = n.doubleValue();
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        double a = Math.abs(v);
+        if (v == Math.rint(v) && a < 1e15) {
+            return String.format(Locale.ROOT, "%,d", (long) v);
+        }
+        if (a >= 100) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (a >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return String.format(Locale.ROOT, "%.3f", v).replaceAll("(\\.\\d*?[1-9])0+$", "$1")
+                .replaceAll("\\.0+$", "");
+    }
+
+    private static void print(PrintStream out, List<String[]> rows) {
+        int[] widths = new int[rows.get(0).length];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                widths[i] = Math.max(widths[i], Objects.toString(r[i], "").length());
+            }
+        }
+        for (String[] r : rows) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                String cell = Objects.toString(r[i], "");
+                boolean numeric = i == 2 && rows.indexOf(r) > 0 && !cell.isEmpty();
+                b.append(numeric ? " ".repeat(widths[i] - cell.length()) + cell
+                        : i == r.length - 1 ? cell : cell + " ".repeat(widths[i] - cell.length())).append("  ");
+            }
+            out.println(b.toString().stripTrailing());
+        }
+    }
+}
