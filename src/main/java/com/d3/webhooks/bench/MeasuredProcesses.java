@@ -350,29 +350,26 @@ final class MeasuredProcesses implements AutoCloseable {
         return pids;
     }
 
+    /** SQL prefixes of the worker's statements, as jOOQ renders them, and a short name for each. */
+    private static final Map<String, String> STATEMENT_KINDS = new java.util.LinkedHashMap<>();
+
+    static {
+        STATEMENT_KINDS.put("with due as", "claim (with due ... update webhook_deliveries)");
+        STATEMENT_KINDS.put("select webhook_outbox.id", "route: select unrouted outbox rows");
+        STATEMENT_KINDS.put("insert into webhook_deliveries", "route: insert deliveries");
+        STATEMENT_KINDS.put("update webhook_outbox", "route: mark outbox rows routed");
+        STATEMENT_KINDS.put("insert into webhook_audit_logs", "record: insert audit rows");
+        STATEMENT_KINDS.put("update webhook_deliveries", "record: fenced settle of a batch");
+        STATEMENT_KINDS.put("select webhook_deliveries.id", "rescue: lock expired leases");
+    }
+
     /** A short name for a worker statement, from the SQL jOOQ renders; the first words otherwise. */
     static String statementKind(String sql) {
         String q = sql == null ? "" : sql.replaceAll("\\s+", " ").replace("\"", "").toLowerCase();
-        if (q.startsWith("with due as")) {
-            return "claim (with due ... update webhook_deliveries)";
-        }
-        if (q.startsWith("select webhook_outbox.id")) {
-            return "route: select unrouted outbox rows";
-        }
-        if (q.startsWith("insert into webhook_deliveries")) {
-            return "route: insert deliveries";
-        }
-        if (q.startsWith("update webhook_outbox")) {
-            return "route: mark outbox rows routed";
-        }
-        if (q.startsWith("insert into webhook_audit_logs")) {
-            return "record: insert audit rows";
-        }
-        if (q.startsWith("update webhook_deliveries")) {
-            return "record: fenced update of one delivery";
-        }
-        if (q.startsWith("select webhook_deliveries.id")) {
-            return "rescue: lock expired leases";
+        for (var kind : STATEMENT_KINDS.entrySet()) {
+            if (q.startsWith(kind.getKey())) {
+                return kind.getValue();
+            }
         }
         String[] words = q.split(" ");
         return String.join(" ", java.util.Arrays.asList(words).subList(0, Math.min(4, words.length)));
