@@ -64,7 +64,7 @@ final class EndpointRotateSecretCommand implements Callable<Integer> {
         }
         SecretRotation rotation;
         try (Database db = database.open(1)) {
-            rotation = EndpointCommands.require(new EndpointRepository(db.dsl())
+            rotation = EndpointCommands.require(new EndpointRepository(db.dsl(), SecretKeys.fromEnvironment())
                     .rotateSecret(id, next, overlap, Clock.systemUTC().instant()), id);
         }
         boolean generated = secret == null;
