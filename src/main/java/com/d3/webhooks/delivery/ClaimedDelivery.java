@@ -4,7 +4,7 @@ import com.d3.webhooks.signing.WebhookSecret;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
 import java.util.UUID;
 
 /**
@@ -43,19 +43,20 @@ public record ClaimedDelivery(
     /**
      * The secrets that sign an attempt made at {@code at}, newest first: the current one, and
      * during a rotation's overlap window the previous one. Empty when the endpoint has none.
+     * {@code secretOf} turns a stored secret (sealed or not) into a usable one.
      *
      * @throws IllegalArgumentException when a stored secret cannot be used
      */
-    public List<WebhookSecret> activeSecrets(Instant at, UnaryOperator<String> open) {
+    public List<WebhookSecret> activeSecrets(Instant at, Function<String, WebhookSecret> secretOf) {
         if (secret == null) {
             return List.of();
         }
-        WebhookSecret current = WebhookSecret.parse(open.apply(secret));
+        WebhookSecret current = secretOf.apply(secret);
         if (previousSecret == null || previousSecretExpiresAt == null
                 || !previousSecretExpiresAt.toInstant().isAfter(at)) {
             return List.of(current);
         }
-        return List.of(current, WebhookSecret.parse(open.apply(previousSecret)));
+        return List.of(current, secretOf.apply(previousSecret));
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One attempt at one delivery, run on a sender thread: checks the endpoint row and the
@@ -26,12 +27,14 @@ import java.util.Map;
 final class DeliveryAttempt {
 
     static final Duration DISABLED_ENDPOINT_RECHECK = Duration.ofMinutes(1);
+    private static final int MAX_OPENED_SECRETS = 10_000;
     static final String USER_AGENT = "D3-Webhook-Outbox/" + version();
 
     private final WorkerConfig config;
     private final Clock clock;
     private final HttpSender sender;
     private final DestinationPolicy destinations;
+    private final Map<String, WebhookSecret> openedSecrets = new ConcurrentHashMap<>();
 
     DeliveryAttempt(WorkerConfig config, Clock clock) {
         this.config = config;
@@ -82,9 +85,27 @@ final class DeliveryAttempt {
         h.put("X-D3-Attempt", Integer.toString(d.attempt()));
         h.put("X-D3-Timestamp", Long.toString(seconds));
         h.put("X-D3-Sequence", Long.toString(d.outboxId()));
-        List<WebhookSecret> secrets = d.activeSecrets(sentAt, config.secrets()::open);
+        List<WebhookSecret> secrets = d.activeSecrets(sentAt, this::secretOf);
         h.putAll(WebhookSigner.sign(secrets, d.eventId().toString(), seconds, body).asMap());
         return h;
+    }
+
+    /**
+     * The usable secret for a stored one. Opening a sealed secret (AES-GCM) and decoding it cost
+     * more than the signature itself, so each stored text is opened once and kept, up to a bound;
+     * a rotated or changed secret is a different text and gets its own entry.
+     */
+    private WebhookSecret secretOf(String stored) {
+        WebhookSecret known = openedSecrets.get(stored);
+        if (known != null) {
+            return known;
+        }
+        WebhookSecret opened = WebhookSecret.parse(config.secrets().open(stored));
+        if (openedSecrets.size() >= MAX_OPENED_SECRETS) {
+            openedSecrets.clear();
+        }
+        openedSecrets.put(stored, opened);
+        return opened;
     }
 
     /** The attempt stops before any request: audited as failed, retried on schedule. */

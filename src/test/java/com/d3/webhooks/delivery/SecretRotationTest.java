@@ -128,9 +128,10 @@ class SecretRotationTest {
         ClaimedDelivery d = new ClaimedDelivery(1, 1, null, 1, 0, UUID.randomUUID(), "fileTask.completed", "acct_1",
                 expiry, "{}", 1, "https://example.com", newSecret.revealText(), oldSecret.revealText(), expiry, true);
 
-        assertEquals(2, d.activeSecrets(clock.instant().minusMillis(1), s -> s).size());
-        assertEquals(1, d.activeSecrets(clock.instant(), s -> s).size(), "expired at the instant itself");
-        assertEquals(newSecret.revealText(), d.activeSecrets(clock.instant().minusMillis(1), s -> s).get(0).revealText(),
+        assertEquals(2, d.activeSecrets(clock.instant().minusMillis(1), WebhookSecret::parse).size());
+        assertEquals(1, d.activeSecrets(clock.instant(), WebhookSecret::parse).size(), "expired at the instant itself");
+        assertEquals(newSecret.revealText(),
+                d.activeSecrets(clock.instant().minusMillis(1), WebhookSecret::parse).get(0).revealText(),
                 "newest first");
     }
 
