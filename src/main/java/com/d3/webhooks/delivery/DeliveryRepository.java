@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.db.DbTime;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
@@ -10,8 +11,6 @@ import static org.jooq.impl.DSL.val;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -51,7 +50,7 @@ public final class DeliveryRepository {
      * not inlined, so the LIMIT runs once); the UPDATE counts the attempt and sets the lease.
      */
     public List<ClaimedDelivery> claim(String workerId, int limit, Instant now, java.time.Duration lease) {
-        OffsetDateTime at = utc(now);
+        OffsetDateTime at = DbTime.utc(now);
         Table<?> due = table(name("due"));
         Field<Long> dueId = field(name("due", "id"), Long.class);
         var o = WEBHOOK_OUTBOX;
@@ -64,7 +63,7 @@ public final class DeliveryRepository {
                 .update(D)
                 .set(D.STATE, IN_FLIGHT)
                 .set(D.LOCKED_BY, workerId)
-                .set(D.LOCKED_UNTIL, utc(now.plus(lease)))
+                .set(D.LOCKED_UNTIL, DbTime.utc(now.plus(lease)))
                 .set(D.ATTEMPTS, D.ATTEMPTS.plus(1))
                 .set(D.UPDATED_AT, at)
                 .from(due, o, e)
@@ -78,7 +77,7 @@ public final class DeliveryRepository {
      * deliveries given back a moment ago for a busy endpoint are not left behind.
      */
     public boolean anyDueBy(Instant at) {
-        return dsl.fetchExists(D, D.STATE.eq(PENDING).and(D.NEXT_ATTEMPT_AT.le(utc(at))));
+        return dsl.fetchExists(D, D.STATE.eq(PENDING).and(D.NEXT_ATTEMPT_AT.le(DbTime.utc(at))));
     }
 
     /**
@@ -109,7 +108,7 @@ public final class DeliveryRepository {
             ids[i] = s.deliveryId();
             attempts[i] = s.attempt();
             states[i] = s.state();
-            nextAt[i] = s.nextAttemptAt() == null ? null : utc(s.nextAttemptAt());
+            nextAt[i] = s.nextAttemptAt() == null ? null : DbTime.utc(s.nextAttemptAt());
             statuses[i] = s.status();
             errors[i] = s.error();
         }
@@ -129,7 +128,7 @@ public final class DeliveryRepository {
                            AND d.locked_by = {7}
                            AND d.attempts = v.attempt
                         RETURNING d.id""",
-                        val(utc(now)), val(ids), val(attempts), val(states), val(nextAt), val(statuses), val(errors),
+                        val(DbTime.utc(now)), val(ids), val(attempts), val(states), val(nextAt), val(statuses), val(errors),
                         val(owner))
                 .fetch(0, Long.class));
     }
@@ -144,11 +143,11 @@ public final class DeliveryRepository {
         return tx.update(D)
                 .set(D.STATE, PENDING)
                 .set(D.ATTEMPTS, D.ATTEMPTS.minus(1))
-                .set(D.NEXT_ATTEMPT_AT, utc(dueAt))
+                .set(D.NEXT_ATTEMPT_AT, DbTime.utc(dueAt))
                 .set(D.LOCKED_BY, (String) null)
                 .set(D.LOCKED_UNTIL, (OffsetDateTime) null)
                 .set(D.LAST_ERROR, note == null ? D.LAST_ERROR : org.jooq.impl.DSL.val(note))
-                .set(D.UPDATED_AT, utc(now))
+                .set(D.UPDATED_AT, DbTime.utc(now))
                 .where(fence(d, workerId))
                 .execute() == 1;
     }
@@ -163,8 +162,8 @@ public final class DeliveryRepository {
             DSLContext tx = cfg.dsl();
             var skipped = tx.update(D)
                     .set(D.STATE, SKIPPED)
-                    .set(D.UPDATED_AT, utc(now))
-                    .set(D.COMPLETED_AT, utc(now))
+                    .set(D.UPDATED_AT, DbTime.utc(now))
+                    .set(D.COMPLETED_AT, DbTime.utc(now))
                     .where(D.ID.eq(deliveryId)).and(D.STATE.eq(FAILED))
                     .returning(D.ENDPOINT_ID, D.ORDERING_KEY, D.ATTEMPTS)
                     .fetchOptional();
@@ -179,7 +178,7 @@ public final class DeliveryRepository {
                       FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
                      WHERE d.id = {0}""",
                     val(deliveryId), val("skipped by " + operator + (reason == null ? "" : ": " + reason)),
-                    val(operator), val(utc(now)));
+                    val(operator), val(DbTime.utc(now)));
             String key = skipped.get().getOrderingKey();
             if (key != null) {
                 OrderedKeys.promoteHeads(tx, List.of(new OrderedKeys.Key(skipped.get().getEndpointId(), key)), now);
@@ -201,7 +200,7 @@ public final class DeliveryRepository {
         fields.add(D.LOCKED_UNTIL);
         return tx.select(fields)
                 .from(D).join(o).on(o.ID.eq(D.OUTBOX_ID)).join(e).on(e.ID.eq(D.ENDPOINT_ID))
-                .where(D.STATE.eq(IN_FLIGHT)).and(D.LOCKED_UNTIL.lt(utc(now)))
+                .where(D.STATE.eq(IN_FLIGHT)).and(D.LOCKED_UNTIL.lt(DbTime.utc(now)))
                 .orderBy(D.LOCKED_UNTIL)
                 .limit(limit)
                 .forUpdate().of(D).skipLocked()
@@ -233,8 +232,4 @@ public final class DeliveryRepository {
                 r.get(WEBHOOK_ENDPOINTS.PREVIOUS_SECRET_EXPIRES_AT), r.get(WEBHOOK_ENDPOINTS.ENABLED));
     }
 
-    /** PostgreSQL keeps microseconds; truncating here keeps Java's and the database's times equal. */
-    static OffsetDateTime utc(Instant instant) {
-        return instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
-    }
 }

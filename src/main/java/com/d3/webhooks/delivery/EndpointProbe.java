@@ -1,9 +1,9 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.db.DbTime;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
-import static com.d3.webhooks.delivery.DeliveryRepository.utc;
 
 import com.d3.webhooks.audit.AuditLog;
 import com.d3.webhooks.delivery.Completion.Attempted;
@@ -88,7 +88,7 @@ public final class EndpointProbe {
             return Optional.empty();
         }
         String account = endpoint.get().value1();
-        OffsetDateTime at = utc(now);
+        OffsetDateTime at = DbTime.utc(now);
         String payload = "{\"endpoint_id\":" + endpointId + ",\"message\":\""
                 + new String(ENCODER.quoteAsString(message)) + "\"}";
         var o = WEBHOOK_OUTBOX;
@@ -115,7 +115,7 @@ public final class EndpointProbe {
                 .set(d.RETRY_BASE, 0)
                 .set(d.NEXT_ATTEMPT_AT, at)
                 .set(d.LOCKED_BY, config.workerId())
-                .set(d.LOCKED_UNTIL, utc(now.plus(config.lease())))
+                .set(d.LOCKED_UNTIL, DbTime.utc(now.plus(config.lease())))
                 .set(d.CREATED_AT, at)
                 .set(d.UPDATED_AT, at)
                 .returning(d.ID)

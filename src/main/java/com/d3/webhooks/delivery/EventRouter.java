@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.db.DbTime;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
@@ -54,7 +55,7 @@ public final class EventRouter {
      * start in the wrong order. Routing is one short transaction per batch, far from a bottleneck.
      */
     public int routeBatch(Instant now) {
-        OffsetDateTime at = DeliveryRepository.utc(now);
+        OffsetDateTime at = DbTime.utc(now);
         return dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
             if (!tx.select(field("pg_try_advisory_xact_lock({0})", Boolean.class, val(ROUTING_LOCK))).fetchSingle()
@@ -128,7 +129,7 @@ public final class EventRouter {
         var o = WEBHOOK_OUTBOX;
         var e = WEBHOOK_ENDPOINTS;
         var d = WEBHOOK_DELIVERIES;
-        OffsetDateTime at = DeliveryRepository.utc(now);
+        OffsetDateTime at = DbTime.utc(now);
         Field<String> key = when(e.ORDERED.isTrue(), o.ORDERING_KEY);
         List<OrderedKeys.Key> waiting = tx.insertInto(d, d.OUTBOX_ID, d.EVENT_ID, d.ENDPOINT_ID, d.ACCOUNT_ID,
                         d.EVENT_TYPE, d.ORDERING_KEY, d.STATE, d.NEXT_ATTEMPT_AT, d.CREATED_AT, d.UPDATED_AT)

@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.db.DbTime;
 import static org.jooq.impl.DSL.val;
 
 import java.time.Instant;
@@ -58,6 +59,6 @@ public final class OrderedKeys {
                                             WHERE a.endpoint_id = k.endpoint_id AND a.ordering_key = k.ordering_key
                                               AND a.state IN ('pending', 'in_flight', 'failed'))) AS head
                  WHERE d.id = head.id AND d.state = 'waiting'""",
-                val(endpoints), val(names), val(DeliveryRepository.utc(now)));
+                val(endpoints), val(names), val(DbTime.utc(now)));
     }
 }

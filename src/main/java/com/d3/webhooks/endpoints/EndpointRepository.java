@@ -1,5 +1,6 @@
 package com.d3.webhooks.endpoints;
 
+import com.d3.webhooks.db.DbTime;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
 import com.d3.webhooks.db.schema.tables.records.WebhookEndpointsRecord;
@@ -7,8 +8,6 @@ import com.d3.webhooks.signing.WebhookSecret;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import com.d3.webhooks.secrets.SecretSealer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -103,7 +102,7 @@ public final class EndpointRepository {
         if (changes.description() != null) {
             set.put(E.DESCRIPTION, changes.description().isBlank() ? null : changes.description());
         }
-        set.put(E.UPDATED_AT, utc(now));
+        set.put(E.UPDATED_AT, DbTime.utc(now));
         return dsl.update(E).set(set).where(E.ID.eq(id)).execute() == 1;
     }
 
@@ -116,8 +115,8 @@ public final class EndpointRepository {
         return dsl.update(E)
                 .set(E.ENABLED, false)
                 .set(E.DISABLED_REASON, reason)
-                .set(E.DISABLED_AT, DSL.coalesce(E.DISABLED_AT, DSL.val(utc(now))))
-                .set(E.UPDATED_AT, utc(now))
+                .set(E.DISABLED_AT, DSL.coalesce(E.DISABLED_AT, DSL.val(DbTime.utc(now))))
+                .set(E.UPDATED_AT, DbTime.utc(now))
                 .where(E.ID.eq(id))
                 .execute() == 1;
     }
@@ -130,7 +129,7 @@ public final class EndpointRepository {
                 .set(E.DISABLED_AT, (OffsetDateTime) null)
                 // A fresh start: the failures before the disabling do not count towards the next one.
                 .set(E.FAILING_SINCE, (OffsetDateTime) null)
-                .set(E.UPDATED_AT, utc(now))
+                .set(E.UPDATED_AT, DbTime.utc(now))
                 .where(E.ID.eq(id))
                 .execute() == 1;
     }
@@ -151,12 +150,12 @@ public final class EndpointRepository {
             String oldSecret = current.get().value1();
             OffsetDateTime olderExpiry = current.get().value2();
             boolean keepOld = oldSecret != null && !overlap.isZero() && !overlap.isNegative();
-            OffsetDateTime expiresAt = keepOld ? utc(now.plus(overlap)) : null;
+            OffsetDateTime expiresAt = keepOld ? DbTime.utc(now.plus(overlap)) : null;
             tx.update(E)
                     .set(E.SECRET, sealed(newSecret.revealText()))
                     .set(E.PREVIOUS_SECRET, keepOld ? oldSecret : null)
                     .set(E.PREVIOUS_SECRET_EXPIRES_AT, expiresAt)
-                    .set(E.UPDATED_AT, utc(now))
+                    .set(E.UPDATED_AT, DbTime.utc(now))
                     .where(E.ID.eq(id))
                     .execute();
             boolean droppedOlder = olderExpiry != null && olderExpiry.toInstant().isAfter(now);
@@ -177,7 +176,4 @@ public final class EndpointRepository {
         return secret == null || !sealer.canSeal() ? secret : sealer.seal(secret);
     }
 
-    private static OffsetDateTime utc(Instant instant) {
-        return instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
-    }
 }

@@ -1,12 +1,11 @@
 package com.d3.webhooks.operations;
 
+import com.d3.webhooks.db.DbTime;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
 import java.util.function.LongConsumer;
@@ -77,7 +76,7 @@ public final class Replay {
         if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
             throw new IllegalArgumentException("batch size must be 1 to " + MAX_BATCH_SIZE + " (got " + batchSize + ")");
         }
-        OffsetDateTime at = now.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+        OffsetDateTime at = DbTime.utc(now);
         var batch = DSL.select(D.ID).from(D)
                 .where(filter.condition()).and(D.ID.gt(afterId))
                 .orderBy(D.ID)

@@ -1,5 +1,6 @@
 package com.d3.webhooks.tasks;
 
+import com.d3.webhooks.db.DbTime;
 import static com.d3.webhooks.db.schema.Tables.FILE_TASKS;
 import static com.d3.webhooks.db.schema.Tables.MAIN_TASKS;
 import static org.jooq.impl.DSL.coalesce;
@@ -13,8 +14,6 @@ import com.d3.webhooks.outbox.OutboxEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -306,7 +305,7 @@ public final class TaskLifecycle {
 
     /** The clock's time at PostgreSQL's precision, so the payload says what the row says. */
     private OffsetDateTime now() {
-        return OffsetDateTime.ofInstant(clock.instant().truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
+        return DbTime.utc(clock.instant());
     }
 
     private static void requireAccount(String accountId) {
