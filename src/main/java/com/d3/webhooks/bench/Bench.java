@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bin/bench}: measures the real worker, as separate processes, against a loopback receiver
- * in a process of its own and PostgreSQL in a database of its own ({@value BenchDatabase#NAME}),
+ * in a process of its own and PostgreSQL in a database of its own (outbox_bench, or OUTBOX_BENCH_DATABASE),
  * and the HTTP-only floor in the same run. Prints a table, writes
  * {@code target/bench/results-<timestamp>.json} and {@code target/bench/latest.json}.
  */

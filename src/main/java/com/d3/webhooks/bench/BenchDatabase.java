@@ -28,14 +28,15 @@ import java.util.function.BiConsumer;
 import org.jooq.impl.DSL;
 
 /**
- * The bench's own database, {@value #NAME}: dropped and created again for every scenario run,
+ * The bench's own database ({@code outbox_bench} unless OUTBOX_BENCH_DATABASE says otherwise): dropped and created again for every scenario run,
  * migrated with the application's migrations, then filled through the public outbox contract.
  * The bench's connections carry application_name {@value #APPLICATION_NAME}, so the sampler can
  * tell them from the worker's.
  */
 final class BenchDatabase implements AutoCloseable {
 
-    static final String NAME = "outbox_bench";
+    /** OUTBOX_BENCH_DATABASE names another, so that two benches can run side by side on one server. */
+    static final String NAME = databaseName(System.getenv("OUTBOX_BENCH_DATABASE"));
     static final String APPLICATION_NAME = "outbox-bench";
     /** Events per transaction when enqueuing a drain. */
     static final int ENQUEUE_BATCH = 500;
@@ -54,7 +55,7 @@ final class BenchDatabase implements AutoCloseable {
         this.database = database;
     }
 
-    /** Drops {@value #NAME} (closing its connections), creates it empty and migrates it. */
+    /** Drops {@link #NAME} (closing its connections), creates it empty and migrates it. */
     static BenchDatabase recreate(String serverUrl) throws SQLException {
         try (Connection c = DriverManager.getConnection(serverUrl); Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + NAME + " WITH (FORCE)");
@@ -65,6 +66,17 @@ final class BenchDatabase implements AutoCloseable {
                 null, null).withPoolSize(STEADY_CONNECTIONS + 2));
         db.migrate();
         return new BenchDatabase(serverUrl, url, db);
+    }
+
+    private static String databaseName(String requested) {
+        if (requested == null || requested.isBlank()) {
+            return "outbox_bench";
+        }
+        if (!requested.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("OUTBOX_BENCH_DATABASE must be a plain lower-case database name, got '"
+                    + requested + "'");
+        }
+        return requested;
     }
 
     static void drop(String serverUrl) throws SQLException {

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * One or more processes under measurement, started together: real workers ({@code java -jar
  * webhook-outbox.jar worker ...}) or the HTTP floor. A sampler
  * that reads their /proc entries every {@value #SAMPLE_MS} ms: VmRSS, VmHWM and CPU ticks, plus
- * the CPU of the PostgreSQL backends serving {@value BenchDatabase#NAME} other than the bench's own
+ * the CPU of the PostgreSQL backends serving the bench database other than the bench's own
  * (when the server is local). Exact CPU comes from this JVM's reaped-children time, read around
  * the processes' lives ({@link Proc#reapedChildrenTicks()}).
  */
@@ -323,7 +323,7 @@ final class MeasuredProcesses implements AutoCloseable {
     }
 
     /**
-     * The backends serving the workers (every database session on {@value BenchDatabase#NAME}
+     * The backends serving the workers (every database session on the bench database
      * but the bench's own), and what each is doing: the statement's kind when active (see
      * {@link #statementKind}), with its wait event when it waits; "idle" or "idle in transaction"
      * otherwise. Counted per sample: a poor man's profile of where database time goes.
