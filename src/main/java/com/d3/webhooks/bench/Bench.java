@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"Measures the delivery worker: real worker processes, a loopback receiver process, "
-                + "PostgreSQL in its own database (" + BenchDatabase.NAME + ", dropped and created again for "
+                + "PostgreSQL in its own database (" + BenchDatabase.DEFAULT_NAME + " or OUTBOX_BENCH_DATABASE, dropped and created again for "
                 + "every scenario run). Figures are medians of --runs runs; see docs/performance.md.",
                 "",
                 "Scenarios: drain, http-floor, retry, latency, workers, backlog, storage, receiver;",
@@ -111,7 +111,7 @@ public final class Bench implements Callable<Integer> {
     int receiverThreads;
 
     @Option(names = "--database-url", paramLabel = "JDBC_URL", defaultValue = "${env:OUTBOX_BENCH_DATABASE_URL}",
-            description = "PostgreSQL server (any database on it; the bench creates " + BenchDatabase.NAME
+            description = "PostgreSQL server (any database on it; the bench creates " + BenchDatabase.DEFAULT_NAME
                     + "); default " + LOCAL_SERVER)
     String databaseUrl;
 
@@ -119,7 +119,7 @@ public final class Bench implements Callable<Integer> {
             description = "An extra worker option, repeatable: --worker-arg=--batch-size=200")
     List<String> workerArgs = new ArrayList<>();
 
-    @Option(names = "--keep-database", description = "Leave the last run's " + BenchDatabase.NAME + " for inspection.")
+    @Option(names = "--keep-database", description = "Leave the last run's " + BenchDatabase.DEFAULT_NAME + " for inspection.")
     boolean keepDatabase;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where results go; default target/bench beside the jar.")

@@ -35,6 +35,7 @@ import org.jooq.impl.DSL;
  */
 final class BenchDatabase implements AutoCloseable {
 
+    static final String DEFAULT_NAME = "outbox_bench";
     /** OUTBOX_BENCH_DATABASE names another, so that two benches can run side by side on one server. */
     static final String NAME = databaseName(System.getenv("OUTBOX_BENCH_DATABASE"));
     static final String APPLICATION_NAME = "outbox-bench";
@@ -70,7 +71,7 @@ final class BenchDatabase implements AutoCloseable {
 
     private static String databaseName(String requested) {
         if (requested == null || requested.isBlank()) {
-            return "outbox_bench";
+            return DEFAULT_NAME;
         }
         if (!requested.matches("[a-z_][a-z0-9_]{0,62}")) {
             throw new IllegalArgumentException("OUTBOX_BENCH_DATABASE must be a plain lower-case database name, got '"
