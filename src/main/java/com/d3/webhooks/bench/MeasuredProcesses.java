@@ -78,7 +78,10 @@ final class MeasuredProcesses implements AutoCloseable {
 
     /** Starts the HTTP floor ({@link HttpFloor}) with these arguments; its JSON line ends its log. */
     static MeasuredProcesses floor(BenchEnv env, List<String> args, String label) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(env.java(), "-cp", env.jar().toString(), HttpFloor.class.getName()));
+        // The worker's JVM options too: the floor measures the HTTP client, not a different JVM.
+        List<String> cmd = new ArrayList<>(List.of(env.java()));
+        cmd.addAll(env.javaOpts());
+        cmd.addAll(List.of("-cp", env.jar().toString(), HttpFloor.class.getName()));
         cmd.addAll(args);
         return start(env, List.of(cmd), List.of(env.logDir().resolve(label + ".log")));
     }

@@ -1,0 +1,6 @@
+# The worker's JVM options, for bin/outbox worker and the workers bin/bench starts. The serial
+# collector suits a process with a small, bounded live set on few cores, and a heap that starts
+# small and may grow to 128 MB keeps the worker's resident memory under 200 MB at any backlog
+# (docs/performance.md). OUTBOX_JAVA_OPTS, when set (even empty), replaces them; raise -Xmx with
+# --concurrency well above its default, since each sender slot may hold a payload of up to 256 KiB.
+WORKER_JAVA_OPTS="-XX:+UseSerialGC -Xms32m -Xmx128m"
