@@ -85,6 +85,7 @@ public final class HttpFloor {
         AtomicInteger next = new AtomicInteger();
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
+        AtomicLong retried = new AtomicLong();
         URI target = url;
         Runnable sender = () -> {
             for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
@@ -103,15 +104,28 @@ public final class HttpFloor {
                         .header("X-D3-Attempt", "1")
                         .header("X-D3-Timestamp", Long.toString(seconds));
                 WebhookSigner.sign(secrets, eventIds[i].toString(), seconds, body).asMap().forEach(request::header);
-                try {
-                    HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-                    if (response.statusCode() / 100 == 2) {
-                        ok.incrementAndGet();
-                    } else {
-                        report(failed, "HTTP " + response.statusCode());
+                HttpRequest built = request.build();
+                // A pooled connection the receiver closed just as it was reused fails the request
+                // with "received no bytes"; the worker would retry it, so the floor sends it once more.
+                for (int attempt = 1; attempt <= 2; attempt++) {
+                    try {
+                        HttpResponse<byte[]> response = client.send(built, HttpResponse.BodyHandlers.ofByteArray());
+                        if (response.statusCode() / 100 == 2) {
+                            ok.incrementAndGet();
+                        } else {
+                            report(failed, "HTTP " + response.statusCode());
+                        }
+                        break;
+                    } catch (java.io.IOException e) {
+                        if (attempt == 2) {
+                            report(failed, e.toString());
+                        } else {
+                            retried.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        report(failed, e.toString());
+                        break;
                     }
-                } catch (Exception e) {
-                    report(failed, e.toString());
                 }
             }
         };
@@ -135,6 +149,7 @@ public final class HttpFloor {
         out.put("requests", n);
         out.put("ok", ok.get());
         out.put("failed", failed.get());
+        out.put("retried", retried.get());
         out.put("threads", threads);
         out.put("loopNanos", wall);
         out.put("loopCpuNanos", cpu);
