@@ -353,20 +353,23 @@ final class MeasuredProcesses implements AutoCloseable {
         return pids;
     }
 
-    /** SQL prefixes of the worker's statements, as jOOQ renders them, and a short name for each. */
+    /** SQL prefixes of the worker's statements (see DeliveryRepository, EventRouter), and a short name for each. */
     private static final Map<String, String> STATEMENT_KINDS = new java.util.LinkedHashMap<>();
 
     static {
         STATEMENT_KINDS.put("with due as", "claim (with due ... update webhook_deliveries)");
-        STATEMENT_KINDS.put("select webhook_outbox.id", "route: select unrouted outbox rows");
+        STATEMENT_KINDS.put("select exists (select 1 from webhook_outbox", "route: anything unrouted?");
+        STATEMENT_KINDS.put("select pg_try_advisory_xact_lock", "route: routing lock");
+        STATEMENT_KINDS.put("select id, event_id, account_id", "route: select unrouted outbox rows");
         STATEMENT_KINDS.put("insert into webhook_deliveries", "route: insert deliveries");
         STATEMENT_KINDS.put("update webhook_outbox", "route: mark outbox rows routed");
         STATEMENT_KINDS.put("insert into webhook_audit_logs", "record: insert audit rows");
         STATEMENT_KINDS.put("update webhook_deliveries", "record: fenced settle of a batch");
-        STATEMENT_KINDS.put("select webhook_deliveries.id", "rescue: lock expired leases");
+        STATEMENT_KINDS.put("update webhook_endpoints", "record: endpoint health");
+        STATEMENT_KINDS.put("select d.id, d.outbox_id", "rescue: lock expired leases");
     }
 
-    /** A short name for a worker statement, from the SQL jOOQ renders; the first words otherwise. */
+    /** A short name for a worker statement; its first words otherwise. */
     static String statementKind(String sql) {
         String q = sql == null ? "" : sql.replaceAll("\\s+", " ").replace("\"", "").toLowerCase();
         for (var kind : STATEMENT_KINDS.entrySet()) {
