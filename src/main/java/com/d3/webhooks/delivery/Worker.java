@@ -89,7 +89,7 @@ public final class Worker implements AutoCloseable {
         this.senders = Executors.newFixedThreadPool(config.concurrency(), named("outbox-sender"));
         this.slotCount = config.concurrency() * SLOTS_PER_SENDER;
         this.slots = new Semaphore(slotCount);
-        this.endpointLoad = new EndpointLoad(config.maxInFlightPerEndpoint());
+        this.endpointLoad = new EndpointLoad();
         this.completions = new ArrayBlockingQueue<>(slotCount);
         Duration halfLease = config.lease().dividedBy(2);
         this.rescueInterval = halfLease.compareTo(Duration.ofSeconds(10)) < 0 ? halfLease : Duration.ofSeconds(10);
@@ -315,7 +315,7 @@ public final class Worker implements AutoCloseable {
      * slow or hanging endpoint occupies at most that share of the senders, never all of them.
      */
     private Completion admit(ClaimedDelivery d, Instant now) {
-        if (endpointLoad.tryStart(d.endpointId())) {
+        if (endpointLoad.tryStart(d.endpointId(), d.maxInFlight(config.maxInFlightPerEndpoint()))) {
             return null;
         }
         return new Released(d, null, now.plus(ENDPOINT_BUSY_RETRY));
