@@ -498,6 +498,12 @@ public final class Worker implements AutoCloseable {
     }
 
     private void logOutcome(ClaimedDelivery d, Settlement s, String outcome) {
+        try (DeliveryMdc ids = DeliveryMdc.of(d)) {
+            logOutcomeLine(d, s, outcome);
+        }
+    }
+
+    private void logOutcomeLine(ClaimedDelivery d, Settlement s, String outcome) {
         switch (outcome) {
             case DeliveryRepository.SUCCEEDED -> log.debug("{} succeeded (HTTP {})", d, s.status());
             case DeliveryRepository.PENDING -> log.info("{} failed ({}); retry {} of {} at {}", d, s.error(),
@@ -536,6 +542,14 @@ public final class Worker implements AutoCloseable {
         });
         if (!rescued.isEmpty()) {
             listener.rescued(rescued.size());
+            for (LostAttempt l : rescued) {
+                try (DeliveryMdc ids = DeliveryMdc.of(l.delivery())) {
+                    log.info("{}: the lease of {} ran out at {} before it reported the attempt; the attempt is "
+                            + "audited as lost and the delivery is {}", l.delivery(), l.lostBy(), l.leaseExpiredAt(),
+                            l.delivery().attemptInBudget() >= config.retrySchedule().maxAttempts()
+                                    ? "failed (that was its last attempt)" : "due again now");
+                }
+            }
             log.warn("lease expired for {} deliveries held by {}; they are due again", rescued.size(),
                     rescued.stream().map(LostAttempt::lostBy).distinct().toList());
         }
