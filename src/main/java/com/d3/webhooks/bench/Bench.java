@@ -270,8 +270,8 @@ public final class Bench implements Callable<Integer> {
                 }
             }
             if (selected.contains("fairness")) {
-                ScenarioResult f = new ScenarioResult("fairness", "healthy deliveries/s with 10 healthy endpoints, "
-                        + "and with 9 healthy + 1 hanging (never answers); worker defaults: concurrency "
+                ScenarioResult f = new ScenarioResult("fairness", "deliveries/s to 9 healthy endpoints beside a "
+                        + "tenth that is healthy, then one that hangs (never answers); worker defaults: concurrency "
                         + (concurrency != null ? concurrency : WorkerConfig.DEFAULT_CONCURRENCY)
                         + ", --max-in-flight-per-endpoint " + WorkerConfig.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT
                         + "; N/10 events, each to every endpoint");

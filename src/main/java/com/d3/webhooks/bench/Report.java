@@ -87,9 +87,9 @@ final class Report {
         HEADLINES.put("backlog", backlog);
 
         Map<String, String> fairness = new LinkedHashMap<>();
-        fairness.put("healthy10_deliveries_per_s", "healthy deliveries/s, 10 healthy endpoints");
-        fairness.put("healthy9_hanging1_deliveries_per_s", "healthy deliveries/s, 9 healthy + 1 hanging");
-        fairness.put("ratio", "9 healthy + 1 hanging / 10 healthy");
+        fairness.put("nine_beside_healthy_deliveries_per_s", "deliveries/s to 9 healthy, tenth healthy");
+        fairness.put("nine_beside_hanging_deliveries_per_s", "deliveries/s to 9 healthy, tenth hanging");
+        fairness.put("ratio", "tenth hanging / tenth healthy");
         fairness.put("hanging_requests", "requests held by the hanging endpoint");
         HEADLINES.put("fairness", fairness);
 
@@ -207,7 +207,7 @@ final class Report {
         ScenarioResult fairness = byName.get("fairness");
         if (fairness != null) {
             Double r = fairness.median("ratio");
-            checks.add(new Check("fairness: healthy deliveries/s, 9 healthy + 1 hanging / 10 healthy", format(r),
+            checks.add(new Check("fairness: deliveries/s to 9 healthy endpoints, tenth hanging / tenth healthy", format(r),
                     ">= 0.8", verdict(r != null && r >= 0.8)));
         }
         double rss = 0;
