@@ -23,19 +23,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 6's fairness figure: with one endpoint that hangs until the request timeout beside nine
- * healthy ones (the timeout, 10 s, is longer than a run, so the hanging endpoint holds its full
- * share of the senders during the whole measurement; with a short timeout its timed-out and
- * given-back deliveries would be due after the healthy backlog and it would hold senders only at
- * first, which flatters the figure), the healthy endpoints' throughput stays at least 80% of what it is with ten
- * healthy endpoints. Both configurations run in this test, on this machine, with the worker's
- * real defaults (16 senders, at most 8 in flight per endpoint), and only their ratio is
- * asserted. The compared throughput is that of the same nine healthy endpoints in both
- * configurations: deliveries to them per second, from the worker's start (routing included) to
- * the last one's arrival, with a tenth endpoint that is healthy too, then one that hangs. (The
- * worker still routes, claims and gives back the hanging endpoint's deliveries: that work is
- * part of what the nine pay for their neighbour.) Run once each in the order hanging, healthy,
- * the warm-up alone moved the ratio from about 1.0 to 0.75: hence pairs in alternating order and
- * the median of their ratios.
+ * healthy ones, the healthy endpoints' throughput stays at least 80% of what it is when all ten
+ * are healthy. Compared is the throughput of the same nine healthy endpoints in both
+ * configurations (deliveries to them per second, from the worker's start, routing included, to
+ * the last one's arrival), beside a tenth that is healthy, then one that hangs. The worker still
+ * routes, claims and gives back the hanging endpoint's deliveries: that work is part of what the
+ * nine pay for their neighbour.
+ *
+ * <p>The request timeout, 10 s, is longer than a run, so the hanging endpoint holds its full share
+ * of the senders during the whole measurement; with a short timeout its timed-out and given-back
+ * deliveries would be due after the healthy backlog and it would hold senders only at first,
+ * which flatters the figure. The worker runs with the real defaults (16 senders, at most 8 in
+ * flight per endpoint). Only the ratio is asserted: run once each in the order hanging, healthy,
+ * the warm-up alone moved it from about 1.0 to 0.75, hence pairs in alternating order and the
+ * median of their ratios.
  */
 class FairnessTest {
 
