@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
                 + "PostgreSQL in its own database (" + BenchDatabase.DEFAULT_NAME + " or OUTBOX_BENCH_DATABASE, dropped and created again for "
                 + "every scenario run). Figures are medians of --runs runs; see docs/performance.md.",
                 "",
-                "Scenarios: drain, http-floor, retry, latency, workers, backlog, storage, receiver;",
+                "Scenarios: drain, http-floor, retry, latency, workers, backlog, storage, receiver, fairness;",
                 "  'default' = drain,http-floor,retry,latency,workers (about 10 minutes);",
                 "  'all' = every scenario (backlog loads 1,000,000 deliveries: several more minutes)."},
         footer = {"", "Environment: OUTBOX_JAVA_OPTS is given to every worker JVM (e.g. a JFR recording); "
@@ -46,7 +46,8 @@ public final class Bench implements Callable<Integer> {
 
     static final List<String> DEFAULT_SCENARIOS = List.of("drain", "http-floor", "retry", "latency", "workers");
     static final List<String> ALL_SCENARIOS =
-            List.of("drain", "http-floor", "retry", "latency", "workers", "backlog", "storage", "receiver");
+            List.of("drain", "http-floor", "retry", "latency", "workers", "backlog", "storage", "receiver",
+                    "fairness");
     static final int DEFAULT_EVENTS = 20_000;
     static final int DEFAULT_SET_EVENTS = 5_000;
     static final String LOCAL_SERVER = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
@@ -267,6 +268,19 @@ public final class Bench implements Callable<Integer> {
                     }
                     results.add(b);
                 }
+            }
+            if (selected.contains("fairness")) {
+                ScenarioResult f = new ScenarioResult("fairness", "deliveries/s to 9 healthy endpoints beside a "
+                        + "tenth that is healthy, then one that hangs (never answers); worker defaults: concurrency "
+                        + (concurrency != null ? concurrency : WorkerConfig.DEFAULT_CONCURRENCY)
+                        + ", --max-in-flight-per-endpoint " + WorkerConfig.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT
+                        + "; N/10 events, each to every endpoint");
+                for (int r0 = 1; r0 <= runs; r0++) {
+                    int run = r0;
+                    progress.printf("fairness run %d of %d%n", run, runs);
+                    f.runs.add(stamped(() -> s.fairness("fairness-" + run, run % 2 == 1)));
+                }
+                results.add(f);
             }
             if (selected.contains("receiver")) {
                 for (String server : List.of("socket", "jdk")) {

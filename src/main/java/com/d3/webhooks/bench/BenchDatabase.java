@@ -120,6 +120,13 @@ final class BenchDatabase implements AutoCloseable {
         return serverUrl;
     }
 
+    /** The ids of the deliveries to one endpoint. */
+    java.util.Set<Long> deliveryIdsTo(long endpointId) {
+        return new java.util.HashSet<>(database.dsl()
+                .resultQuery("SELECT id FROM webhook_deliveries WHERE endpoint_id = ?", endpointId)
+                .fetch(0, Long.class));
+    }
+
     /** Registers the account's one endpoint; returns its id. */
     long addEndpoint(String endpointUrl, String secret) {
         return new EndpointRepository(database.dsl())

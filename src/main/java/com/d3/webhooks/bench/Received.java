@@ -73,6 +73,12 @@ final class Received {
         return requests.stream().filter(Request::succeeded).mapToLong(Request::receivedMicros).sorted().toArray();
     }
 
+    /** {@link #successTimes()} without the given deliveries' (e.g. those to one endpoint). */
+    long[] successTimesExcept(Set<Long> deliveryIds) {
+        return requests.stream().filter(r -> r.succeeded() && !deliveryIds.contains(r.deliveryId()))
+                .mapToLong(Request::receivedMicros).sorted().toArray();
+    }
+
     /** The first 2xx receive time of each event id. */
     Map<UUID, Long> firstSuccessByEvent() {
         Map<UUID, Long> m = new HashMap<>();

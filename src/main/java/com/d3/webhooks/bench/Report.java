@@ -86,6 +86,13 @@ final class Report {
         backlog.put("duplicates", "duplicates");
         HEADLINES.put("backlog", backlog);
 
+        Map<String, String> fairness = new LinkedHashMap<>();
+        fairness.put("nine_beside_healthy_deliveries_per_s", "deliveries/s to 9 healthy, tenth healthy");
+        fairness.put("nine_beside_hanging_deliveries_per_s", "deliveries/s to 9 healthy, tenth hanging");
+        fairness.put("ratio", "tenth hanging / tenth healthy");
+        fairness.put("hanging_requests", "requests held by the hanging endpoint");
+        HEADLINES.put("fairness", fairness);
+
         Map<String, String> receiver = new LinkedHashMap<>();
         receiver.put("requests_per_s_receiving", "floor requests/s, first to last arrival");
         receiver.put("receiver_cpu_ms_per_request", "receiver CPU ms/request");
@@ -196,6 +203,12 @@ final class Report {
             if (!ratios.isEmpty()) {
                 checks.add(new Check("N workers / 1 worker, deliveries/s", String.join(", ", ratios), "reported", ""));
             }
+        }
+        ScenarioResult fairness = byName.get("fairness");
+        if (fairness != null) {
+            Double r = fairness.median("ratio");
+            checks.add(new Check("fairness: deliveries/s to 9 healthy endpoints, tenth hanging / tenth healthy", format(r),
+                    ">= 0.8", verdict(r != null && r >= 0.8)));
         }
         double rss = 0;
         for (ScenarioResult s : byName.values()) {

@@ -1,5 +1,6 @@
 package com.d3.webhooks.bench;
 
+import com.d3.webhooks.delivery.WorkerConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -381,6 +382,78 @@ final class Scenarios {
             r.error = describe(e);
         }
         return r;
+    }
+
+    // ---------------------------------------------------------------- fairness
+
+    /**
+     * Issue 6's isolation figure, one pair of runs: the deliveries/s (first to last arrival) of
+     * nine healthy endpoints beside a tenth that is healthy too, and beside a tenth that hangs
+     * (accepts the connection, never answers): the same nine endpoints and events both times. Every endpoint belongs to the bench account, so
+     * each event fans out to all of them; the worker runs with the real defaults (concurrency and
+     * --max-in-flight-per-endpoint), not the bench's uncapped single endpoint. {@code healthyFirst}
+     * alternates the order between runs, so that warm-up or other load does not favour one side.
+     */
+    RunResult fairness(String label, boolean healthyFirst) {
+        RunResult r = new RunResult();
+        int events = Math.max(100, settings.events() / 10);
+        try {
+            double allHealthy;
+            double withHanging;
+            if (healthyFirst) {
+                allHealthy = healthyRate(label + "-10healthy", events, false, r);
+                withHanging = healthyRate(label + "-9healthy-1hanging", events, true, r);
+            } else {
+                withHanging = healthyRate(label + "-9healthy-1hanging", events, true, r);
+                allHealthy = healthyRate(label + "-10healthy", events, false, r);
+            }
+            r.put("events", events)
+                    .put("nine_beside_healthy_deliveries_per_s", allHealthy)
+                    .put("nine_beside_hanging_deliveries_per_s", withHanging)
+                    .put("ratio", withHanging / allHealthy);
+            progress.printf("  %s: deliveries/s to 9 healthy endpoints: tenth healthy %,.0f, tenth hanging %,.0f, "
+                            + "ratio %.2f (%d requests held by the hanging endpoint)%n", label, allHealthy, withHanging,
+                    withHanging / allHealthy, r.metrics.get("hanging_requests"));
+        } catch (Exception e) {
+            r.error = describe(e);
+        }
+        return r;
+    }
+
+    /** One configuration of {@link #fairness}: the nine healthy endpoints' deliveries/s, first to last arrival. */
+    private double healthyRate(String label, int events, boolean hanging, RunResult r) throws Exception {
+        try (BenchDatabase db = BenchDatabase.recreate(env.serverUrl()); HangingReceiver hang = new HangingReceiver()) {
+            for (int i = 0; i < 9; i++) {
+                db.addEndpoint(receiver.url("/hook" + i), secret);
+            }
+            long tenth = db.addEndpoint(hanging ? hang.url("/hang") : receiver.url("/hook9"), secret);
+            db.enqueue(events);
+            receiver.reset(0);
+            // Every 2xx answer of the receiver: the nine's, and the tenth's when it is healthy.
+            long expected = (long) events * (hanging ? 9 : 10);
+            try (MeasuredProcesses w = MeasuredProcesses.workers(env, db.url(), 1, List.of(
+                    "--max-in-flight-per-endpoint", Integer.toString(WorkerConfig.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT)),
+                    label)) {
+                boolean done = awaitSuccesses(expected, timeoutFor((int) expected), w);
+                int held = hang.connections();
+                // The requests in flight to the hanging endpoint fail at once, so the worker stops quickly.
+                hang.close();
+                w.terminate();
+                boolean exited = w.awaitExit(Duration.ofSeconds(60));
+                Received got = receiver.dump();
+                if (!done || !exited) {
+                    throw new IllegalStateException((!done ? "the healthy deliveries did not all arrive in time"
+                            : "the worker did not stop") + "\n" + w.logTail(15));
+                }
+                if (hanging) {
+                    r.put("hanging_requests", held);
+                }
+                r.put(hanging ? "duplicates_with_hanging" : "duplicates", got.duplicates());
+                // The nine's arrivals only: the tenth's deliveries, when it is healthy, are not compared.
+                long[] times = got.successTimesExcept(db.deliveryIdsTo(tenth));
+                return Received.ratePerSecond(times, times.length);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- shared

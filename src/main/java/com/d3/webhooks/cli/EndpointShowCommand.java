@@ -56,6 +56,8 @@ final class EndpointShowCommand implements Callable<Integer> {
         t.row("url", e.url());
         t.row("event types", e.eventTypes().isEmpty() ? "all" : String.join(",", e.eventTypes()));
         t.row("signed", e.hasSecret() ? "yes" : "no (no secret)");
+        t.row("max in flight", e.maxInFlight() == null ? "default (the worker's --max-in-flight-per-endpoint)"
+                : e.maxInFlight() + " per worker");
         if (e.previousSecretExpiresAt() != null) {
             boolean active = e.previousSecretExpiresAt().toInstant().isAfter(Instant.now());
             t.row("previous secret", (active ? "still signs until " : "stopped signing at ")

@@ -15,13 +15,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "update", mixinStandardHelpOptions = true,
-        description = {"Changes an endpoint's URL, event types or description; what is not given stays.",
+        description = {"Changes an endpoint's URL, event types, description or in-flight cap; what is not given "
+                + "stays.",
                 "Deliveries not yet attempted go to the new URL; earlier attempts keep the URL they used in "
                         + "the audit log."},
         footer = {"", "Examples:",
                 "  outbox endpoints update 3 --url https://example.com/v2/hooks",
                 "  outbox endpoints update 3 --event-types operation.completed,operation.failed",
-                "  outbox endpoints update 3 --event-types all"})
+                "  outbox endpoints update 3 --event-types all",
+                "  outbox endpoints update 3 --max-in-flight 2        # a fragile receiver",
+                "  outbox endpoints update 3 --max-in-flight default  # the worker's setting again"})
 final class EndpointUpdateCommand implements Callable<Integer> {
 
     @Mixin
@@ -43,6 +46,11 @@ final class EndpointUpdateCommand implements Callable<Integer> {
     @Option(names = "--description", description = "New note for operators ('' clears it).")
     String description;
 
+    @Option(names = "--max-in-flight", paramLabel = "N|default",
+            description = "Requests in flight to this endpoint per worker at most, or 'default' for the worker's "
+                    + "--max-in-flight-per-endpoint. Workers apply it to the deliveries they claim next.")
+    String maxInFlight;
+
     @Option(names = "--json", description = "Print the updated endpoint as JSON.")
     boolean json;
 
@@ -52,7 +60,7 @@ final class EndpointUpdateCommand implements Callable<Integer> {
         try {
             List<String> types = eventTypes == null ? null
                     : eventTypes.size() == 1 && eventTypes.get(0).equals("all") ? List.of() : eventTypes;
-            changes = new EndpointChanges(url, types, description);
+            changes = new EndpointChanges(url, types, description, maxInFlight(maxInFlight));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -71,8 +79,29 @@ final class EndpointUpdateCommand implements Callable<Integer> {
             Json.print(spec.commandLine().getOut(), updated);
         } else {
             spec.commandLine().getOut().println("endpoint " + id + " updated: " + updated.url() + ", event types "
-                    + (updated.eventTypes().isEmpty() ? "all" : String.join(",", updated.eventTypes())));
+                    + (updated.eventTypes().isEmpty() ? "all" : String.join(",", updated.eventTypes()))
+                    + ", max in flight " + updated.maxInFlightText());
         }
         return Main.OK;
+    }
+
+    /** "default" clears the endpoint's cap; a number sets it; null leaves it. */
+    static Integer maxInFlight(String text) {
+        if (text == null) {
+            return null;
+        }
+        if (text.equalsIgnoreCase("default")) {
+            return EndpointChanges.DEFAULT_MAX_IN_FLIGHT;
+        }
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("--max-in-flight must be a whole number of at least 1, or 'default' (got '"
+                + text + "')");
     }
 }

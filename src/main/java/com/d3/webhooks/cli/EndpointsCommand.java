@@ -67,6 +67,11 @@ final class EndpointsCommand implements Runnable {
                 + "in outbox order (costs throughput on busy keys).")
         boolean ordered;
 
+        @Option(names = "--max-in-flight", paramLabel = "N",
+                description = "Requests in flight to this endpoint per worker at most; default: the worker's "
+                        + "--max-in-flight-per-endpoint (8 unless configured).")
+        Integer maxInFlight;
+
         @Option(names = "--json", description = "Print the result as JSON.")
         boolean json;
 
@@ -74,7 +79,7 @@ final class EndpointsCommand implements Runnable {
         public Integer call() {
             NewEndpoint endpoint;
             try {
-                endpoint = new NewEndpoint(account, url, secret, eventTypes, description);
+                endpoint = new NewEndpoint(account, url, secret, eventTypes, description, maxInFlight);
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
@@ -134,10 +139,11 @@ final class EndpointsCommand implements Runnable {
                 Json.print(spec.commandLine().getOut(), endpoints);
                 return Main.OK;
             }
-            TablePrinter table = new TablePrinter("ID", "ACCOUNT", "URL", "SECRET", "EVENT TYPES", "ENABLED");
+            TablePrinter table = new TablePrinter("ID", "ACCOUNT", "URL", "SECRET", "EVENT TYPES", "MAX IN FLIGHT",
+                    "ENABLED");
             for (Endpoint e : endpoints) {
                 table.row(e.id(), e.accountId(), e.url(), e.secretStorage(),
-                        e.eventTypes().isEmpty() ? "all" : String.join(",", e.eventTypes()),
+                        e.eventTypes().isEmpty() ? "all" : String.join(",", e.eventTypes()), e.maxInFlightText(),
                         e.enabled() ? "yes" : "no (" + e.disabledReason() + ")");
             }
             table.print(spec.commandLine().getOut());

@@ -3,6 +3,8 @@ package com.d3.webhooks.cli;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code outbox} command. Exit codes: 0 success, 1 failure, 2 usage error. Errors are
@@ -57,6 +59,15 @@ public final class Main implements Runnable {
         }
         err.println(name + ": " + Errors.oneLine(e));
         return FAILURE;
+    }
+
+    /** Accepted by every command (inherited), before or after its name. */
+    @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "text|json",
+            defaultValue = "${env:OUTBOX_LOG_FORMAT:-text}", converter = LogFormat.Converter.class,
+            description = "Log lines on stderr as readable text, or as one JSON object per line for log shippers "
+                    + "(env OUTBOX_LOG_FORMAT; default text).")
+    void logFormat(String format) {
+        LogFormat.use(format);
     }
 
     @Override

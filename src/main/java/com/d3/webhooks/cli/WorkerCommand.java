@@ -52,7 +52,8 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = "--max-in-flight-per-endpoint", defaultValue = "${env:OUTBOX_MAX_IN_FLIGHT_PER_ENDPOINT:-8}",
             description = "Requests in flight to any one endpoint from this worker; a slow or hanging endpoint "
-                    + "holds at most this many senders, the others keep serving the rest "
+                    + "holds at most this many senders, the others keep serving the rest. An endpoint's own "
+                    + "max_in_flight ('endpoints update ID --max-in-flight N') overrides it "
                     + "(env OUTBOX_MAX_IN_FLIGHT_PER_ENDPOINT).")
     int maxInFlightPerEndpoint;
 

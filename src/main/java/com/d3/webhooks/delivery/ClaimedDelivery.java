@@ -16,6 +16,8 @@ import java.util.UUID;
  * @param secret                   the endpoint's current secret, null for unsigned requests
  * @param previousSecret           the secret before the last rotation, null when none
  * @param previousSecretExpiresAt  until when {@code previousSecret} still signs
+ * @param endpointMaxInFlight      the endpoint's own cap on requests in flight per worker; null
+ *                                 when the worker's --max-in-flight-per-endpoint applies
  */
 public record ClaimedDelivery(
         long deliveryId,
@@ -33,7 +35,22 @@ public record ClaimedDelivery(
         String secret,
         String previousSecret,
         OffsetDateTime previousSecretExpiresAt,
-        boolean endpointEnabled) {
+        boolean endpointEnabled,
+        Integer endpointMaxInFlight) {
+
+    /** A delivery whose endpoint follows the worker's in-flight cap (probes, tests). */
+    public ClaimedDelivery(long deliveryId, long outboxId, String orderingKey, int attempt, int retryBase,
+                           UUID eventId, String eventType, String accountId, OffsetDateTime occurredAt,
+                           String payloadJson, long endpointId, String url, String secret, String previousSecret,
+                           OffsetDateTime previousSecretExpiresAt, boolean endpointEnabled) {
+        this(deliveryId, outboxId, orderingKey, attempt, retryBase, eventId, eventType, accountId, occurredAt,
+                payloadJson, endpointId, url, secret, previousSecret, previousSecretExpiresAt, endpointEnabled, null);
+    }
+
+    /** The most requests in flight to this delivery's endpoint: its own cap, else {@code workerDefault}. */
+    public int maxInFlight(int workerDefault) {
+        return endpointMaxInFlight == null ? workerDefault : endpointMaxInFlight;
+    }
 
     /** The attempt's number within the current retry budget (1 for the first after a replay). */
     public int attemptInBudget() {

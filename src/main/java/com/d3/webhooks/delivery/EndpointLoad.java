@@ -3,18 +3,16 @@ package com.d3.webhooks.delivery;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Requests in flight per endpoint in this worker, against a cap. */
+/**
+ * Requests in flight per endpoint in this worker, each against its endpoint's cap (the
+ * endpoint's own max_in_flight, else the worker's --max-in-flight-per-endpoint).
+ */
 final class EndpointLoad {
 
-    private final int cap;
     private final Map<Long, Integer> inFlight = new HashMap<>();
 
-    EndpointLoad(int cap) {
-        this.cap = cap;
-    }
-
     /** Counts one more request to the endpoint, unless it already has {@code cap}. */
-    synchronized boolean tryStart(long endpointId) {
+    synchronized boolean tryStart(long endpointId, int cap) {
         int now = inFlight.getOrDefault(endpointId, 0);
         if (now >= cap) {
             return false;

@@ -89,7 +89,7 @@ public final class Worker implements AutoCloseable {
         this.senders = Executors.newFixedThreadPool(config.concurrency(), named("outbox-sender"));
         this.slotCount = config.concurrency() * SLOTS_PER_SENDER;
         this.slots = new Semaphore(slotCount);
-        this.endpointLoad = new EndpointLoad(config.maxInFlightPerEndpoint());
+        this.endpointLoad = new EndpointLoad();
         this.completions = new ArrayBlockingQueue<>(slotCount);
         Duration halfLease = config.lease().dividedBy(2);
         this.rescueInterval = halfLease.compareTo(Duration.ofSeconds(10)) < 0 ? halfLease : Duration.ofSeconds(10);
@@ -315,7 +315,7 @@ public final class Worker implements AutoCloseable {
      * slow or hanging endpoint occupies at most that share of the senders, never all of them.
      */
     private Completion admit(ClaimedDelivery d, Instant now) {
-        if (endpointLoad.tryStart(d.endpointId())) {
+        if (endpointLoad.tryStart(d.endpointId(), d.maxInFlight(config.maxInFlightPerEndpoint()))) {
             return null;
         }
         return new Released(d, null, now.plus(ENDPOINT_BUSY_RETRY));
@@ -498,6 +498,12 @@ public final class Worker implements AutoCloseable {
     }
 
     private void logOutcome(ClaimedDelivery d, Settlement s, String outcome) {
+        try (DeliveryMdc ids = DeliveryMdc.of(d)) {
+            logOutcomeLine(d, s, outcome);
+        }
+    }
+
+    private void logOutcomeLine(ClaimedDelivery d, Settlement s, String outcome) {
         switch (outcome) {
             case DeliveryRepository.SUCCEEDED -> log.debug("{} succeeded (HTTP {})", d, s.status());
             case DeliveryRepository.PENDING -> log.info("{} failed ({}); retry {} of {} at {}", d, s.error(),
@@ -536,6 +542,14 @@ public final class Worker implements AutoCloseable {
         });
         if (!rescued.isEmpty()) {
             listener.rescued(rescued.size());
+            for (LostAttempt l : rescued) {
+                try (DeliveryMdc ids = DeliveryMdc.of(l.delivery())) {
+                    log.info("{}: the lease of {} ran out at {} before it reported the attempt; the attempt is "
+                            + "audited as lost and the delivery is {}", l.delivery(), l.lostBy(), l.leaseExpiredAt(),
+                            l.delivery().attemptInBudget() >= config.retrySchedule().maxAttempts()
+                                    ? "failed (that was its last attempt)" : "due again now");
+                }
+            }
             log.warn("lease expired for {} deliveries held by {}; they are due again", rescued.size(),
                     rescued.stream().map(LostAttempt::lostBy).distinct().toList());
         }

@@ -12,7 +12,8 @@ import java.util.List;
  * @param workerId            name written into leases and audit rows; unique per process
  * @param concurrency         requests in flight at once (sender threads)
  * @param maxInFlightPerEndpoint requests in flight to any one endpoint from this worker, so a
- *                            slow or hanging endpoint holds at most this share of the senders
+ *                            slow or hanging endpoint holds at most this share of the senders;
+ *                            an endpoint's own max_in_flight overrides it
  * @param batchSize           most deliveries claimed, or events routed, per statement
  * @param pollMin             wait before polling again after finding nothing, at first
  * @param pollMax             the longest wait between polls while idle

@@ -13,14 +13,22 @@ import java.util.List;
  *                                null when there is none (it may lie in the past)
  * @param secretSealed            true when the secret is stored sealed; false when plain text (or absent)
  * @param secretKeyId             the id of the key that sealed it; null when not sealed
+ * @param maxInFlight             requests in flight to it per worker at most; null: the worker's
+ *                                --max-in-flight-per-endpoint
  */
 public record Endpoint(long id, String accountId, String url, boolean hasSecret, List<String> eventTypes,
                        String description, boolean enabled, String disabledReason, OffsetDateTime disabledAt,
                        boolean ordered, OffsetDateTime previousSecretExpiresAt, OffsetDateTime createdAt,
-                       OffsetDateTime updatedAt, boolean secretSealed, String secretKeyId) {
+                       OffsetDateTime updatedAt, boolean secretSealed, String secretKeyId,
+                       Integer maxInFlight) {
 
     /** "sealed (key 1a2b3c4d)", "plain text" or "none". */
     public String secretStorage() {
         return !hasSecret ? "none" : secretSealed ? "sealed (key " + secretKeyId + ")" : "plain text";
+    }
+
+    /** "4", or "default" when the worker's --max-in-flight-per-endpoint applies. */
+    public String maxInFlightText() {
+        return maxInFlight == null ? "default" : String.valueOf(maxInFlight);
     }
 }

@@ -11,8 +11,13 @@ import java.util.List;
  * @param url         a new absolute http(s) URL
  * @param eventTypes  the new list of wanted types; empty means every type
  * @param description a new note for operators
+ * @param maxInFlight a new cap on requests in flight per worker, or {@link #DEFAULT_MAX_IN_FLIGHT}
+ *                    to follow the worker's --max-in-flight-per-endpoint again
  */
-public record EndpointChanges(String url, List<String> eventTypes, String description) {
+public record EndpointChanges(String url, List<String> eventTypes, String description, Integer maxInFlight) {
+
+    /** As {@code maxInFlight}: clear the endpoint's own cap, so the worker's setting applies. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 0;
 
     public EndpointChanges {
         if (url != null) {
@@ -27,9 +32,19 @@ public record EndpointChanges(String url, List<String> eventTypes, String descri
                 }
             }
         }
-        if (url == null && eventTypes == null && description == null) {
-            throw new IllegalArgumentException("nothing to change: give --url, --event-types or --description");
+        if (maxInFlight != null && maxInFlight < DEFAULT_MAX_IN_FLIGHT) {
+            throw new IllegalArgumentException("max in flight must be at least 1, or 'default' (got " + maxInFlight
+                    + ")");
         }
+        if (url == null && eventTypes == null && description == null && maxInFlight == null) {
+            throw new IllegalArgumentException(
+                    "nothing to change: give --url, --event-types, --description or --max-in-flight");
+        }
+    }
+
+    /** Changes of URL, event types or description only. */
+    public EndpointChanges(String url, List<String> eventTypes, String description) {
+        this(url, eventTypes, description, null);
     }
 
     /** What the operator should hear about, e.g. a plain-http URL. */

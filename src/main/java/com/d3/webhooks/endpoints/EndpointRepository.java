@@ -50,6 +50,7 @@ public final class EndpointRepository {
                 .set(E.SECRET, sealed(e.secret()))
                 .set(E.EVENT_TYPES, e.eventTypes().isEmpty() ? null : e.eventTypes().toArray(String[]::new))
                 .set(E.DESCRIPTION, e.description())
+                .set(E.MAX_IN_FLIGHT, e.maxInFlight())
                 .returning(E.ID)
                 .fetchOne(E.ID);
     }
@@ -101,6 +102,10 @@ public final class EndpointRepository {
         }
         if (changes.description() != null) {
             set.put(E.DESCRIPTION, changes.description().isBlank() ? null : changes.description());
+        }
+        if (changes.maxInFlight() != null) {
+            set.put(E.MAX_IN_FLIGHT, changes.maxInFlight() == EndpointChanges.DEFAULT_MAX_IN_FLIGHT ? null
+                    : changes.maxInFlight());
         }
         set.put(E.UPDATED_AT, DbTime.utc(now));
         return dsl.update(E).set(set).where(E.ID.eq(id)).execute() == 1;
@@ -168,7 +173,8 @@ public final class EndpointRepository {
                 r.getEventTypes() == null ? List.of() : Arrays.asList(r.getEventTypes()), r.getDescription(),
                 r.getEnabled(), r.getDisabledReason(), r.getDisabledAt(), r.getOrdered(),
                 r.getPreviousSecret() == null ? null : r.getPreviousSecretExpiresAt(), r.getCreatedAt(),
-                r.getUpdatedAt(), SecretSealer.isSealed(r.getSecret()), SecretSealer.keyIdOf(r.getSecret()).orElse(null));
+                r.getUpdatedAt(), SecretSealer.isSealed(r.getSecret()), SecretSealer.keyIdOf(r.getSecret()).orElse(null),
+                r.getMaxInFlight());
     }
 
     /** New secrets are stored sealed when this repository has a key. */

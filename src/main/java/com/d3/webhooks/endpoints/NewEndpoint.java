@@ -13,9 +13,11 @@ import java.util.Objects;
  *
  * @param secret     {@code whsec_...} or any other non-empty text; null for unsigned requests
  * @param eventTypes empty for every type
+ * @param maxInFlight requests in flight to it per worker at most; null for the worker's
+ *                    --max-in-flight-per-endpoint
  */
 public record NewEndpoint(String accountId, String url, String secret, List<String> eventTypes,
-                          String description) {
+                          String description, Integer maxInFlight) {
 
     /** Plain-text secrets are at most this long (webhook_endpoints_secret_form_check). */
     public static final int MAX_SECRET_LENGTH = 500;
@@ -44,6 +46,14 @@ public record NewEndpoint(String accountId, String url, String secret, List<Stri
             }
             WebhookSecret.parse(secret);
         }
+        if (maxInFlight != null && maxInFlight < 1) {
+            throw new IllegalArgumentException("max in flight must be at least 1 (got " + maxInFlight + ")");
+        }
+    }
+
+    /** An endpoint that follows the worker's --max-in-flight-per-endpoint. */
+    public NewEndpoint(String accountId, String url, String secret, List<String> eventTypes, String description) {
+        this(accountId, url, secret, eventTypes, description, null);
     }
 
     /** What the operator should hear about, e.g. a plain-http URL. */

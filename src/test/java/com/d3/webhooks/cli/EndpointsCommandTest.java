@@ -113,6 +113,49 @@ class EndpointsCommandTest {
     }
 
     @Test
+    void maxInFlightIsSetAtAddShownChangedAndResetToTheWorkersDefault() throws Exception {
+        Cli.Result added = Cli.run("endpoints", "add", "--account", "acct_1", "--url", "https://example.com/hooks",
+                "--max-in-flight", "3", "--json");
+        assertEquals(0, added.exit(), added.toString());
+        long id = JSON.readTree(added.out()).get("id").asLong();
+        long other = fx.endpoint("acct_1", "https://example.com/other", null);
+        assertEquals(3, row(id).getMaxInFlight());
+        assertNull(row(other).getMaxInFlight());
+
+        Cli.Result show = Cli.run("endpoints", "show", String.valueOf(id));
+        assertTrue(show.out().contains("max in flight") && show.out().contains("3 per worker"), show.out());
+        assertEquals(3, JSON.readTree(Cli.run("endpoints", "show", String.valueOf(id), "--json").out())
+                .get("endpoint").get("maxInFlight").asInt());
+        Cli.Result table = Cli.run("endpoints", "list");
+        assertTrue(table.out().contains("MAX IN FLIGHT"), table.out());
+        assertTrue(table.out().lines().anyMatch(l -> l.startsWith(String.valueOf(other)) && l.contains("default")),
+                table.out());
+        JsonNode listed = JSON.readTree(Cli.run("endpoints", "list", "--json").out());
+        assertEquals(3, listed.get(0).get("maxInFlight").asInt());
+        assertTrue(listed.get(1).get("maxInFlight").isNull());
+
+        Cli.Result one = Cli.run("endpoints", "update", String.valueOf(id), "--max-in-flight", "1");
+        assertEquals(0, one.exit(), one.toString());
+        assertTrue(one.out().contains("max in flight 1"), one.out());
+        assertEquals(1, row(id).getMaxInFlight());
+        Cli.Result reset = Cli.run("endpoints", "update", String.valueOf(id), "--max-in-flight", "default");
+        assertEquals(0, reset.exit(), reset.toString());
+        assertTrue(reset.out().contains("max in flight default"), reset.out());
+        assertNull(row(id).getMaxInFlight());
+
+        for (String bad : List.of("0", "-2", "many")) {
+            Cli.Result refused = Cli.run("endpoints", "update", String.valueOf(id), "--max-in-flight", bad);
+            assertEquals(2, refused.exit(), refused.toString());
+            assertTrue(refused.err().contains("--max-in-flight must be a whole number of at least 1, or 'default'"),
+                    refused.err());
+        }
+        Cli.Result zeroAtAdd = Cli.run("endpoints", "add", "--account", "acct_1", "--url", "https://example.com/z",
+                "--max-in-flight", "0");
+        assertEquals(2, zeroAtAdd.exit(), zeroAtAdd.toString());
+        assertNull(row(id).getMaxInFlight());
+    }
+
+    @Test
     void plainHttpIsAcceptedWithAWarning() {
         long id = fx.endpoint("acct_1", "https://example.com/hooks", null);
 

@@ -16,10 +16,21 @@ class LogbackConfigTest {
 
     @Test
     void theShippedLogbackXmlIsWellFormedAndLogsToStderr() throws Exception {
-        var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                .parse(Path.of("src", "main", "resources", "logback.xml").toFile());
-        var target = doc.getElementsByTagName("target");
-        assertEquals(1, target.getLength());
-        assertEquals("System.err", target.item(0).getTextContent());
+        var doc = parse("logback.xml");
+        var include = doc.getElementsByTagName("include");
+        assertEquals(1, include.getLength());
+        assertEquals("logback-${OUTBOX_LOG_FORMAT:-text}.xml",
+                include.item(0).getAttributes().getNamedItem("resource").getTextContent());
+        // Each format it may include (--log-format text|json) writes to stderr.
+        for (String format : new String[] {"text", "json"}) {
+            var target = parse("logback-" + format + ".xml").getElementsByTagName("target");
+            assertEquals(1, target.getLength(), format);
+            assertEquals("System.err", target.item(0).getTextContent(), format);
+        }
+    }
+
+    private static org.w3c.dom.Document parse(String name) throws Exception {
+        return DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(Path.of("src", "main", "resources", name).toFile());
     }
 }
