@@ -214,6 +214,28 @@ class AuditPartitionsTest {
     }
 
     @Test
+    void whenALongReadHoldsTheTablePruneDeletesTheDaysRowsInsteadOfDroppingIt() throws Exception {
+        Instant cutoff = today.minus(Duration.ofDays(30));
+        Instant day = cutoff.minus(Duration.ofDays(2));
+        partitions.ensureDays(day, 1);
+        insertAudit(dsl, day.plusSeconds(5));
+        insertAudit(dsl, day.plusSeconds(6));
+        try (var reader = TestDatabase.get().database().dataSource().getConnection()) {
+            reader.setAutoCommit(false);
+            reader.createStatement().execute("LOCK TABLE webhook_audit_logs IN ACCESS SHARE MODE"); // a long SELECT
+
+            Prune.Counts done = new Prune(dsl).run(cutoff, 1000, Duration.ZERO, (t, n) -> { });
+
+            assertEquals(new Prune.Counts(2, 0, 0, 0), done, "after the drop's 5 s lock timeout, deleted in batches");
+            reader.rollback();
+        }
+        assertEquals(0, dsl.fetchCount(dsl.selectFrom("webhook_audit_logs")));
+        assertTrue(partitions.list().stream().anyMatch(p -> p.name().equals("webhook_audit_logs_p" + day(day))),
+                "the emptied partition is dropped by the next prune");
+        assertEquals(new Prune.Counts(0, 0, 0, 1), new Prune(dsl).run(cutoff, 1000, Duration.ZERO, (t, n) -> { }));
+    }
+
+    @Test
     void theDatabaseRefusesToDropAPartitionThatReachesPastTheCutoff() {
         String name = "webhook_audit_logs_p" + day(today);
         var e = org.junit.jupiter.api.Assertions.assertThrows(org.jooq.exception.DataAccessException.class,
