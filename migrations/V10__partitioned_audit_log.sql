@@ -157,7 +157,7 @@ END
 $$;
 
 -- Drops one partition of webhook_audit_logs that lies entirely before cutoff and returns how
--- many rows it held (counted just before the drop); 0 when it is already gone (a concurrent
+-- many rows it held (counted just before the drop); NULL when it is already gone (a concurrent
 -- prune). Refuses DEFAULT and any partition reaching past the cutoff. Waits at most 5 s for the
 -- lock (a long read of the audit log holds it off); the caller then deletes those rows instead.
 CREATE FUNCTION webhook_audit_logs_drop_partition(partition_name text, cutoff timestamptz)
@@ -176,7 +176,7 @@ BEGIN
     PERFORM pg_advisory_xact_lock(7366016522001);
     SELECT * INTO p FROM webhook_audit_log_partitions() x WHERE x.partition_name = $1;
     IF NOT FOUND THEN
-        RETURN 0;
+        RETURN NULL;
     END IF;
     IF p.is_default OR p.to_at IS NULL OR p.to_at > cutoff THEN
         RAISE EXCEPTION 'partition % is not entirely before %', $1, cutoff;

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -70,13 +71,15 @@ public final class AuditPartitions {
     }
 
     /**
-     * Drops a partition that lies entirely before {@code cutoff}; returns the rows it held (0 when
-     * a concurrent prune dropped it first). Refused by the database for DEFAULT or a partition
-     * reaching past the cutoff; fails after 5 s when the table stays locked by a long read.
+     * Drops a partition that lies entirely before {@code cutoff}; returns the rows it held, or
+     * empty when it was already gone (a concurrent prune dropped it first). Refused by the database
+     * for DEFAULT or a partition reaching past the cutoff; fails after 5 s when the table stays
+     * locked by a long read.
      */
-    public long drop(String name, Instant cutoff) {
-        return dsl.fetchValue("SELECT webhook_audit_logs_drop_partition(?::text, ?::timestamptz)", name, cutoff.atOffset(ZoneOffset.UTC))
-                instanceof Number n ? n.longValue() : 0;
+    public OptionalLong drop(String name, Instant cutoff) {
+        Object rows = dsl.fetchValue("SELECT webhook_audit_logs_drop_partition(?::text, ?::timestamptz)", name,
+                cutoff.atOffset(ZoneOffset.UTC));
+        return rows instanceof Number n ? OptionalLong.of(n.longValue()) : OptionalLong.empty();
     }
 
     private static Partition partition(Record r) {

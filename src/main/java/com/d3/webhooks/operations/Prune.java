@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.OptionalLong;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
@@ -107,15 +108,19 @@ public final class Prune {
             if (!p.entirelyBefore(cutoff)) {
                 continue;
             }
-            long rows;
+            OptionalLong gone;
             try {
-                rows = partitions.drop(p.name(), cutoff);
+                gone = partitions.drop(p.name(), cutoff);
             } catch (DataAccessException e) {
                 // Most often a lock timeout behind a long read; the batches below take its rows.
                 log.warn("could not drop audit partition {} ({}); deleting its rows in batches instead", p.name(),
                         e.getMessage());
                 continue;
             }
+            if (gone.isEmpty()) {
+                continue; // a concurrent prune dropped it and counts its rows
+            }
+            long rows = gone.getAsLong();
             audit += rows;
             dropped++;
             progress.droppedPartition(p.name(), rows);
