@@ -34,6 +34,7 @@ $$;
 -- Start from nothing, so re-running after a change never leaves an old grant behind.
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM outbox_app, outbox_worker, outbox_operator;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM outbox_app, outbox_worker, outbox_operator;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM outbox_app, outbox_worker, outbox_operator;
 GRANT USAGE ON SCHEMA public TO outbox_app, outbox_worker, outbox_operator;
 
 -- outbox_app: the one INSERT of the outbox contract. SELECT on event_id alone serves
@@ -63,6 +64,9 @@ GRANT SELECT ON webhook_endpoints TO outbox_worker;
 GRANT UPDATE (secret) ON webhook_endpoints TO outbox_worker;             -- sealing plain-text secrets
 GRANT SELECT, INSERT, UPDATE ON webhook_deliveries TO outbox_worker;
 GRANT INSERT ON webhook_audit_logs TO outbox_worker;                     -- append only
+-- Daily audit partitions made ahead, at start and hourly (the function runs as the table's owner
+-- and can only create partitions and move rows from DEFAULT into them).
+GRANT EXECUTE ON FUNCTION webhook_audit_logs_ensure_partitions(timestamptz, integer) TO outbox_worker;
 -- 410 Gone or failing past the auto-disable window: the worker disables the endpoint and
 -- writes an endpoint.disabled event; failing_since tracks the current run of failures.
 GRANT UPDATE (enabled, disabled_reason, disabled_at, updated_at, failing_since) ON webhook_endpoints TO outbox_worker;
@@ -74,5 +78,8 @@ GRANT INSERT, UPDATE ON webhook_endpoints TO outbox_operator;
 GRANT UPDATE ON webhook_deliveries TO outbox_operator;                   -- replay
 GRANT UPDATE (routing_state, routing_error, routed_at, delivery_count) ON webhook_outbox TO outbox_operator;
 GRANT DELETE ON webhook_outbox, webhook_deliveries, webhook_audit_logs TO outbox_operator; -- retention (prune)
+-- prune drops whole audit partitions entirely before its cutoff (runs as the table's owner; refuses
+-- DEFAULT and any partition reaching past the cutoff).
+GRANT EXECUTE ON FUNCTION webhook_audit_logs_drop_partition(text, timestamptz) TO outbox_operator;
 -- endpoints test (an outbox row, a delivery and its audited attempt) and skip (an audit row).
 GRANT INSERT ON webhook_outbox, webhook_deliveries, webhook_audit_logs TO outbox_operator;

@@ -296,12 +296,16 @@ final class BenchDatabase implements AutoCloseable {
         return String.join("/", parts);
     }
 
-    /** On-disk bytes of each table with its indexes and TOAST (pg_total_relation_size). */
+    /**
+     * On-disk bytes of each table with its indexes and TOAST (pg_total_relation_size), summed over
+     * its partitions (webhook_audit_logs is partitioned; its parent alone has no storage).
+     */
     Map<String, Long> tableBytes() throws SQLException {
         Map<String, Long> m = new LinkedHashMap<>();
         try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
             for (String t : List.of("webhook_outbox", "webhook_deliveries", "webhook_audit_logs")) {
-                m.put(t, single(s, "SELECT pg_total_relation_size('" + t + "')"));
+                m.put(t, single(s, "SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('"
+                        + t + "')), pg_total_relation_size('" + t + "'))::bigint"));
             }
         }
         return m;

@@ -1,5 +1,6 @@
 package com.d3.webhooks.cli;
 
+import com.d3.webhooks.audit.AuditPartitions;
 import com.d3.webhooks.db.Database;
 import com.d3.webhooks.delivery.DeliveryListener;
 import com.d3.webhooks.delivery.RetrySchedule;
@@ -29,6 +30,8 @@ import picocli.CommandLine.Option;
                 "Endpoint secrets: sealed ones are opened with OUTBOX_SECRET_KEY (and OUTBOX_SECRET_KEYS_OLD "
                         + "during a rotation); the worker refuses to start when one cannot be opened, and seals "
                         + "plain-text secrets at start and every 10 s.",
+                "Audit log partitions: makes the daily partitions for today and the next 7 days at start and "
+                        + "hourly (any number of workers may; one does the work at a time).",
                 "Stops cleanly on SIGTERM/SIGINT: stops claiming, lets requests in flight finish within "
                         + "--shutdown-grace, releases the rest, exits 0."},
         footer = {"", "Every option can also be set by the environment variable named in its description.",
@@ -152,7 +155,9 @@ final class WorkerCommand implements Callable<Integer> {
             EndpointSecrets secrets = new EndpointSecrets(db.dsl(), config.secrets());
             secrets.checkAllCanBeOpened();
             secrets.sealAll();
-            try (SecretSweeper sweeper = SecretSweeper.start(secrets, SecretSweeper.DEFAULT_INTERVAL)) {
+            try (SecretSweeper sweeper = SecretSweeper.start(secrets, SecretSweeper.DEFAULT_INTERVAL);
+                 AuditPartitions.Keeper partitions = AuditPartitions.Keeper.start(new AuditPartitions(db.dsl()),
+                         Clock.systemUTC(), AuditPartitions.DEFAULT_DAYS_AHEAD, AuditPartitions.DEFAULT_INTERVAL)) {
                 run(db, config, registry);
             }
         }

@@ -6,14 +6,19 @@ import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
 import static org.jooq.impl.DSL.notExists;
 import static org.jooq.impl.DSL.selectOne;
 
+import com.d3.webhooks.audit.AuditPartitions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.OptionalLong;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Retention ({@code outbox prune}): deletes what is older than a cutoff and finished, in
@@ -21,7 +26,11 @@ import org.jooq.impl.DSL;
  * workers keep up. Never deletes a pending or in-flight delivery, nor an outbox event that
  * is not routed yet or still has a delivery.
  * <ol>
- *   <li>audit rows sent before the cutoff (the audit log has no foreign keys);</li>
+ *   <li>audit rows sent before the cutoff (the audit log has no foreign keys): the daily
+ *       partitions that lie entirely before it are dropped whole (no dead rows, nothing to
+ *       vacuum); the rest, in the partition that straddles the cutoff and in DEFAULT, are deleted
+ *       in batches. A partition that cannot be dropped within its lock timeout (a long read holds
+ *       the table) is deleted in batches instead;</li>
  *   <li>deliveries that succeeded or failed for good before the cutoff;</li>
  *   <li>outbox rows created before the cutoff, routed, and without deliveries left (all pruned,
  *       or the event was rejected or had no endpoint).</li>
@@ -41,8 +50,15 @@ public final class Prune {
     private static final com.d3.webhooks.db.schema.tables.WebhookOutbox O = WEBHOOK_OUTBOX;
     private static final List<String> FINISHED = List.of("succeeded", "failed");
 
-    /** Rows deleted (or, for a plan, that would be) per table. */
-    public record Counts(long auditRows, long deliveries, long outboxRows) {
+    /**
+     * Rows deleted (or, for a plan, that would be) per table; {@code auditPartitions} of the audit
+     * rows went by dropping whole partitions.
+     */
+    public record Counts(long auditRows, long deliveries, long outboxRows, long auditPartitions) {
+        public Counts(long auditRows, long deliveries, long outboxRows) {
+            this(auditRows, deliveries, outboxRows, 0);
+        }
+
         public long total() {
             return auditRows + deliveries + outboxRows;
         }
@@ -52,24 +68,33 @@ public final class Prune {
     @FunctionalInterface
     public interface Progress {
         void deleted(String table, long soFar);
+
+        /** Told after a whole audit partition was dropped, before {@link #deleted}. */
+        default void droppedPartition(String partition, long rows) {
+        }
     }
 
+    private static final Logger log = LoggerFactory.getLogger(Prune.class);
+
     private final DSLContext dsl;
+    private final AuditPartitions partitions;
 
     public Prune(DSLContext dsl) {
         this.dsl = dsl;
+        this.partitions = new AuditPartitions(dsl);
     }
 
     /** What {@link #run} would delete with this cutoff now; deletes nothing. */
     public Counts plan(Instant cutoff) {
         OffsetDateTime before = utc(cutoff);
         long audit = dsl.fetchCount(A, A.SENT_AT.lt(before));
+        long droppable = partitions.list().stream().filter(p -> p.entirelyBefore(cutoff)).count();
         long deliveries = dsl.fetchCount(D, finishedBefore(before));
         // Outbox rows whose deliveries would all be gone after step 2.
         long outbox = dsl.fetchCount(O, O.CREATED_AT.lt(before).and(O.ROUTED_AT.isNotNull())
                 .and(notExists(selectOne().from(D).where(D.OUTBOX_ID.eq(O.ID))
                         .and(finishedBefore(before).not()))));
-        return new Counts(audit, deliveries, outbox);
+        return new Counts(audit, deliveries, outbox, droppable);
     }
 
     public Counts run(Instant cutoff, int batchSize, Duration pause, Progress progress) throws InterruptedException {
@@ -78,6 +103,29 @@ public final class Prune {
         }
         OffsetDateTime before = utc(cutoff);
         long audit = 0;
+        long dropped = 0;
+        for (AuditPartitions.Partition p : partitions.list()) {
+            if (!p.entirelyBefore(cutoff)) {
+                continue;
+            }
+            OptionalLong gone;
+            try {
+                gone = partitions.drop(p.name(), cutoff);
+            } catch (DataAccessException e) {
+                // Most often a lock timeout behind a long read; the batches below take its rows.
+                log.warn("could not drop audit partition {} ({}); deleting its rows in batches instead", p.name(),
+                        e.getMessage());
+                continue;
+            }
+            if (gone.isEmpty()) {
+                continue; // a concurrent prune dropped it and counts its rows
+            }
+            long rows = gone.getAsLong();
+            audit += rows;
+            dropped++;
+            progress.droppedPartition(p.name(), rows);
+            progress.deleted("webhook_audit_logs", audit);
+        }
         for (int n; (n = deleteAuditBatch(before, batchSize)) > 0; ) {
             audit += n;
             progress.deleted("webhook_audit_logs", audit);
@@ -97,13 +145,17 @@ public final class Prune {
             progress.deleted("webhook_outbox", outbox);
             Thread.sleep(pause.toMillis());
         }
-        return new Counts(audit, deliveries, outbox);
+        return new Counts(audit, deliveries, outbox, dropped);
     }
 
-    /** The oldest audit rows before the cutoff, through the sent_at index. */
+    /**
+     * The oldest audit rows before the cutoff, through the sent_at index; after the drops above
+     * only the partition straddling the cutoff and DEFAULT hold any (the sent_at condition keeps
+     * the DELETE out of the newer partitions).
+     */
     int deleteAuditBatch(OffsetDateTime before, int batchSize) {
         var batch = DSL.select(A.ID).from(A).where(A.SENT_AT.lt(before)).orderBy(A.SENT_AT).limit(batchSize);
-        return dsl.deleteFrom(A).where(A.ID.eq(DSL.any(DSL.array(batch)))).execute();
+        return dsl.deleteFrom(A).where(A.SENT_AT.lt(before)).and(A.ID.eq(DSL.any(DSL.array(batch)))).execute();
     }
 
     /**

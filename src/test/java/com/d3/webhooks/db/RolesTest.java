@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.d3.webhooks.audit.AuditPartitions;
 import com.d3.webhooks.delivery.DeliveryListener;
 import com.d3.webhooks.delivery.Worker;
 import com.d3.webhooks.endpoints.EndpointRepository;
@@ -130,6 +131,12 @@ class RolesTest {
             refused(() -> dsl.execute("UPDATE webhook_outbox SET payload = '{}'"));
             refused(() -> dsl.execute("DELETE FROM webhook_outbox"));
             refused(() -> dsl.execute("TRUNCATE webhook_audit_logs"));
+
+            // Audit partitions ahead (the worker's hourly upkeep), but never a drop.
+            AuditPartitions partitions = new AuditPartitions(dsl);
+            partitions.ensureDays(java.time.Instant.now().plus(java.time.Duration.ofDays(200)), 1);
+            refused(() -> partitions.drop("webhook_audit_logs_p20000101", java.time.Instant.now()));
+            refused(() -> dsl.execute("DROP TABLE " + AuditPartitions.DEFAULT_PARTITION));
         }
     }
 
@@ -153,6 +160,16 @@ class RolesTest {
             refused(() -> dsl.execute("UPDATE webhook_audit_logs SET status = 'success'"));
             refused(() -> dsl.execute("UPDATE webhook_outbox SET payload = '{}'"));
             refused(() -> dsl.execute("DROP TABLE webhook_audit_logs"));
+
+            // prune drops whole audit partitions through the function, not by itself.
+            java.time.Instant cutoff = java.time.Instant.now().minus(java.time.Duration.ofDays(30));
+            new AuditPartitions(OWNER).ensureDays(cutoff.minus(java.time.Duration.ofDays(3)), 1);
+            String old = new AuditPartitions(dsl).list().stream().filter(p -> p.entirelyBefore(cutoff)).findFirst()
+                    .orElseThrow().name();
+            refused(() -> dsl.execute("DROP TABLE " + old));
+            assertEquals(java.util.OptionalLong.of(0), new AuditPartitions(dsl).drop(old, cutoff));
+            assertTrue(new AuditPartitions(dsl).list().stream().noneMatch(p -> p.name().equals(old)));
+            refused(() -> new AuditPartitions(dsl).ensureDays(cutoff, 1));
         }
     }
 

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.d3.webhooks.db.schema.DefaultSchema;
 import com.d3.webhooks.testing.TestDatabase;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jooq.Field;
 import org.jooq.Table;
@@ -20,9 +22,13 @@ class SchemaDriftTest {
     void generatedModelMatchesMigratedPostgresSchema() {
         var dsl = TestDatabase.get().database().dsl();
         var live = dsl.meta().getSchemas("public").get(0);
+        // Partitions (of webhook_audit_logs) are storage, made at run time; the model has their parent.
+        Set<String> partitions = new HashSet<>(dsl.fetch(
+                "SELECT relname FROM pg_class WHERE relispartition").getValues(0, String.class));
         Map<String, String> generated = describe(DefaultSchema.DEFAULT_SCHEMA.getTables());
         Map<String, String> migrated = describe(live.getTables().stream()
                 .filter(t -> !t.getName().startsWith("flyway_"))
+                .filter(t -> !partitions.contains(t.getName()))
                 .toList());
         assertEquals(generated, migrated);
     }

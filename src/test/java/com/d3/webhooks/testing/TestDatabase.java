@@ -49,6 +49,14 @@ public final class TestDatabase {
         return jdbcUrl;
     }
 
+    /**
+     * Another empty database on the same server, not migrated, dropped at exit: for tests of a
+     * migration itself. Returns its JDBC URL.
+     */
+    public String createEmptyDatabase() {
+        return createScratchDatabase(jdbcUrl);
+    }
+
     /** Empties every table, so each test starts from nothing. */
     public void reset() {
         database.dsl().execute("TRUNCATE " + String.join(", ", TABLES_IN_DELETE_ORDER) + " RESTART IDENTITY CASCADE");
