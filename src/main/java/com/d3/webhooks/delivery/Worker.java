@@ -319,7 +319,8 @@ public final class Worker implements AutoCloseable {
                 ready.add(d);
             }
         }
-        for (ClaimedDelivery d : admitShared(ready, now, this::enqueue)) {
+        // The claim may have waited for free slots: the shared verdict is taken as of now.
+        for (ClaimedDelivery d : admitShared(ready, clock.instant(), this::enqueue)) {
             senders.execute(new Send(d, leaseEnds));
         }
         return claimed.size();
