@@ -152,6 +152,47 @@ public final class DeliveryRepository {
                 .execute() == 1;
     }
 
+    /** A claimed delivery to give back unsent, due again at {@code dueAt}. */
+    public record Return(long deliveryId, int attempt, Instant dueAt) {
+    }
+
+    /**
+     * Fenced, one statement for many: gives claimed deliveries back without an attempt, as
+     * {@link #release} does with a null note (the attempt count restored, the last error kept).
+     * For the deliveries a breaker or rate limit holds back, which can be most of a claim batch.
+     * Returns the ids it released; a missing id means another worker owns that delivery now.
+     */
+    public Set<Long> releaseAll(DSLContext tx, String workerId, List<Return> batch, Instant now) {
+        if (batch.isEmpty()) {
+            return Set.of();
+        }
+        int n = batch.size();
+        Long[] ids = new Long[n];
+        Integer[] attempts = new Integer[n];
+        OffsetDateTime[] dueAt = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = batch.get(i).deliveryId();
+            attempts[i] = batch.get(i).attempt();
+            dueAt[i] = DbTime.utc(batch.get(i).dueAt());
+        }
+        return new HashSet<>(tx.resultQuery("""
+                        UPDATE webhook_deliveries d
+                           SET state = 'pending',
+                               attempts = d.attempts - 1,
+                               next_attempt_at = v.due_at,
+                               locked_by = NULL,
+                               locked_until = NULL,
+                               updated_at = {0}
+                          FROM unnest({1}::bigint[], {2}::int[], {3}::timestamptz[]) AS v(id, attempt, due_at)
+                         WHERE d.id = v.id
+                           AND d.state = 'in_flight'
+                           AND d.locked_by = {4}
+                           AND d.attempts = v.attempt
+                        RETURNING d.id""",
+                        val(DbTime.utc(now)), val(ids), val(attempts), val(dueAt), val(workerId))
+                .fetch(0, Long.class));
+    }
+
     /**
      * An operator's decision to give up on a failed delivery: it becomes skipped (audited), and
      * when it blocked an ordered key, the next delivery of that key goes. Returns false, changing

@@ -493,9 +493,16 @@ public final class Worker implements AutoCloseable {
         Set<Long> applied = dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
             AuditLog.append(tx, attempted.stream().map(Attempted::audit).toList());
+            List<DeliveryRepository.Return> returns = new ArrayList<>();
             for (Released r : releases) {
-                deliveries.release(tx, r.delivery(), config.workerId(), r.dueAt(), r.note(), now);
+                if (r.note() == null) {
+                    returns.add(new DeliveryRepository.Return(r.delivery().deliveryId(), r.delivery().attempt(),
+                            r.dueAt()));
+                } else {
+                    deliveries.release(tx, r.delivery(), config.workerId(), r.dueAt(), r.note(), now);
+                }
             }
+            deliveries.releaseAll(tx, config.workerId(), returns, now);
             Set<Long> settled = deliveries.settle(tx, config.workerId(), settlements, now);
             List<OrderedKeys.Key> advanced = new ArrayList<>();
             for (int i = 0; i < attempted.size(); i++) {
