@@ -169,29 +169,46 @@ public final class DeliveryRepository {
         int n = batch.size();
         Long[] ids = new Long[n];
         Integer[] attempts = new Integer[n];
-        OffsetDateTime[] dueAt = new OffsetDateTime[n];
+        String[] dueAt = new String[n];
         for (int i = 0; i < n; i++) {
             ids[i] = batch.get(i).deliveryId();
             attempts[i] = batch.get(i).attempt();
-            dueAt[i] = DbTime.utc(batch.get(i).dueAt());
+            dueAt[i] = DbTime.utc(batch.get(i).dueAt()).toString();
         }
-        return new HashSet<>(tx.resultQuery("""
-                        UPDATE webhook_deliveries d
-                           SET state = 'pending',
-                               attempts = d.attempts - 1,
-                               next_attempt_at = v.due_at,
-                               locked_by = NULL,
-                               locked_until = NULL,
-                               updated_at = {0}
-                          FROM unnest({1}::bigint[], {2}::int[], {3}::timestamptz[]) AS v(id, attempt, due_at)
-                         WHERE d.id = v.id
-                           AND d.state = 'in_flight'
-                           AND d.locked_by = {4}
-                           AND d.attempts = v.attempt
-                        RETURNING d.id""",
-                        val(DbTime.utc(now)), val(ids), val(attempts), val(dueAt), val(workerId))
-                .fetch(0, Long.class));
+        OffsetDateTime at = DbTime.utc(now);
+        return tx.connectionResult(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(RELEASE_ALL_SQL)) {
+                ps.setObject(1, at);
+                ps.setArray(2, c.createArrayOf("bigint", ids));
+                ps.setArray(3, c.createArrayOf("integer", attempts));
+                ps.setArray(4, c.createArrayOf("text", dueAt));
+                ps.setString(5, workerId);
+                Set<Long> released = new HashSet<>();
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        released.add(rs.getLong(1));
+                    }
+                }
+                return released;
+            }
+        });
     }
+
+    /** Plain SQL over JDBC: it runs for every recorder batch with held-back deliveries. */
+    private static final String RELEASE_ALL_SQL = """
+            UPDATE webhook_deliveries d
+               SET state = 'pending',
+                   attempts = d.attempts - 1,
+                   next_attempt_at = v.due_at,
+                   locked_by = NULL,
+                   locked_until = NULL,
+                   updated_at = ?
+              FROM unnest(?::bigint[], ?::int[], ?::timestamptz[]) AS v(id, attempt, due_at)
+             WHERE d.id = v.id
+               AND d.state = 'in_flight'
+               AND d.locked_by = ?
+               AND d.attempts = v.attempt
+            RETURNING d.id""";
 
     /**
      * An operator's decision to give up on a failed delivery: it becomes skipped (audited), and

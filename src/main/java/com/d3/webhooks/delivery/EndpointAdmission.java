@@ -1,8 +1,8 @@
 package com.d3.webhooks.delivery;
 
-import static org.jooq.impl.DSL.val;
-
 import com.d3.webhooks.db.DbTime;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jooq.DSLContext;
-import org.jooq.Record;
 
 /**
  * The step between the claim and the senders that applies what all workers share about an
@@ -83,28 +82,28 @@ final class EndpointAdmission {
         if (byEndpoint.isEmpty()) {
             return new Decision(admitted, List.of(), List.of());
         }
-        Map<Long, Record> verdicts = new HashMap<>();
-        for (Record r : decide(byEndpoint, now)) {
-            verdicts.put(r.get("endpoint_id", Long.class), r);
+        Map<Long, Verdict> verdicts = new HashMap<>();
+        for (Verdict v : decide(byEndpoint, now)) {
+            verdicts.put(v.endpointId(), v);
         }
         List<Held> held = new ArrayList<>();
         List<Long> probes = new ArrayList<>();
         byEndpoint.forEach((endpointId, deliveries) -> {
-            Record v = verdicts.get(endpointId);
+            Verdict v = verdicts.get(endpointId);
             if (v == null) {
                 // The endpoint row is gone (deleted with its deliveries meanwhile): let the attempt find out.
                 admitted.addAll(deliveries);
                 return;
             }
-            int go = Math.min(deliveries.size(), v.get("admitted", Integer.class));
+            int go = Math.min(deliveries.size(), v.admitted());
             admitted.addAll(deliveries.subList(0, go));
-            boolean probe = Boolean.TRUE.equals(v.get("probe", Boolean.class));
+            boolean probe = v.probe();
             if (probe && go > 0) {
                 probes.add(deliveries.get(0).deliveryId());
             }
-            OffsetDateTime openUntil = v.get("breaker_open_until", OffsetDateTime.class);
-            Integer rate = v.get("rate", Integer.class);
-            Double tokensLeft = v.get("tokens_left", Double.class);
+            OffsetDateTime openUntil = v.breakerOpenUntil();
+            Integer rate = v.rate();
+            Double tokensLeft = v.tokensLeft();
             int behindRate = 0;
             for (ClaimedDelivery d : deliveries.subList(go, deliveries.size())) {
                 if (probe || (openUntil != null && openUntil.toInstant().isAfter(now))) {
@@ -122,69 +121,95 @@ final class EndpointAdmission {
     }
 
     /**
-     * One row per endpoint: how many of its deliveries may go ({@code admitted}), whether the first
-     * is a probe, its breaker's {@code breaker_open_until}, and for a rate-limited one its
-     * {@code rate} and the {@code tokens_left} after this admission (null when another admission
-     * held the row: look again soon).
+     * One endpoint's verdict: how many of its deliveries may go, whether the first is a probe, its
+     * breaker's open-until, and for a rate-limited one its rate and the tokens left after this
+     * admission (tokens null when another admission held the row: look again soon).
      */
-    private List<Record> decide(Map<Long, List<ClaimedDelivery>> byEndpoint, Instant now) {
+    private record Verdict(long endpointId, int admitted, boolean probe, OffsetDateTime breakerOpenUntil,
+                           Integer rate, Double tokensLeft) {
+    }
+
+    private List<Verdict> decide(Map<Long, List<ClaimedDelivery>> byEndpoint, Instant now) {
         Long[] ids = byEndpoint.keySet().stream().sorted().toArray(Long[]::new);
         Integer[] wanted = new Integer[ids.length];
         for (int i = 0; i < ids.length; i++) {
             wanted[i] = byEndpoint.get(ids[i]).size();
         }
-        OffsetDateTime at = DbTime.utc(now);
-        return dsl.resultQuery("""
-                        WITH w AS (
-                            SELECT * FROM unnest({0}::bigint[], {1}::int[]) AS w(endpoint_id, wanted)
-                        ), locked AS (
-                            -- only the rows this admission changes: a rate limit to take tokens from
-                            -- (breaker closed), or a breaker whose pause is over (a probe to take)
-                            SELECT e.id, w.wanted, e.rate_limit_per_second AS rate, e.rate_tokens,
-                                   e.rate_refilled_at, e.breaker_open_until
-                              FROM webhook_endpoints e JOIN w ON w.endpoint_id = e.id
-                             WHERE (e.breaker_open_until IS NULL AND e.rate_limit_per_second IS NOT NULL)
-                                OR e.breaker_open_until <= {2}
-                             ORDER BY e.id
-                               FOR UPDATE OF e
-                        ), bucket AS (
-                            SELECT l.*,
-                                   l.breaker_open_until IS NOT NULL AS probe_due,
-                                   CASE WHEN l.rate IS NULL THEN NULL
-                                        ELSE least(l.rate::float8, coalesce(l.rate_tokens, l.rate::float8)
-                                             + l.rate * greatest(0, extract(epoch FROM {2} - coalesce(l.rate_refilled_at, {2}))))
-                                   END AS available
-                              FROM locked l
-                        ), decided AS (
-                            SELECT b.*,
-                                   least(CASE WHEN b.probe_due THEN 1 ELSE b.wanted END,
-                                         CASE WHEN b.rate IS NULL THEN b.wanted ELSE floor(b.available)::int END) AS admitted
-                              FROM bucket b
-                        ), taken AS (
-                            UPDATE webhook_endpoints e
-                               SET breaker_open_until = CASE WHEN d.probe_due AND d.admitted > 0 THEN {3}
-                                                             ELSE e.breaker_open_until END,
-                                   rate_tokens = CASE WHEN d.rate IS NULL THEN e.rate_tokens
-                                                      ELSE d.available - d.admitted END,
-                                   rate_refilled_at = CASE WHEN d.rate IS NULL THEN e.rate_refilled_at
-                                                           ELSE greatest({2}, coalesce(e.rate_refilled_at, {2})) END
-                              FROM decided d
-                             WHERE e.id = d.id
-                            RETURNING e.id, d.admitted, d.rate, d.available - d.admitted AS tokens_left,
-                                      e.breaker_open_until, d.probe_due AND d.admitted > 0 AS probe
-                        )
-                        SELECT w.endpoint_id,
-                               CASE WHEN t.id IS NOT NULL THEN t.admitted
-                                    WHEN e.breaker_open_until IS NULL AND e.rate_limit_per_second IS NULL THEN w.wanted
-                                    ELSE 0 END AS admitted,
-                               coalesce(t.probe, false) AS probe,
-                               CASE WHEN t.id IS NOT NULL THEN t.breaker_open_until ELSE e.breaker_open_until END
-                                   AS breaker_open_until,
-                               coalesce(t.rate, e.rate_limit_per_second) AS rate,
-                               t.tokens_left
-                          FROM w JOIN webhook_endpoints e ON e.id = w.endpoint_id
-                          LEFT JOIN taken t ON t.id = w.endpoint_id""",
-                        val(ids), val(wanted), val(at), val(DbTime.utc(now.plus(probeWindow))))
-                .fetch();
+        return dsl.connectionResult(c -> {
+            try (PreparedStatement ps = c.prepareStatement(ADMIT_SQL)) {
+                ps.setObject(1, DbTime.utc(now));
+                ps.setObject(2, DbTime.utc(now.plus(probeWindow)));
+                ps.setArray(3, c.createArrayOf("bigint", ids));
+                ps.setArray(4, c.createArrayOf("integer", wanted));
+                List<Verdict> verdicts = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int rate = rs.getInt(5);
+                        Integer rateOrNull = rs.wasNull() ? null : rate;
+                        double tokens = rs.getDouble(6);
+                        Double tokensOrNull = rs.wasNull() ? null : tokens;
+                        verdicts.add(new Verdict(rs.getLong(1), rs.getInt(2), rs.getBoolean(3),
+                                rs.getObject(4, OffsetDateTime.class), rateOrNull, tokensOrNull));
+                    }
+                }
+                return verdicts;
+            }
+        });
     }
+
+    /**
+     * Plain SQL over JDBC (it runs for every claim batch). {@code locked} takes only the rows this
+     * admission changes, in id order; {@code taken} changes them; the final SELECT answers for every
+     * endpoint of the batch, from the snapshot for the rows not taken.
+     */
+    private static final String ADMIT_SQL = """
+            WITH a AS (
+                SELECT ?::timestamptz AS now, ?::timestamptz AS probe_until
+            ), w AS (
+                SELECT * FROM unnest(?::bigint[], ?::int[]) AS w(endpoint_id, wanted)
+            ), locked AS (
+                -- a rate limit to take tokens from (breaker closed), or a breaker whose pause is over
+                SELECT e.id, w.wanted, e.rate_limit_per_second AS rate, e.rate_tokens, e.rate_refilled_at,
+                       e.breaker_open_until
+                  FROM webhook_endpoints e JOIN w ON w.endpoint_id = e.id CROSS JOIN a
+                 WHERE (e.breaker_open_until IS NULL AND e.rate_limit_per_second IS NOT NULL)
+                    OR e.breaker_open_until <= a.now
+                 ORDER BY e.id
+                   FOR UPDATE OF e
+            ), bucket AS (
+                SELECT l.*,
+                       l.breaker_open_until IS NOT NULL AS probe_due,
+                       CASE WHEN l.rate IS NULL THEN NULL
+                            ELSE least(l.rate::float8, coalesce(l.rate_tokens, l.rate::float8)
+                                 + l.rate * greatest(0, extract(epoch FROM a.now - coalesce(l.rate_refilled_at, a.now))))
+                       END AS available
+                  FROM locked l CROSS JOIN a
+            ), decided AS (
+                SELECT b.*,
+                       least(CASE WHEN b.probe_due THEN 1 ELSE b.wanted END,
+                             CASE WHEN b.rate IS NULL THEN b.wanted ELSE floor(b.available)::int END) AS admitted
+                  FROM bucket b
+            ), taken AS (
+                UPDATE webhook_endpoints e
+                   SET breaker_open_until = CASE WHEN d.probe_due AND d.admitted > 0 THEN a.probe_until
+                                                 ELSE e.breaker_open_until END,
+                       rate_tokens = CASE WHEN d.rate IS NULL THEN e.rate_tokens ELSE d.available - d.admitted END,
+                       rate_refilled_at = CASE WHEN d.rate IS NULL THEN e.rate_refilled_at
+                                               ELSE greatest(a.now, coalesce(e.rate_refilled_at, a.now)) END
+                  FROM decided d, a
+                 WHERE e.id = d.id
+                RETURNING e.id, d.admitted, d.rate, d.available - d.admitted AS tokens_left,
+                          e.breaker_open_until, d.probe_due AND d.admitted > 0 AS probe
+            )
+            SELECT w.endpoint_id,
+                   CASE WHEN t.id IS NOT NULL THEN t.admitted
+                        WHEN e.breaker_open_until IS NULL AND e.rate_limit_per_second IS NULL THEN w.wanted
+                        ELSE 0 END AS admitted,
+                   coalesce(t.probe, false) AS probe,
+                   CASE WHEN t.id IS NOT NULL THEN t.breaker_open_until ELSE e.breaker_open_until END
+                       AS breaker_open_until,
+                   coalesce(t.rate, e.rate_limit_per_second) AS rate,
+                   t.tokens_left
+              FROM w JOIN webhook_endpoints e ON e.id = w.endpoint_id
+              LEFT JOIN taken t ON t.id = w.endpoint_id""";
 }

@@ -1,10 +1,11 @@
 package com.d3.webhooks.endpoints;
 
-import static org.jooq.impl.DSL.val;
-
 import com.d3.webhooks.db.DbTime;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -56,10 +57,6 @@ public record CircuitBreaker(int threshold, Duration pause, Duration maxPause, d
         }
     }
 
-    /** A failed probe, or enough consecutive failures while closed; in terms of the row being updated. */
-    private static final String OPENS = "(v.probe_failed OR (e.breaker_open_until IS NULL "
-            + "AND e.consecutive_failures + v.failures >= {7}))";
-
     public boolean enabled() {
         return threshold > 0;
     }
@@ -102,38 +99,61 @@ public record CircuitBreaker(int threshold, Duration pause, Duration maxPause, d
             succeeded[i] = o.succeeded();
             probeFailed[i] = o.probeFailed();
         }
-        var at = DbTime.utc(now);
-        // The SET expressions read the row as it is when locked (also after waiting for another
-        // worker's recorder), so the decision to open is written out in each of them.
-        return tx.resultQuery("""
-                        UPDATE webhook_endpoints e
-                           SET consecutive_failures = CASE WHEN v.succeeded THEN 0
-                                                           ELSE e.consecutive_failures + v.failures END,
-                               breaker_openings = CASE WHEN v.succeeded THEN 0
-                                                       WHEN %1$s THEN e.breaker_openings + 1
-                                                       ELSE e.breaker_openings END,
-                               breaker_open_until = CASE WHEN v.succeeded THEN NULL
-                                   WHEN %1$s THEN {0} + interval '1 millisecond'
-                                        * (least({5}::float8, {4}::float8 * power(2, least(e.breaker_openings, 40)))
-                                           * (1 - {6}::float8 * random()))
-                                   ELSE e.breaker_open_until END,
-                               breaker_opened_at = CASE WHEN NOT v.succeeded AND %1$s THEN {0}
-                                                        ELSE e.breaker_opened_at END
-                          FROM unnest({1}::bigint[], {2}::int[], {3}::boolean[], {8}::boolean[])
-                                   AS v(id, failures, succeeded, probe_failed)
-                         WHERE e.id = v.id
-                           AND (NOT v.succeeded OR e.consecutive_failures > 0 OR e.breaker_open_until IS NOT NULL
-                                OR e.breaker_openings > 0)
-                        RETURNING e.id, e.breaker_opened_at = {0} AND e.breaker_open_until IS NOT NULL AS opened,
-                                  e.breaker_open_until, e.breaker_openings, e.consecutive_failures""".formatted(OPENS),
-                        val(at), val(ids), val(failures), val(succeeded), val(pause.toMillis()),
-                        val(maxPause.toMillis()), val(jitter), val(threshold), val(probeFailed))
-                .fetch()
-                .stream()
-                .filter(r -> Boolean.TRUE.equals(r.get("opened", Boolean.class)))
-                .map(r -> new Opened(r.get("id", Long.class),
-                        r.get("breaker_open_until", java.time.OffsetDateTime.class).toInstant(),
-                        r.get("breaker_openings", Integer.class), r.get("consecutive_failures", Integer.class)))
-                .toList();
+        OffsetDateTime at = DbTime.utc(now);
+        return tx.connectionResult(c -> {
+            try (PreparedStatement ps = c.prepareStatement(RECORD_SQL)) {
+                ps.setObject(1, at);
+                ps.setLong(2, pause.toMillis());
+                ps.setLong(3, maxPause.toMillis());
+                ps.setDouble(4, jitter);
+                ps.setInt(5, threshold);
+                ps.setArray(6, c.createArrayOf("bigint", ids));
+                ps.setArray(7, c.createArrayOf("integer", failures));
+                ps.setArray(8, c.createArrayOf("boolean", succeeded));
+                ps.setArray(9, c.createArrayOf("boolean", probeFailed));
+                List<Opened> opened = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (rs.getBoolean(2)) {
+                            opened.add(new Opened(rs.getLong(1), rs.getObject(3, OffsetDateTime.class).toInstant(),
+                                    rs.getInt(4), rs.getInt(5)));
+                        }
+                    }
+                }
+                return opened;
+            }
+        });
     }
+
+    /**
+     * The SET expressions read the row as it is when locked (also after waiting for another
+     * worker's recorder), so the decision to open is written out in each of them rather than
+     * read from a subquery. Plain SQL over JDBC: it runs for every recorded batch.
+     */
+    private static final String OPENS = "(v.probe_failed OR (e.breaker_open_until IS NULL "
+            + "AND e.consecutive_failures + v.failures >= a.threshold))";
+
+    private static final String RECORD_SQL = """
+            WITH a AS (
+                SELECT ?::timestamptz AS now, ?::bigint AS pause_ms, ?::bigint AS max_pause_ms,
+                       ?::float8 AS jitter, ?::int AS threshold
+            )
+            UPDATE webhook_endpoints e
+               SET consecutive_failures = CASE WHEN v.succeeded THEN 0 ELSE e.consecutive_failures + v.failures END,
+                   breaker_openings = CASE WHEN v.succeeded THEN 0
+                                           WHEN %1$s THEN e.breaker_openings + 1
+                                           ELSE e.breaker_openings END,
+                   breaker_open_until = CASE WHEN v.succeeded THEN NULL
+                       WHEN %1$s THEN a.now + interval '1 millisecond'
+                            * (least(a.max_pause_ms::float8, a.pause_ms * power(2, least(e.breaker_openings, 40)))
+                               * (1 - a.jitter * random()))
+                       ELSE e.breaker_open_until END,
+                   breaker_opened_at = CASE WHEN NOT v.succeeded AND %1$s THEN a.now ELSE e.breaker_opened_at END
+              FROM unnest(?::bigint[], ?::int[], ?::boolean[], ?::boolean[]) AS v(id, failures, succeeded, probe_failed),
+                   a
+             WHERE e.id = v.id
+               AND (NOT v.succeeded OR e.consecutive_failures > 0 OR e.breaker_open_until IS NOT NULL
+                    OR e.breaker_openings > 0)
+            RETURNING e.id, e.breaker_opened_at = a.now AND e.breaker_open_until IS NOT NULL AS opened,
+                      e.breaker_open_until, e.breaker_openings, e.consecutive_failures""".formatted(OPENS);
 }
