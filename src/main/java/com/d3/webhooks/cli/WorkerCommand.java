@@ -115,7 +115,7 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--breaker-pause", defaultValue = "${env:OUTBOX_BREAKER_PAUSE:-5s}",
             converter = Converters.DurationConverter.class,
             description = "First pause of an open breaker; then one probe goes, and each failed probe doubles the "
-                    + "pause (shortened by up to 20% at random) (env OUTBOX_BREAKER_PAUSE).")
+                    + "pause (shortened by up to 20%% at random) (env OUTBOX_BREAKER_PAUSE).")
     Duration breakerPause;
 
     @Option(names = "--breaker-max-pause", defaultValue = "${env:OUTBOX_BREAKER_MAX_PAUSE:-10m}",
