@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -181,6 +182,56 @@ class CircuitBreakerTest {
 
         assertEquals(1, receiver.received("/ok").size());
         assertEquals(3, receiver.received("/hook").size());
+    }
+
+    @Test
+    void whileOneWorkersProbeIsOnItsWayAnotherWorkerSendsNoSecondProbe() throws Exception {
+        long endpoint = fx.endpoint("acct_1", receiver.url("/hook"), null);
+        for (int i = 0; i < 3; i++) {
+            fx.event("acct_1", "fileTask.completed", "{}");
+        }
+        worker.runOnce();
+        assertEquals(1, endpoint(endpoint).getBreakerOpenings());
+        for (int i = 0; i < 4; i++) {
+            fx.event("acct_1", "fileTask.completed", "{}");
+        }
+        clock.advance(Duration.ofSeconds(1));
+        worker.runOnce(); // routes the 4 and holds them back to the pause's end
+
+        // The pause is over; the probe's request hangs at the receiver until released.
+        java.util.concurrent.CountDownLatch probeArrived = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        receiver.on("/hook", r -> {
+            probeArrived.countDown();
+            try {
+                answer.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Reply.status(200);
+        });
+        clock.advance(PAUSE);
+        worker.start(); // the long-running loop: its recorder gives the held deliveries back at once
+        assertTrue(probeArrived.await(20, java.util.concurrent.TimeUnit.SECONDS), "the probe was sent");
+        try (Worker other = fx.worker(Fixtures.testConfig("w-2")
+                .breaker(new CircuitBreaker(3, PAUSE, Duration.ofSeconds(20), 0)).build(), clock)) {
+            for (int round = 0; round < 3; round++) {
+                // Whatever is pending is made due now, for either worker to claim again.
+                dsl.update(WEBHOOK_DELIVERIES)
+                        .set(WEBHOOK_DELIVERIES.NEXT_ATTEMPT_AT, com.d3.webhooks.db.DbTime.utc(clock.instant()))
+                        .where(WEBHOOK_DELIVERIES.STATE.eq("pending")).execute();
+                other.runOnce();
+                Thread.sleep(100);
+                assertEquals(4, receiver.received().size(), "no second probe: 3 failures and the one probe");
+            }
+        } finally {
+            answer.countDown();
+        }
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (endpoint(endpoint).getBreakerOpenUntil() != null && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertNull(endpoint(endpoint).getBreakerOpenUntil(), "the probe's success closed the breaker");
     }
 
     @Test
