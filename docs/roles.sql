@@ -71,6 +71,10 @@ GRANT EXECUTE ON FUNCTION webhook_audit_logs_ensure_partitions(timestamptz, inte
 -- writes an endpoint.disabled event; failing_since tracks the current run of failures.
 GRANT UPDATE (enabled, disabled_reason, disabled_at, updated_at, failing_since) ON webhook_endpoints TO outbox_worker;
 GRANT INSERT (account_id, event_type, payload) ON webhook_outbox TO outbox_worker;
+-- The circuit breaker and the rate limit's token bucket, shared by all workers (V8). The rate
+-- limit itself (rate_limit_per_second) is the operators'.
+GRANT UPDATE (consecutive_failures, breaker_open_until, breaker_openings, breaker_opened_at, rate_tokens,
+              rate_refilled_at) ON webhook_endpoints TO outbox_worker;
 
 -- outbox_operator
 GRANT SELECT ON webhook_outbox, webhook_endpoints, webhook_deliveries, webhook_audit_logs TO outbox_operator;

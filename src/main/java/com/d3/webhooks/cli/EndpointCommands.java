@@ -1,5 +1,6 @@
 package com.d3.webhooks.cli;
 
+import com.d3.webhooks.endpoints.Endpoint;
 import java.util.Optional;
 
 /** What the endpoint subcommands share. */
@@ -10,6 +11,11 @@ final class EndpointCommands {
 
     static <T> T require(Optional<T> found, long id) {
         return found.orElseThrow(() -> notFound(id));
+    }
+
+    /** "5/s" or "none". */
+    static String rateLimit(Endpoint e) {
+        return e.rateLimitPerSecond() == null ? "none" : e.rateLimitPerSecond() + "/s";
     }
 
     static CommandFailure notFound(long id) {

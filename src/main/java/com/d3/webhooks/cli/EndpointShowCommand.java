@@ -64,6 +64,15 @@ final class EndpointShowCommand implements Callable<Integer> {
                     + Times.format(e.previousSecretExpiresAt()));
         }
         t.row("enabled", e.enabled() ? "yes" : "no, since " + Times.format(e.disabledAt()) + ": " + e.disabledReason());
+        t.row("rate limit", e.rateLimitPerSecond() == null ? "none"
+                : e.rateLimitPerSecond() + " requests per second (all workers together)");
+        Instant now = Instant.now();
+        t.row("circuit breaker", switch (e.breakerState(now)) {
+            case "open" -> "open until " + Times.format(e.breakerOpenUntil()) + " (opening " + e.breakerOpenings()
+                    + " in a row); deliveries are held back";
+            case "half-open" -> "half-open: the next delivery goes as a probe";
+            default -> "closed";
+        } + ", " + e.consecutiveFailures() + " consecutive failed attempts");
         t.row("description", e.description());
         t.row("created", Times.format(e.createdAt()));
         t.row("updated", Times.format(e.updatedAt()));

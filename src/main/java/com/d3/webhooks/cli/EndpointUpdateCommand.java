@@ -15,8 +15,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "update", mixinStandardHelpOptions = true,
-        description = {"Changes an endpoint's URL, event types, description or in-flight cap; what is not given "
-                + "stays.",
+        description = {"Changes an endpoint's URL, event types, description, in-flight cap or rate limit; what is "
+                + "not given stays.",
                 "Deliveries not yet attempted go to the new URL; earlier attempts keep the URL they used in "
                         + "the audit log."},
         footer = {"", "Examples:",
@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
                 "  outbox endpoints update 3 --event-types operation.completed,operation.failed",
                 "  outbox endpoints update 3 --event-types all",
                 "  outbox endpoints update 3 --max-in-flight 2        # a fragile receiver",
-                "  outbox endpoints update 3 --max-in-flight default  # the worker's setting again"})
+                "  outbox endpoints update 3 --max-in-flight default  # the worker's setting again",
+                "  outbox endpoints update 3 --rate-limit 10",
+                "  outbox endpoints update 3 --rate-limit none"})
 final class EndpointUpdateCommand implements Callable<Integer> {
 
     @Mixin
@@ -51,26 +53,38 @@ final class EndpointUpdateCommand implements Callable<Integer> {
                     + "--max-in-flight-per-endpoint. Workers apply it to the deliveries they claim next.")
     String maxInFlight;
 
+    @Option(names = "--rate-limit", paramLabel = "N|none",
+            description = "At most N requests per second to it, from all workers together; 'none' removes the limit.")
+    String rateLimit;
+
     @Option(names = "--json", description = "Print the updated endpoint as JSON.")
     boolean json;
 
     @Override
     public Integer call() {
-        EndpointChanges changes;
-        try {
-            List<String> types = eventTypes == null ? null
-                    : eventTypes.size() == 1 && eventTypes.get(0).equals("all") ? List.of() : eventTypes;
-            changes = new EndpointChanges(url, types, description, maxInFlight(maxInFlight));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-        for (String warning : changes.warnings()) {
-            spec.commandLine().getErr().println("warning: " + warning);
+        EndpointChanges changes = null;
+        Integer newRateLimit = parseRateLimit();
+        if (url != null || eventTypes != null || description != null || maxInFlight != null || rateLimit == null) {
+            try {
+                List<String> types = eventTypes == null ? null
+                        : eventTypes.size() == 1 && eventTypes.get(0).equals("all") ? List.of() : eventTypes;
+                changes = new EndpointChanges(url, types, description, maxInFlight(maxInFlight));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage().startsWith("nothing to change")
+                        ? "nothing to change: give --url, --event-types, --description, --max-in-flight or --rate-limit"
+                        : e.getMessage());
+            }
+            for (String warning : changes.warnings()) {
+                spec.commandLine().getErr().println("warning: " + warning);
+            }
         }
         Endpoint updated;
         try (Database db = database.open(1)) {
             EndpointRepository endpoints = new EndpointRepository(db.dsl());
-            if (!endpoints.update(id, changes, Clock.systemUTC().instant())) {
+            if (changes != null && !endpoints.update(id, changes, Clock.systemUTC().instant())) {
+                throw EndpointCommands.notFound(id);
+            }
+            if (rateLimit != null && !endpoints.setRateLimit(id, newRateLimit, Clock.systemUTC().instant())) {
                 throw EndpointCommands.notFound(id);
             }
             updated = EndpointCommands.require(endpoints.find(id), id);
@@ -80,9 +94,28 @@ final class EndpointUpdateCommand implements Callable<Integer> {
         } else {
             spec.commandLine().getOut().println("endpoint " + id + " updated: " + updated.url() + ", event types "
                     + (updated.eventTypes().isEmpty() ? "all" : String.join(",", updated.eventTypes()))
-                    + ", max in flight " + updated.maxInFlightText());
+                    + ", max in flight " + updated.maxInFlightText() + ", rate limit " + EndpointCommands.rateLimit(updated));
         }
         return Main.OK;
+    }
+
+    /** --rate-limit: null when not given or 'none' (then {@code rateLimit} tells which). */
+    private Integer parseRateLimit() {
+        if (rateLimit == null || rateLimit.equalsIgnoreCase("none")) {
+            return null;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(rateLimit.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--rate-limit takes a number of requests per second or 'none' (got '"
+                    + rateLimit + "')");
+        }
+        String problem = Endpoint.rateLimitProblem(n);
+        if (problem != null) {
+            throw new UsageException(problem);
+        }
+        return n;
     }
 
     /** "default" clears the endpoint's cap; a number sets it; null leaves it. */

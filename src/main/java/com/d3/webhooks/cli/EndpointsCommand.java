@@ -72,11 +72,19 @@ final class EndpointsCommand implements Runnable {
                         + "--max-in-flight-per-endpoint (8 unless configured).")
         Integer maxInFlight;
 
+        @Option(names = "--rate-limit", paramLabel = "N",
+                description = "At most N requests per second to it, from all workers together; default no limit.")
+        Integer rateLimit;
+
         @Option(names = "--json", description = "Print the result as JSON.")
         boolean json;
 
         @Override
         public Integer call() {
+            String rateProblem = Endpoint.rateLimitProblem(rateLimit);
+            if (rateProblem != null) {
+                throw new UsageException(rateProblem);
+            }
             NewEndpoint endpoint;
             try {
                 endpoint = new NewEndpoint(account, url, secret, eventTypes, description, maxInFlight);
@@ -98,6 +106,9 @@ final class EndpointsCommand implements Runnable {
                 id = endpoints.add(endpoint);
                 if (ordered) {
                     endpoints.setOrdered(id, true);
+                }
+                if (rateLimit != null) {
+                    endpoints.setRateLimit(id, rateLimit, java.time.Instant.now());
                 }
             }
             if (json) {
@@ -140,10 +151,12 @@ final class EndpointsCommand implements Runnable {
                 return Main.OK;
             }
             TablePrinter table = new TablePrinter("ID", "ACCOUNT", "URL", "SECRET", "EVENT TYPES", "MAX IN FLIGHT",
-                    "ENABLED");
+                    "RATE LIMIT", "BREAKER", "ENABLED");
+            java.time.Instant now = java.time.Instant.now();
             for (Endpoint e : endpoints) {
                 table.row(e.id(), e.accountId(), e.url(), e.secretStorage(),
                         e.eventTypes().isEmpty() ? "all" : String.join(",", e.eventTypes()), e.maxInFlightText(),
+                        EndpointCommands.rateLimit(e), e.breakerState(now),
                         e.enabled() ? "yes" : "no (" + e.disabledReason() + ")");
             }
             table.print(spec.commandLine().getOut());

@@ -6,6 +6,7 @@ import com.d3.webhooks.delivery.DeliveryListener;
 import com.d3.webhooks.delivery.RetrySchedule;
 import com.d3.webhooks.delivery.Worker;
 import com.d3.webhooks.delivery.WorkerConfig;
+import com.d3.webhooks.endpoints.CircuitBreaker;
 import com.d3.webhooks.observability.BacklogGauges;
 import com.d3.webhooks.observability.Observability;
 import com.d3.webhooks.observability.ObservabilityServer;
@@ -109,6 +110,24 @@ final class WorkerCommand implements Callable<Integer> {
                     + "for its account); 0s never (env OUTBOX_AUTO_DISABLE_AFTER).")
     Duration autoDisableAfter;
 
+    @Option(names = "--breaker-threshold", defaultValue = "${env:OUTBOX_BREAKER_THRESHOLD:-5}",
+            description = "Consecutive failed attempts to an endpoint (from all workers) that open its circuit "
+                    + "breaker: its deliveries are then held back, without spending attempts, for a pause; 0 never "
+                    + "opens it (env OUTBOX_BREAKER_THRESHOLD).")
+    int breakerThreshold;
+
+    @Option(names = "--breaker-pause", defaultValue = "${env:OUTBOX_BREAKER_PAUSE:-5s}",
+            converter = Converters.DurationConverter.class,
+            description = "First pause of an open breaker; then one probe goes, and each failed probe doubles the "
+                    + "pause (shortened by up to 20%% at random) (env OUTBOX_BREAKER_PAUSE).")
+    Duration breakerPause;
+
+    @Option(names = "--breaker-max-pause", defaultValue = "${env:OUTBOX_BREAKER_MAX_PAUSE:-10m}",
+            converter = Converters.DurationConverter.class,
+            description = "Longest pause of an open breaker: the longest a recovered endpoint waits for its next "
+                    + "probe (env OUTBOX_BREAKER_MAX_PAUSE).")
+    Duration breakerMaxPause;
+
     @Option(names = "--max-payload-bytes", defaultValue = "${env:OUTBOX_MAX_PAYLOAD_BYTES:-262144}",
             description = "Larger outbox payloads are rejected, not sent (env OUTBOX_MAX_PAYLOAD_BYTES).")
     int maxPayloadBytes;
@@ -197,7 +216,10 @@ final class WorkerCommand implements Callable<Integer> {
                     .retrySchedule(RetrySchedule.parse(retrySchedule, retryJitter)).maxRetryAfter(maxRetryAfter).autoDisableAfter(autoDisableAfter)
                     .maxPayloadBytes(maxPayloadBytes).responseExcerptBytes(responseExcerptBytes)
                     .shutdownGrace(shutdownGrace).allowPrivateNetwork(allowPrivateNetwork).requireHttps(requireHttps)
-                    .exitWhenIdle(exitWhenIdle).secrets(SecretKeys.fromEnvironment()).build();
+                    .exitWhenIdle(exitWhenIdle).secrets(SecretKeys.fromEnvironment())
+                    .breaker(new CircuitBreaker(breakerThreshold, breakerPause, breakerMaxPause,
+                            CircuitBreaker.DEFAULT_JITTER))
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -18,4 +18,12 @@ public interface DeliveryListener {
     /** This many deliveries were taken back from workers whose lease expired. */
     default void rescued(int deliveries) {
     }
+
+    /** This many claimed deliveries were given back unsent; {@code reason}: "breaker" or "rate_limit". */
+    default void heldBack(String reason, int deliveries) {
+    }
+
+    /** An endpoint's circuit breaker opened (or a probe failed and it opened again). */
+    default void breakerOpened(long endpointId) {
+    }
 }

@@ -188,6 +188,64 @@ public final class DeliveryRepository {
                 .execute() == 1;
     }
 
+    /** A claimed delivery to give back unsent, due again at {@code dueAt}. */
+    public record Return(long deliveryId, int attempt, Instant dueAt) {
+    }
+
+    /**
+     * Fenced, one statement for many: gives claimed deliveries back without an attempt, as
+     * {@link #release} does with a null note (the attempt count restored, the last error kept).
+     * For the deliveries a breaker or rate limit holds back, which can be most of a claim batch.
+     * Returns the ids it released; a missing id means another worker owns that delivery now.
+     */
+    public Set<Long> releaseAll(DSLContext tx, String workerId, List<Return> batch, Instant now) {
+        if (batch.isEmpty()) {
+            return Set.of();
+        }
+        int n = batch.size();
+        Long[] ids = new Long[n];
+        Integer[] attempts = new Integer[n];
+        String[] dueAt = new String[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = batch.get(i).deliveryId();
+            attempts[i] = batch.get(i).attempt();
+            dueAt[i] = DbTime.utc(batch.get(i).dueAt()).toString();
+        }
+        OffsetDateTime at = DbTime.utc(now);
+        return tx.connectionResult(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(RELEASE_ALL_SQL)) {
+                ps.setObject(1, at);
+                ps.setArray(2, c.createArrayOf("bigint", ids));
+                ps.setArray(3, c.createArrayOf("integer", attempts));
+                ps.setArray(4, c.createArrayOf("text", dueAt));
+                ps.setString(5, workerId);
+                Set<Long> released = new HashSet<>();
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        released.add(rs.getLong(1));
+                    }
+                }
+                return released;
+            }
+        });
+    }
+
+    /** Plain SQL over JDBC: it runs for every recorder batch with held-back deliveries. */
+    private static final String RELEASE_ALL_SQL = """
+            UPDATE webhook_deliveries d
+               SET state = 'pending',
+                   attempts = d.attempts - 1,
+                   next_attempt_at = v.due_at,
+                   locked_by = NULL,
+                   locked_until = NULL,
+                   updated_at = ?
+              FROM unnest(?::bigint[], ?::int[], ?::timestamptz[]) AS v(id, attempt, due_at)
+             WHERE d.id = v.id
+               AND d.state = 'in_flight'
+               AND d.locked_by = ?
+               AND d.attempts = v.attempt
+            RETURNING d.id""";
+
     /**
      * An operator's decision to give up on a failed delivery: it becomes skipped (audited), and
      * when it blocked an ordered key, the next delivery of that key goes. Returns false, changing

@@ -2,6 +2,7 @@ package com.d3.webhooks.delivery;
 
 import com.d3.webhooks.audit.AuditEntry;
 import com.d3.webhooks.audit.AuditLog;
+import com.d3.webhooks.endpoints.CircuitBreaker;
 import com.d3.webhooks.endpoints.EndpointHealth;
 import com.d3.webhooks.delivery.Completion.Attempted;
 import com.d3.webhooks.delivery.Completion.Released;
@@ -23,9 +24,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
@@ -62,6 +65,9 @@ public final class Worker implements AutoCloseable {
     private final int slotCount;
     private final Semaphore slots;
     private final EndpointLoad endpointLoad;
+    private final EndpointAdmission admission;
+    /** Deliveries sent as the probe of a half-open breaker, until their outcome is recorded. */
+    private final Set<Long> probes = ConcurrentHashMap.newKeySet();
     private final BlockingQueue<Completion> completions;
     private final Object wakeup = new Object();
     private final Duration rescueInterval;
@@ -90,6 +96,8 @@ public final class Worker implements AutoCloseable {
         this.slotCount = config.concurrency() * SLOTS_PER_SENDER;
         this.slots = new Semaphore(slotCount);
         this.endpointLoad = new EndpointLoad();
+        // A probe's answer comes within connect + request timeout; until then no second probe goes.
+        this.admission = new EndpointAdmission(dsl, config.connectTimeout().plus(config.requestTimeout()).plusSeconds(5));
         this.completions = new ArrayBlockingQueue<>(slotCount);
         Duration halfLease = config.lease().dividedBy(2);
         this.rescueInterval = halfLease.compareTo(Duration.ofSeconds(10)) < 0 ? halfLease : Duration.ofSeconds(10);
@@ -128,19 +136,23 @@ public final class Worker implements AutoCloseable {
         }
         List<Future<Completion>> sent = new ArrayList<>();
         List<Completion> outcomes = new ArrayList<>();
+        List<ClaimedDelivery> ready = new ArrayList<>();
         for (ClaimedDelivery d : claimed) {
             Completion busy = admit(d, now);
             if (busy != null) {
                 outcomes.add(busy);
             } else {
-                sent.add(senders.submit(() -> {
-                    try {
-                        return attempt.run(d);
-                    } finally {
-                        endpointLoad.done(d.endpointId());
-                    }
-                }));
+                ready.add(d);
             }
+        }
+        for (ClaimedDelivery d : admitShared(ready, now, outcomes::add)) {
+            sent.add(senders.submit(() -> {
+                try {
+                    return attempt.run(d);
+                } finally {
+                    endpointLoad.done(d.endpointId());
+                }
+            }));
         }
         for (Future<Completion> f : sent) {
             outcomes.add(join(f));
@@ -298,15 +310,52 @@ public final class Worker implements AutoCloseable {
             listener.claimed(claimed.size());
         }
         Instant leaseEnds = now.plus(config.lease());
+        List<ClaimedDelivery> ready = new ArrayList<>();
         for (ClaimedDelivery d : claimed) {
             Completion busy = admit(d, now);
             if (busy != null) {
                 enqueue(busy);
             } else {
-                senders.execute(new Send(d, leaseEnds));
+                ready.add(d);
             }
         }
+        // The claim may have waited for free slots: the shared verdict is taken as of now.
+        for (ClaimedDelivery d : admitShared(ready, clock.instant(), this::enqueue)) {
+            senders.execute(new Send(d, leaseEnds));
+        }
         return claimed.size();
+    }
+
+    /**
+     * Applies what all workers share about an endpoint, its circuit breaker and rate limit, to the
+     * deliveries this worker's per-endpoint cap let through (one statement for the batch). The ones
+     * held back are handed to {@code giveBack} as releases: no attempt is made or counted.
+     */
+    private List<ClaimedDelivery> admitShared(List<ClaimedDelivery> ready, Instant now, Consumer<Completion> giveBack) {
+        EndpointAdmission.Decision decision;
+        try {
+            decision = admission.admit(ready, now);
+        } catch (RuntimeException e) {
+            // Not sent without the shared verdict: given back (recorded once the database answers).
+            for (ClaimedDelivery d : ready) {
+                endpointLoad.done(d.endpointId());
+                giveBack.accept(new Released(d, null, now.plus(EndpointAdmission.RECHECK)));
+            }
+            throw e;
+        }
+        probes.addAll(decision.probes());
+        Map<String, Integer> heldBy = new HashMap<>();
+        for (EndpointAdmission.Held h : decision.held()) {
+            endpointLoad.done(h.delivery().endpointId());
+            giveBack.accept(new Released(h.delivery(), null, h.dueAt()));
+            heldBy.merge(h.reason().tag, 1, Integer::sum);
+        }
+        heldBy.forEach((reason, n) -> {
+            listener.heldBack(reason, n);
+            log.debug("worker {}: {} deliveries held back ({}), due again later without an attempt",
+                    config.workerId(), n, reason);
+        });
+        return decision.admitted();
     }
 
     /**
@@ -440,12 +489,20 @@ public final class Worker implements AutoCloseable {
         List<Settlement> settlements = attempted.stream()
                 .map(a -> decide(a.delivery(), a.result(), now))
                 .toList();
+        List<CircuitBreaker.Opened> opened = new ArrayList<>();
         Set<Long> applied = dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
             AuditLog.append(tx, attempted.stream().map(Attempted::audit).toList());
+            List<DeliveryRepository.Return> returns = new ArrayList<>();
             for (Released r : releases) {
-                deliveries.release(tx, r.delivery(), config.workerId(), r.dueAt(), r.note(), now);
+                if (r.note() == null) {
+                    returns.add(new DeliveryRepository.Return(r.delivery().deliveryId(), r.delivery().attempt(),
+                            r.dueAt()));
+                } else {
+                    deliveries.release(tx, r.delivery(), config.workerId(), r.dueAt(), r.note(), now);
+                }
             }
+            deliveries.releaseAll(tx, config.workerId(), returns, now);
             Set<Long> settled = deliveries.settle(tx, config.workerId(), settlements, now);
             List<OrderedKeys.Key> advanced = new ArrayList<>();
             for (int i = 0; i < attempted.size(); i++) {
@@ -465,14 +522,44 @@ public final class Worker implements AutoCloseable {
                 }
             }
             EndpointHealth.recordOutcomes(tx, healthy, failing, now, config.autoDisableAfter());
+            opened.clear();
+            opened.addAll(config.breaker().record(tx, breakerOutcomes(attempted), now));
             return settled;
         });
+        for (Completion c : batch) {
+            probes.remove(c.delivery().deliveryId());
+        }
+        for (CircuitBreaker.Opened o : opened) {
+            listener.breakerOpened(o.endpointId());
+            log.warn("endpoint {}: circuit breaker open after {} consecutive failed attempts (opening {} in a row); "
+                    + "its deliveries are held back without attempts until {}, then one probe goes",
+                    o.endpointId(), o.consecutiveFailures(), o.openings(), o.until());
+        }
         for (int i = 0; i < attempted.size(); i++) {
             Settlement s = settlements.get(i);
             String outcome = applied.contains(s.deliveryId()) ? s.state() : "taken over";
             logOutcome(attempted.get(i).delivery(), s, outcome);
             listener.recorded(attempted.get(i).audit(), outcome);
         }
+    }
+
+    /** Per endpoint: failures in the batch, whether one succeeded, whether its probe failed. */
+    private List<CircuitBreaker.Outcome> breakerOutcomes(List<Attempted> attempted) {
+        Map<Long, int[]> byEndpoint = new HashMap<>(); // failures, successes, failed probes
+        for (Attempted a : attempted) {
+            int[] counts = byEndpoint.computeIfAbsent(a.delivery().endpointId(), k -> new int[3]);
+            if (a.result().succeeded()) {
+                counts[1]++;
+            } else {
+                counts[0]++;
+                if (probes.contains(a.delivery().deliveryId())) {
+                    counts[2]++;
+                }
+            }
+        }
+        List<CircuitBreaker.Outcome> out = new ArrayList<>();
+        byEndpoint.forEach((id, c) -> out.add(new CircuitBreaker.Outcome(id, c[0], c[1] > 0, c[2] > 0)));
+        return out;
     }
 
     /**

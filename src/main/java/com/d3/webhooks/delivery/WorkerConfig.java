@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.endpoints.CircuitBreaker;
 import com.d3.webhooks.secrets.SecretSealer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +35,8 @@ import java.util.List;
  * @param exitWhenIdle        drain everything due, then stop
  * @param secrets             opens sealed endpoint secrets for signing; {@link SecretSealer#none()}
  *                            opens plain text only
+ * @param breaker             when an endpoint's circuit breaker opens and for how long;
+ *                            {@link CircuitBreaker#OFF} never opens it
  */
 public record WorkerConfig(
         String workerId,
@@ -54,7 +57,8 @@ public record WorkerConfig(
         boolean allowPrivateNetwork,
         boolean requireHttps,
         boolean exitWhenIdle,
-        SecretSealer secrets) {
+        SecretSealer secrets,
+        CircuitBreaker breaker) {
 
     public static final int DEFAULT_CONCURRENCY = 16;
     public static final int DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT = 8;
@@ -107,6 +111,9 @@ public record WorkerConfig(
         if (maxRetryAfter.isNegative() || shutdownGrace.isNegative() || autoDisableAfter.isNegative()) {
             problems.add("max Retry-After, auto-disable window and shutdown grace must not be negative");
         }
+        if (breaker == null) {
+            problems.add("breaker must be given (CircuitBreaker.OFF to never open one)");
+        }
         if (secrets == null) {
             problems.add("secrets must be given (SecretSealer.none() when no key is configured)");
         }
@@ -126,7 +133,7 @@ public record WorkerConfig(
                 .maxPayloadBytes(maxPayloadBytes)
                 .responseExcerptBytes(responseExcerptBytes).shutdownGrace(shutdownGrace)
                 .allowPrivateNetwork(allowPrivateNetwork).requireHttps(requireHttps).exitWhenIdle(exitWhenIdle)
-                .secrets(secrets);
+                .secrets(secrets).breaker(breaker);
     }
 
     /** Starts from the defaults; {@link #build()} validates. */
@@ -150,6 +157,7 @@ public record WorkerConfig(
         private boolean requireHttps;
         private boolean exitWhenIdle;
         private SecretSealer secrets = SecretSealer.none();
+        private CircuitBreaker breaker = CircuitBreaker.DEFAULT;
 
         private Builder(String workerId) {
             this.workerId = workerId;
@@ -173,11 +181,12 @@ public record WorkerConfig(
         public Builder requireHttps(boolean v) { requireHttps = v; return this; }
         public Builder exitWhenIdle(boolean v) { exitWhenIdle = v; return this; }
         public Builder secrets(SecretSealer v) { secrets = v; return this; }
+        public Builder breaker(CircuitBreaker v) { breaker = v; return this; }
 
         public WorkerConfig build() {
             return new WorkerConfig(workerId, concurrency, maxInFlightPerEndpoint, batchSize, pollMin, pollMax, lease,
                     connectTimeout, requestTimeout, retrySchedule, maxRetryAfter, autoDisableAfter, maxPayloadBytes,
-                    responseExcerptBytes, shutdownGrace, allowPrivateNetwork, requireHttps, exitWhenIdle, secrets);
+                    responseExcerptBytes, shutdownGrace, allowPrivateNetwork, requireHttps, exitWhenIdle, secrets, breaker);
         }
     }
 }

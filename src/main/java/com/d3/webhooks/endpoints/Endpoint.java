@@ -15,12 +15,35 @@ import java.util.List;
  * @param secretKeyId             the id of the key that sealed it; null when not sealed
  * @param maxInFlight             requests in flight to it per worker at most; null: the worker's
  *                                --max-in-flight-per-endpoint
+ * @param rateLimitPerSecond      most requests per second from all workers together; null: no limit
+ * @param consecutiveFailures     failed attempts since the last success
+ * @param breakerOpenUntil        null: circuit breaker closed; otherwise its deliveries are held back
+ *                                until then (a probe goes when that time has passed)
+ * @param breakerOpenings         times the breaker opened since the last success
  */
 public record Endpoint(long id, String accountId, String url, boolean hasSecret, List<String> eventTypes,
                        String description, boolean enabled, String disabledReason, OffsetDateTime disabledAt,
                        boolean ordered, OffsetDateTime previousSecretExpiresAt, OffsetDateTime createdAt,
                        OffsetDateTime updatedAt, boolean secretSealed, String secretKeyId,
-                       Integer maxInFlight) {
+                       Integer maxInFlight, Integer rateLimitPerSecond, int consecutiveFailures,
+                       OffsetDateTime breakerOpenUntil, int breakerOpenings) {
+
+    /** The bounds of webhook_endpoints_rate_limit_check. */
+    public static final int MAX_RATE_LIMIT = 100_000;
+
+    /** Null when {@code perSecond} is a valid rate limit (or null, no limit); else why not. */
+    public static String rateLimitProblem(Integer perSecond) {
+        return perSecond == null || (perSecond >= 1 && perSecond <= MAX_RATE_LIMIT) ? null
+                : "rate limit must be 1 to " + MAX_RATE_LIMIT + " requests per second (got " + perSecond + ")";
+    }
+
+    /** "closed", "open until ...", or "half-open (probe due)" as of {@code now}. */
+    public String breakerState(java.time.Instant now) {
+        if (breakerOpenUntil == null) {
+            return "closed";
+        }
+        return breakerOpenUntil.toInstant().isAfter(now) ? "open" : "half-open";
+    }
 
     /** "sealed (key 1a2b3c4d)", "plain text" or "none". */
     public String secretStorage() {

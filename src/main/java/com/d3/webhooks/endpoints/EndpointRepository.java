@@ -80,6 +80,24 @@ public final class EndpointRepository {
         });
     }
 
+    /**
+     * Sets the endpoint's rate limit, requests per second from all workers together; null removes
+     * it. The token bucket starts full. False when there is no such endpoint.
+     */
+    public boolean setRateLimit(long id, Integer perSecond, Instant now) {
+        String problem = Endpoint.rateLimitProblem(perSecond);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return dsl.update(E)
+                .set(E.RATE_LIMIT_PER_SECOND, perSecond)
+                .set(E.RATE_TOKENS, (Double) null)
+                .set(E.RATE_REFILLED_AT, (OffsetDateTime) null)
+                .set(E.UPDATED_AT, DbTime.utc(now))
+                .where(E.ID.eq(id))
+                .execute() == 1;
+    }
+
     public Optional<Endpoint> find(long id) {
         return dsl.selectFrom(E).where(E.ID.eq(id)).fetchOptional(EndpointRepository::toEndpoint);
     }
@@ -134,6 +152,9 @@ public final class EndpointRepository {
                 .set(E.DISABLED_AT, (OffsetDateTime) null)
                 // A fresh start: the failures before the disabling do not count towards the next one.
                 .set(E.FAILING_SINCE, (OffsetDateTime) null)
+                .set(E.CONSECUTIVE_FAILURES, 0)
+                .set(E.BREAKER_OPENINGS, 0)
+                .set(E.BREAKER_OPEN_UNTIL, (OffsetDateTime) null)
                 .set(E.UPDATED_AT, DbTime.utc(now))
                 .where(E.ID.eq(id))
                 .execute() == 1;
@@ -174,7 +195,8 @@ public final class EndpointRepository {
                 r.getEnabled(), r.getDisabledReason(), r.getDisabledAt(), r.getOrdered(),
                 r.getPreviousSecret() == null ? null : r.getPreviousSecretExpiresAt(), r.getCreatedAt(),
                 r.getUpdatedAt(), SecretSealer.isSealed(r.getSecret()), SecretSealer.keyIdOf(r.getSecret()).orElse(null),
-                r.getMaxInFlight());
+                r.getMaxInFlight(), r.getRateLimitPerSecond(), r.getConsecutiveFailures(), r.getBreakerOpenUntil(),
+                r.getBreakerOpenings());
     }
 
     /** New secrets are stored sealed when this repository has a key. */

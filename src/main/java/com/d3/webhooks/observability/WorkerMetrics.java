@@ -19,6 +19,7 @@ public final class WorkerMetrics implements DeliveryListener {
     private final MeterRegistry registry;
     private final Counter leaseExpiries;
     private final DistributionSummary claimBatch;
+    private final Counter breakerOpenings;
 
     public WorkerMetrics(MeterRegistry registry, String workerId, IntSupplier inFlight) {
         this.registry = registry;
@@ -27,6 +28,9 @@ public final class WorkerMetrics implements DeliveryListener {
                 .register(registry);
         this.claimBatch = DistributionSummary.builder("outbox.claim.batch.size")
                 .description("Deliveries leased per claim statement")
+                .register(registry);
+        this.breakerOpenings = Counter.builder("outbox.breaker.openings")
+                .description("Times an endpoint's circuit breaker opened (or opened again after a failed probe)")
                 .register(registry);
         registry.gauge("outbox.in.flight", io.micrometer.core.instrument.Tags.of("worker", workerId), inFlight,
                 s -> s.getAsInt());
@@ -57,6 +61,21 @@ public final class WorkerMetrics implements DeliveryListener {
     @Override
     public void rescued(int deliveries) {
         leaseExpiries.increment(deliveries);
+    }
+
+    @Override
+    public void heldBack(String reason, int deliveries) {
+        Counter.builder("outbox.deliveries.held.back")
+                .description("Claimed deliveries given back unsent, without an attempt, by reason: breaker (the "
+                        + "endpoint's circuit breaker is open) or rate_limit (the endpoint's rate limit)")
+                .tag("reason", reason)
+                .register(registry)
+                .increment(deliveries);
+    }
+
+    @Override
+    public void breakerOpened(long endpointId) {
+        breakerOpenings.increment();
     }
 
     static String statusClass(Integer status) {

@@ -96,8 +96,9 @@ class RolesTest {
         TestDatabase.get().reset();
         SecretSealer sealer = SecretSealer.of(SecretSealer.newKey());
         try (TestReceiver receiver = new TestReceiver(); Database worker = connectAs(WORKER)) {
-            OWNER.execute("INSERT INTO webhook_endpoints (account_id, url, secret) VALUES ('acct_1', ?, "
-                    + "'plain secret')", receiver.url("/hook"));
+            // A rate limit, so the worker takes tokens from the endpoint's bucket too.
+            OWNER.execute("INSERT INTO webhook_endpoints (account_id, url, secret, rate_limit_per_second) "
+                    + "VALUES ('acct_1', ?, 'plain secret', 100)", receiver.url("/hook"));
             new Fixtures(OWNER).event("acct_1", "fileTask.completed", "{}");
             DSLContext dsl = worker.dsl();
 
@@ -106,7 +107,8 @@ class RolesTest {
             new EndpointSecrets(dsl, sealer).checkAllCanBeOpened();
             assertEquals(1, new EndpointSecrets(dsl, sealer).sealAll());
             MutableClock clock = MutableClock.startingNow();
-            try (Worker w = new Worker(dsl, Fixtures.testConfig("w-roles").secrets(sealer).build(), clock,
+            try (Worker w = new Worker(dsl, Fixtures.testConfig("w-roles").secrets(sealer)
+                    .breaker(com.d3.webhooks.endpoints.CircuitBreaker.DEFAULT).build(), clock,
                     DeliveryListener.NONE)) {
                 w.drainDue();
                 new Fixtures(OWNER).event("acct_1", "fileTask.completed", "{}");
@@ -122,6 +124,7 @@ class RolesTest {
 
             refused(() -> dsl.execute("UPDATE webhook_endpoints SET url = 'https://attacker.example/'"));
             refused(() -> dsl.execute("UPDATE webhook_endpoints SET event_types = NULL"));
+            refused(() -> dsl.execute("UPDATE webhook_endpoints SET rate_limit_per_second = NULL"));
             refused(() -> dsl.execute("INSERT INTO webhook_endpoints (account_id, url) VALUES ('x', 'https://e.com')"));
             refused(() -> dsl.execute("DELETE FROM webhook_endpoints"));
             refused(() -> dsl.execute("UPDATE webhook_audit_logs SET status = 'success'"));

@@ -9,6 +9,7 @@ import com.d3.webhooks.delivery.DeliveryListener;
 import com.d3.webhooks.delivery.RetrySchedule;
 import com.d3.webhooks.delivery.Worker;
 import com.d3.webhooks.delivery.WorkerConfig;
+import com.d3.webhooks.endpoints.CircuitBreaker;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.NewEndpoint;
 import com.d3.webhooks.outbox.Outbox;
@@ -53,6 +54,8 @@ public final class Fixtures {
                 .concurrency(8)
                 // Most tests use one endpoint; EndpointIsolationTest exercises the cap itself.
                 .maxInFlightPerEndpoint(64)
+                // Many tests fail one endpoint on purpose; CircuitBreakerTest exercises the breaker.
+                .breaker(CircuitBreaker.OFF)
                 .connectTimeout(Duration.ofSeconds(2))
                 .requestTimeout(Duration.ofSeconds(3))
                 .lease(Duration.ofSeconds(30))

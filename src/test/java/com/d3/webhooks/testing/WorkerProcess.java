@@ -89,6 +89,9 @@ public final class WorkerProcess implements AutoCloseable {
             pb.environment().put("OUTBOX_LOG_LEVEL", "INFO");
             pb.environment().remove("OUTBOX_SECRET_KEY");
             pb.environment().remove("OUTBOX_SECRET_KEYS_OLD");
+            // Fault tests fail endpoints on purpose and drain with --exit-when-idle; as with
+            // Fixtures.testConfig, the breaker stays off unless a test turns it on (env or option).
+            pb.environment().put("OUTBOX_BREAKER_THRESHOLD", "0");
             pb.environment().putAll(env);
             return new WorkerProcess(pb.start(), log);
         } catch (IOException e) {
