@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import org.jooq.DSLContext;
+import org.jooq.Query;
 
 /**
  * Ordered delivery: of the deliveries of one ordering key to one ordered endpoint, only the
@@ -47,7 +48,18 @@ public final class OrderedKeys {
                 SELECT pg_advisory_xact_lock(k.endpoint_id::int, hashtext(k.ordering_key))
                   FROM unnest({0}, {1}) AS k(endpoint_id, ordering_key)""", val(endpoints), val(names))
                 .fetch();
-        return tx.execute("""
+        return promotion(tx, sorted, now).execute();
+    }
+
+    /**
+     * The promotion statement of {@link #promoteHeads}, unexecuted and without the advisory locks
+     * that must come first: bin/bench renders it to EXPLAIN it.
+     */
+    public static Query promotion(DSLContext tx, Collection<Key> keys, Instant now) {
+        List<Key> sorted = keys.stream().distinct().sorted(LOCK_ORDER).toList();
+        Long[] endpoints = sorted.stream().map(Key::endpointId).toArray(Long[]::new);
+        String[] names = sorted.stream().map(Key::orderingKey).toArray(String[]::new);
+        return tx.query("""
                 UPDATE webhook_deliveries d
                    SET state = 'pending', next_attempt_at = {2}, updated_at = {2}
                   FROM (SELECT (SELECT w.id FROM webhook_deliveries w
