@@ -4,6 +4,7 @@ import com.d3.webhooks.db.Database;
 import com.d3.webhooks.endpoints.Endpoint;
 import com.d3.webhooks.endpoints.EndpointChanges;
 import com.d3.webhooks.endpoints.EndpointRepository;
+import com.d3.webhooks.endpoints.OnExhausted;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
                 "  outbox endpoints update 3 --url https://example.com/v2/hooks",
                 "  outbox endpoints update 3 --event-types operation.completed,operation.failed",
-                "  outbox endpoints update 3 --event-types all"})
+                "  outbox endpoints update 3 --event-types all",
+                "  outbox endpoints update 3 --ordered true --on-exhausted skip"})
 final class EndpointUpdateCommand implements Callable<Integer> {
 
     @Mixin
@@ -43,16 +45,29 @@ final class EndpointUpdateCommand implements Callable<Integer> {
     @Option(names = "--description", description = "New note for operators ('' clears it).")
     String description;
 
+    @Option(names = "--ordered", paramLabel = "true|false", arity = "1",
+            description = "Deliver events with the same ordering key one at a time, in outbox order. 'false' "
+                    + "lets every waiting delivery of the endpoint go at once.")
+    Boolean ordered;
+
+    @Option(names = "--on-exhausted", paramLabel = "block|skip",
+            description = "Ordered endpoints: when a delivery fails for good, 'block' holds its key's later "
+                    + "deliveries until an operator replays or skips it; 'skip' leaves it failed (audited, "
+                    + "replayable) and lets the key move on. Switching to skip releases the keys blocked now.")
+    String onExhausted;
+
     @Option(names = "--json", description = "Print the updated endpoint as JSON.")
     boolean json;
 
     @Override
     public Integer call() {
         EndpointChanges changes;
+        OnExhausted policy;
         try {
             List<String> types = eventTypes == null ? null
                     : eventTypes.size() == 1 && eventTypes.get(0).equals("all") ? List.of() : eventTypes;
             changes = new EndpointChanges(url, types, description);
+            policy = onExhausted == null ? null : OnExhausted.parse(onExhausted);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -65,13 +80,20 @@ final class EndpointUpdateCommand implements Callable<Integer> {
             if (!endpoints.update(id, changes, Clock.systemUTC().instant())) {
                 throw EndpointCommands.notFound(id);
             }
+            if (ordered != null) {
+                endpoints.setOrdered(id, ordered);
+            }
+            if (policy != null) {
+                endpoints.setOnExhausted(id, policy, Clock.systemUTC().instant());
+            }
             updated = EndpointCommands.require(endpoints.find(id), id);
         }
         if (json) {
             Json.print(spec.commandLine().getOut(), updated);
         } else {
             spec.commandLine().getOut().println("endpoint " + id + " updated: " + updated.url() + ", event types "
-                    + (updated.eventTypes().isEmpty() ? "all" : String.join(",", updated.eventTypes())));
+                    + (updated.eventTypes().isEmpty() ? "all" : String.join(",", updated.eventTypes()))
+                    + (updated.ordered() ? ", ordered (on exhausted: " + updated.onExhausted().value() + ")" : ""));
         }
         return Main.OK;
     }

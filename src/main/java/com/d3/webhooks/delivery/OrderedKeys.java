@@ -33,8 +33,9 @@ public final class OrderedKeys {
     }
 
     /**
-     * For each key with no delivery pending, in flight or failed (a failed one blocks its key),
-     * makes its earliest waiting delivery pending and due now. Returns how many it promoted.
+     * For each key with no delivery pending, in flight or failed (a failed one blocks its key,
+     * unless the endpoint's on_exhausted policy is 'skip'), makes its earliest waiting delivery
+     * pending and due now. Returns how many it promoted.
      */
     public static int promoteHeads(DSLContext tx, Collection<Key> keys, Instant now) {
         if (keys.isEmpty()) {
@@ -59,18 +60,26 @@ public final class OrderedKeys {
         List<Key> sorted = keys.stream().distinct().sorted(LOCK_ORDER).toList();
         Long[] endpoints = sorted.stream().map(Key::endpointId).toArray(Long[]::new);
         String[] names = sorted.stream().map(Key::orderingKey).toArray(String[]::new);
+        // Per key: its earliest waiting delivery, unless an earlier one of the key is pending, in
+        // flight, or failed on an endpoint whose policy is to block. Only the index entries before
+        // that delivery are looked at, so the cost does not grow with the key's backlog. (Nothing
+        // later than a waiting delivery is ever pending: routing adds deliveries as waiting, and
+        // only an earlier one's success, skip or failure lets a later one go.)
         return tx.query("""
                 UPDATE webhook_deliveries d
                    SET state = 'pending', next_attempt_at = {2}, updated_at = {2}
-                  FROM (SELECT (SELECT w.id FROM webhook_deliveries w
-                                 WHERE w.endpoint_id = k.endpoint_id AND w.ordering_key = k.ordering_key
-                                   AND w.state = 'waiting'
-                                 ORDER BY w.outbox_id LIMIT 1) AS id
-                          FROM unnest({0}, {1}) AS k(endpoint_id, ordering_key)
-                         WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries a
-                                            WHERE a.endpoint_id = k.endpoint_id AND a.ordering_key = k.ordering_key
-                                              AND a.state IN ('pending', 'in_flight', 'failed'))) AS head
-                 WHERE d.id = head.id AND d.state = 'waiting'""",
+                  FROM unnest({0}, {1}) AS k(endpoint_id, ordering_key)
+                  JOIN webhook_endpoints e ON e.id = k.endpoint_id
+                  CROSS JOIN LATERAL (SELECT w.id, w.outbox_id FROM webhook_deliveries w
+                                       WHERE w.endpoint_id = k.endpoint_id AND w.ordering_key = k.ordering_key
+                                         AND w.state = 'waiting'
+                                       ORDER BY w.outbox_id LIMIT 1) AS head
+                 WHERE d.id = head.id AND d.state = 'waiting'
+                   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries a
+                                    WHERE a.endpoint_id = k.endpoint_id AND a.ordering_key = k.ordering_key
+                                      AND a.outbox_id < head.outbox_id
+                                      AND (a.state IN ('pending', 'in_flight')
+                                           OR a.state = 'failed' AND e.on_exhausted = 'block'))""",
                 val(endpoints), val(names), val(DbTime.utc(now)));
     }
 }

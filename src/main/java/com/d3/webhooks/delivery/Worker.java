@@ -451,7 +451,7 @@ public final class Worker implements AutoCloseable {
             for (int i = 0; i < attempted.size(); i++) {
                 ClaimedDelivery d = attempted.get(i).delivery();
                 if (d.orderingKey() != null && settled.contains(d.deliveryId())
-                        && settlements.get(i).state().equals(DeliveryRepository.SUCCEEDED)) {
+                        && finished(settlements.get(i))) {
                     advanced.add(new OrderedKeys.Key(d.endpointId(), d.orderingKey()));
                 }
             }
@@ -473,6 +473,14 @@ public final class Worker implements AutoCloseable {
             logOutcome(attempted.get(i).delivery(), s, outcome);
             listener.recorded(attempted.get(i).audit(), outcome);
         }
+    }
+
+    /**
+     * Whether a settlement may let the next delivery of an ordered key go: a success always; a
+     * failure for good when the endpoint's policy is to skip (promotion checks the policy).
+     */
+    private static boolean finished(Settlement s) {
+        return s.state().equals(DeliveryRepository.SUCCEEDED) || s.state().equals(DeliveryRepository.FAILED);
     }
 
     /**
@@ -532,6 +540,12 @@ public final class Worker implements AutoCloseable {
             // This transaction holds every row's lock, so fencing on the lost owner cannot miss.
             byLostOwner.forEach((owner, settlements) -> deliveries.settle(tx, owner, settlements, now));
             AuditLog.append(tx, entries);
+            // A lost last attempt fails its delivery for good: an ordered key may move on (skip policy).
+            OrderedKeys.promoteHeads(tx, lost.stream()
+                    .filter(l -> l.delivery().orderingKey() != null
+                            && l.delivery().attemptInBudget() >= config.retrySchedule().maxAttempts())
+                    .map(l -> new OrderedKeys.Key(l.delivery().endpointId(), l.delivery().orderingKey()))
+                    .toList(), now);
             return lost;
         });
         if (!rescued.isEmpty()) {

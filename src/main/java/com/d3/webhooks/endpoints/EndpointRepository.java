@@ -1,6 +1,7 @@
 package com.d3.webhooks.endpoints;
 
 import com.d3.webhooks.db.DbTime;
+import com.d3.webhooks.delivery.OrderedKeys;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
 import com.d3.webhooks.db.schema.tables.records.WebhookEndpointsRecord;
@@ -74,6 +75,31 @@ public final class EndpointRepository {
                                next_attempt_at = CASE WHEN state = 'waiting' THEN now() ELSE next_attempt_at END
                          WHERE endpoint_id = {0} AND ordering_key IS NOT NULL
                            AND state IN ('waiting', 'pending', 'in_flight', 'failed')""", DSL.val(id));
+            }
+            return changed == 1;
+        });
+    }
+
+    /**
+     * Sets what the endpoint's ordered keys do when a delivery fails for good. Switching to skip
+     * lets every key the endpoint's failed deliveries block move on at once, in this transaction;
+     * switching to block makes those failed deliveries block their keys again from the keys' next
+     * step (skip them first if that is not wanted). False when there is no such endpoint.
+     */
+    public boolean setOnExhausted(long id, OnExhausted policy, Instant now) {
+        return dsl.transactionResult(cfg -> {
+            DSLContext tx = cfg.dsl();
+            int changed = tx.update(E)
+                    .set(E.ON_EXHAUSTED, policy.value())
+                    .set(E.UPDATED_AT, DbTime.utc(now))
+                    .where(E.ID.eq(id))
+                    .execute();
+            if (changed == 1 && policy == OnExhausted.SKIP) {
+                var d = com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
+                List<OrderedKeys.Key> blocked = tx.selectDistinct(d.ORDERING_KEY).from(d)
+                        .where(d.ENDPOINT_ID.eq(id)).and(d.ORDERING_KEY.isNotNull()).and(d.STATE.eq("failed"))
+                        .fetch(r -> new OrderedKeys.Key(id, r.value1()));
+                OrderedKeys.promoteHeads(tx, blocked, now);
             }
             return changed == 1;
         });
@@ -168,7 +194,8 @@ public final class EndpointRepository {
                 r.getEventTypes() == null ? List.of() : Arrays.asList(r.getEventTypes()), r.getDescription(),
                 r.getEnabled(), r.getDisabledReason(), r.getDisabledAt(), r.getOrdered(),
                 r.getPreviousSecret() == null ? null : r.getPreviousSecretExpiresAt(), r.getCreatedAt(),
-                r.getUpdatedAt(), SecretSealer.isSealed(r.getSecret()), SecretSealer.keyIdOf(r.getSecret()).orElse(null));
+                r.getUpdatedAt(), SecretSealer.isSealed(r.getSecret()), SecretSealer.keyIdOf(r.getSecret()).orElse(null),
+                OnExhausted.parse(r.getOnExhausted()));
     }
 
     /** New secrets are stored sealed when this repository has a key. */
