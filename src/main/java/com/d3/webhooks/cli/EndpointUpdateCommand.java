@@ -66,18 +66,21 @@ final class EndpointUpdateCommand implements Callable<Integer> {
         try {
             List<String> types = eventTypes == null ? null
                     : eventTypes.size() == 1 && eventTypes.get(0).equals("all") ? List.of() : eventTypes;
-            changes = new EndpointChanges(url, types, description);
+            boolean orderingOnly = url == null && types == null && description == null
+                    && (ordered != null || onExhausted != null);
+            changes = orderingOnly ? null : new EndpointChanges(url, types, description);
             policy = onExhausted == null ? null : OnExhausted.parse(onExhausted);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        for (String warning : changes.warnings()) {
+        for (String warning : changes == null ? List.<String>of() : changes.warnings()) {
             spec.commandLine().getErr().println("warning: " + warning);
         }
         Endpoint updated;
         try (Database db = database.open(1)) {
             EndpointRepository endpoints = new EndpointRepository(db.dsl());
-            if (!endpoints.update(id, changes, Clock.systemUTC().instant())) {
+            if (changes != null ? !endpoints.update(id, changes, Clock.systemUTC().instant())
+                    : endpoints.find(id).isEmpty()) {
                 throw EndpointCommands.notFound(id);
             }
             if (ordered != null) {

@@ -440,6 +440,7 @@ public final class Worker implements AutoCloseable {
         List<Settlement> settlements = attempted.stream()
                 .map(a -> decide(a.delivery(), a.result(), now))
                 .toList();
+        int[] promoted = {0};
         Set<Long> applied = dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
             AuditLog.append(tx, attempted.stream().map(Attempted::audit).toList());
@@ -455,7 +456,7 @@ public final class Worker implements AutoCloseable {
                     advanced.add(new OrderedKeys.Key(d.endpointId(), d.orderingKey()));
                 }
             }
-            OrderedKeys.promoteHeads(tx, advanced, now);
+            promoted[0] = OrderedKeys.promoteHeads(tx, advanced, now);
             Set<Long> healthy = new HashSet<>();
             Set<Long> failing = new HashSet<>();
             for (Attempted a : attempted) {
@@ -467,6 +468,14 @@ public final class Worker implements AutoCloseable {
             EndpointHealth.recordOutcomes(tx, healthy, failing, now, config.autoDisableAfter());
             return settled;
         });
+        if (promoted[0] > 0) {
+            // The next deliveries of ordered keys are due now: claim them without waiting out the
+            // claim loop's idle back-off (one busy key would otherwise go at a few per second).
+            synchronized (wakeup) {
+                promotedSinceSleep = true;
+                wakeup.notifyAll();
+            }
+        }
         for (int i = 0; i < attempted.size(); i++) {
             Settlement s = settlements.get(i);
             String outcome = applied.contains(s.deliveryId()) ? s.state() : "taken over";
@@ -570,11 +579,15 @@ public final class Worker implements AutoCloseable {
 
     private void sleep(Duration d) throws InterruptedException {
         synchronized (wakeup) {
-            if (running) {
+            if (running && !promotedSinceSleep) {
                 wakeup.wait(Math.max(1, d.toMillis()));
             }
+            promotedSinceSleep = false;
         }
     }
+
+    /** Set by the recorder when it made deliveries of ordered keys due; guarded by {@link #wakeup}. */
+    private boolean promotedSinceSleep;
 
     private static void sleepQuietly(Duration d) {
         try {

@@ -13,7 +13,8 @@ public enum OnExhausted {
     /** The failed delivery stays failed (audited, replayable); the key moves on to its next delivery. */
     SKIP;
 
-    /** The value stored in the database and used on the command line: "block" or "skip". */
+    /** The value stored in the database, used on the command line and in JSON: "block" or "skip". */
+    @com.fasterxml.jackson.annotation.JsonValue
     public String value() {
         return name().toLowerCase(Locale.ROOT);
     }
