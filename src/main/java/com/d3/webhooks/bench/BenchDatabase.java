@@ -455,7 +455,7 @@ final class BenchDatabase implements AutoCloseable {
      * EXPLAIN (ANALYZE, BUFFERS) of the ordered promotion statement as a recorder runs it after
      * a batch of successes: in a transaction that is rolled back, the first {@code limit} due
      * heads are marked succeeded, then the next waiting delivery of each of their keys is
-     * promoted ({@code OrderedKeys.promotion}, rendered by jOOQ, values bound).
+     * promoted ({@code OrderedKeys.promotion}, rendered by jOOQ as promoteHeads renders it, values bound).
      */
     String explainPromotion(int limit) throws SQLException {
         return explain(tx -> {
