@@ -36,7 +36,8 @@ import picocli.CommandLine.Option;
                 + "PostgreSQL in its own database (" + BenchDatabase.DEFAULT_NAME + " or OUTBOX_BENCH_DATABASE, dropped and created again for "
                 + "every scenario run). Figures are medians of --runs runs; see docs/performance.md.",
                 "",
-                "Scenarios: drain, http-floor, retry, latency, workers, backlog, storage, receiver, fairness;",
+                "Scenarios: drain, http-floor, retry, latency, workers, backlog, storage, receiver, fairness, ordered,",
+                "  ordered-single-key, ordered-plan;",
                 "  'default' = drain,http-floor,retry,latency,workers (about 10 minutes);",
                 "  'all' = every scenario (backlog loads 1,000,000 deliveries: several more minutes)."},
         footer = {"", "Environment: OUTBOX_JAVA_OPTS is given to every worker JVM (e.g. a JFR recording); "
@@ -47,7 +48,7 @@ public final class Bench implements Callable<Integer> {
     static final List<String> DEFAULT_SCENARIOS = List.of("drain", "http-floor", "retry", "latency", "workers");
     static final List<String> ALL_SCENARIOS =
             List.of("drain", "http-floor", "retry", "latency", "workers", "backlog", "storage", "receiver",
-                    "fairness");
+                    "fairness", "ordered", "ordered-single-key", "ordered-plan");
     static final int DEFAULT_EVENTS = 20_000;
     static final int DEFAULT_SET_EVENTS = 5_000;
     static final String LOCAL_SERVER = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
@@ -92,6 +93,23 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--backlog-measure", paramLabel = "N", defaultValue = "20000",
             description = "Deliveries measured per backlog run, from the first; then the worker is stopped.")
     int backlogMeasure;
+
+    @Option(names = "--keys", paramLabel = "K", defaultValue = "1000",
+            description = "Ordered scenario: distinct ordering keys the events take in turn.")
+    int keys;
+
+    @Option(names = "--single-key-events", paramLabel = "N", defaultValue = "1000",
+            description = "Ordered-single-key scenario: events of the one key (one delivery at a time is slow).")
+    int singleKeyEvents;
+
+    @Option(names = "--plan-backlog", paramLabel = "N", split = ",", defaultValue = "20000,1000000",
+            description = "Ordered-plan scenario: undelivered deliveries to the ordered endpoint; the smallest "
+                    + "is the baseline.")
+    List<Integer> planBacklogs;
+
+    @Option(names = "--plan-keys", paramLabel = "K", defaultValue = "10000",
+            description = "Ordered-plan scenario: ordering keys the backlog is spread over.")
+    int planKeys;
 
     @Option(names = "--fail-percent", paramLabel = "P", defaultValue = "10",
             description = "Retry scenario: share of event ids whose first attempt the receiver answers 500.")
@@ -143,7 +161,8 @@ public final class Bench implements Callable<Integer> {
         events = eventsOption != null ? eventsOption : defaultSet ? DEFAULT_SET_EVENTS : DEFAULT_EVENTS;
         if (selected == null || runs < 1 || events < 2 || rate < 1 || seconds <= 0 || backlogMeasure < 2
                 || failPercent < 0 || failPercent > 100 || floorThreads < 1 || workerCounts.stream().anyMatch(k -> k < 1)
-                || backlogs.stream().anyMatch(b -> b < 2) || !List.of("socket", "jdk").contains(receiverServer)) {
+                || backlogs.stream().anyMatch(b -> b < 2) || keys < 1 || singleKeyEvents < 2 || planKeys < 1
+                || planBacklogs.stream().anyMatch(b -> b < planKeys) || !List.of("socket", "jdk").contains(receiverServer)) {
             System.err.println("bench: invalid options: scenarios are " + ALL_SCENARIOS + ", 'default' or 'all'; "
                     + "--runs >= 1, --events >= 2, --rate >= 1, --seconds > 0, --fail-percent 0..100, "
                     + "--receiver socket|jdk");
@@ -282,6 +301,43 @@ public final class Bench implements Callable<Integer> {
                 }
                 results.add(f);
             }
+            if (selected.contains("ordered")) {
+                ScenarioResult off = new ScenarioResult("ordered=off", "N events with " + keys + " ordering keys "
+                        + "taking turns, to an unordered endpoint; one worker with --exit-when-idle");
+                ScenarioResult on = new ScenarioResult("ordered=on", "the same N events to an ordered endpoint; "
+                        + "each pair of runs back to back");
+                for (int r0 = 1; r0 <= runs; r0++) {
+                    int run = r0;
+                    progress.printf("ordered run %d of %d%n", run, runs);
+                    off.runs.add(stamped(() -> s.orderedDrain("unordered-" + run, events, keys, false)));
+                    on.runs.add(stamped(() -> s.orderedDrain("ordered-" + run, events, keys, true)));
+                }
+                results.add(off);
+                results.add(on);
+            }
+            if (selected.contains("ordered-single-key")) {
+                ScenarioResult one = new ScenarioResult("ordered-single-key", singleKeyEvents + " events of one "
+                        + "ordering key to an ordered endpoint; one worker with --exit-when-idle");
+                for (int r0 = 1; r0 <= runs; r0++) {
+                    int run = r0;
+                    progress.printf("ordered-single-key run %d of %d%n", run, runs);
+                    one.runs.add(stamped(() -> s.orderedDrain("single-key-" + run, singleKeyEvents, 1, true)));
+                }
+                results.add(one);
+            }
+            if (selected.contains("ordered-plan")) {
+                for (int size : planBacklogs.stream().sorted().toList()) {
+                    ScenarioResult p = new ScenarioResult("ordered-plan=" + size, size + " undelivered deliveries "
+                            + "across " + planKeys + " keys to an ordered endpoint, loaded by SQL; EXPLAIN ANALYZE "
+                            + "of the claim and of the promotion, no worker");
+                    for (int r0 = 1; r0 <= runs; r0++) {
+                        int run = r0;
+                        progress.printf("ordered-plan=%d run %d of %d%n", size, run, runs);
+                        p.runs.add(stamped(() -> s.orderedPlan("ordered-plan" + size + "-" + run, size, planKeys)));
+                    }
+                    results.add(p);
+                }
+            }
             if (selected.contains("receiver")) {
                 for (String server : List.of("socket", "jdk")) {
                     ScenarioResult r = new ScenarioResult("receiver=" + server, "the HTTP floor against a fresh "
@@ -341,6 +397,16 @@ public final class Bench implements Callable<Integer> {
                 stdout.printf("%n%s, last run: what the worker's database sessions were doing (share of samples of "
                         + "pg_stat_activity every 100 ms)%n", r.name);
                 activity.forEach((k, v) -> stdout.printf("  %5.1f%%  %s%n", ((Number) v).doubleValue() * 100, k));
+            }
+        }
+        for (ScenarioResult r : results) {
+            if (Report.kind(r.name).equals("ordered-plan") && !r.runs.isEmpty()
+                    && r.runs.get(r.runs.size() - 1).details.get("claim_plan_warm") != null) {
+                RunResult last = r.runs.get(r.runs.size() - 1);
+                stdout.printf("%nclaim plan at %s (DeliveryRepository.claimSql, LIMIT %d; EXPLAIN (ANALYZE, "
+                        + "BUFFERS), warm, rolled back):%n%s", r.name, claimLimit, last.details.get("claim_plan_warm"));
+                stdout.printf("promotion plan at %s (OrderedKeys.promotion after %d successes; warm, rolled "
+                        + "back):%n%s", r.name, claimLimit, last.details.get("promote_plan_warm"));
             }
         }
         for (ScenarioResult r : results) {
@@ -437,6 +503,10 @@ public final class Bench implements Callable<Integer> {
         o.put("workers", workerCounts);
         o.put("backlog", backlogs);
         o.put("backlog_measure", backlogMeasure);
+        o.put("keys", keys);
+        o.put("single_key_events", singleKeyEvents);
+        o.put("plan_backlog", planBacklogs);
+        o.put("plan_keys", planKeys);
         o.put("fail_percent", failPercent);
         o.put("retry_schedule", retrySchedule);
         o.put("floor_threads", floorThreads);

@@ -133,12 +133,30 @@ final class BenchDatabase implements AutoCloseable {
                 .add(new NewEndpoint(Payloads.ACCOUNT, endpointUrl, secret, List.of(), "bench receiver"));
     }
 
+    /** Registers the account's one endpoint, ordered or not; returns its id. */
+    long addEndpoint(String endpointUrl, String secret, boolean ordered) {
+        long id = addEndpoint(endpointUrl, secret);
+        if (ordered) {
+            new EndpointRepository(database.dsl()).setOrdered(id, true);
+        }
+        return id;
+    }
+
     /**
      * Inserts {@code n} events with the application's INSERT ({@link Outbox#insert}), in
      * transactions of {@value #ENQUEUE_BATCH}, from {@value #ENQUEUE_THREADS} connections at once
      * (as several application threads would). Returns the seconds it took.
      */
     double enqueue(int n) throws InterruptedException {
+        return enqueue(n, 0);
+    }
+
+    /**
+     * As {@link #enqueue(int)}; with {@code keys > 0}, event i carries the ordering key
+     * {@code "key-" + i % keys} (the outbox contract's ordering_key column), so the keys take
+     * turns and every key has about n / keys events.
+     */
+    double enqueue(int n, int keys) throws InterruptedException {
         long t0 = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(ENQUEUE_THREADS);
         try {
@@ -148,8 +166,8 @@ final class BenchDatabase implements AutoCloseable {
                 int end = Math.min(n, from + ENQUEUE_BATCH);
                 batches.add(pool.submit(() -> database.dsl().transaction(cfg -> {
                     for (int i = start; i < end; i++) {
-                        Outbox.insert(cfg.dsl(), OutboxEvent.of(Payloads.ACCOUNT, Payloads.EVENT_TYPE,
-                                Payloads.payload(i)));
+                        OutboxEvent event = OutboxEvent.of(Payloads.ACCOUNT, Payloads.EVENT_TYPE, Payloads.payload(i));
+                        Outbox.insert(cfg.dsl(), keys > 0 ? event.withOrderingKey(orderingKey(i, keys)) : event);
                     }
                 })));
             }
@@ -232,6 +250,15 @@ final class BenchDatabase implements AutoCloseable {
      * eventually. Returns the seconds it took.
      */
     double preRoute(int n, long endpointId) throws SQLException {
+        return preRoute(n, endpointId, 0);
+    }
+
+    /**
+     * As {@link #preRoute(int, long)}; with {@code keys > 0} event i carries the ordering key
+     * {@code "key-" + i % keys} and the endpoint must be ordered: each key's first delivery is
+     * pending, the others wait behind it, as routing leaves them.
+     */
+    double preRoute(int n, long endpointId, int keys) throws SQLException {
         long t0 = System.nanoTime();
         try (Connection c = database.dataSource().getConnection()) {
             c.setAutoCommit(false);
@@ -239,21 +266,28 @@ final class BenchDatabase implements AutoCloseable {
                 s.execute("SET LOCAL synchronous_commit = off");
             }
             try (PreparedStatement p = c.prepareStatement("""
-                    INSERT INTO webhook_outbox (account_id, event_type, payload, routing_state, routed_at, delivery_count)
+                    INSERT INTO webhook_outbox (account_id, event_type, payload, ordering_key, routing_state,
+                                                routed_at, delivery_count)
                     SELECT ?, ?, jsonb_set(?::jsonb, '{taskId}', to_jsonb('task_' || lpad(g::text, 10, '0'))),
-                           'routed', now(), 1
-                    FROM generate_series(1, ?) AS g""")) {
+                           CASE WHEN ? > 0 THEN 'key-' || g % ? END, 'routed', now(), 1
+                    FROM generate_series(0, ? - 1) AS g""")) {
                 p.setString(1, Payloads.ACCOUNT);
                 p.setString(2, Payloads.EVENT_TYPE);
                 p.setString(3, Payloads.payload(0));
-                p.setInt(4, n);
+                p.setInt(4, keys);
+                p.setInt(5, Math.max(1, keys));
+                p.setInt(6, n);
                 p.executeUpdate();
             }
             try (PreparedStatement p = c.prepareStatement("""
                     INSERT INTO webhook_deliveries (outbox_id, event_id, endpoint_id, account_id, event_type,
-                                                    next_attempt_at, created_at, updated_at)
-                    SELECT o.id, o.event_id, ?, o.account_id, o.event_type, o.routed_at, o.routed_at, o.routed_at
-                    FROM webhook_outbox o ORDER BY o.id""")) {
+                                                    ordering_key, state, next_attempt_at, created_at, updated_at)
+                    SELECT o.id, o.event_id, ?, o.account_id, o.event_type, o.ordering_key,
+                           %s,
+                           o.routed_at, o.routed_at, o.routed_at
+                    FROM webhook_outbox o ORDER BY o.id""".formatted(keys == 0 ? "'pending'" : """
+                    CASE WHEN row_number() OVER (PARTITION BY o.ordering_key ORDER BY o.id) = 1
+                         THEN 'pending' ELSE 'waiting' END"""))) {
                 p.setLong(1, endpointId);
                 p.executeUpdate();
             }
@@ -266,10 +300,50 @@ final class BenchDatabase implements AutoCloseable {
         return (System.nanoTime() - t0) / 1e9;
     }
 
+    static String orderingKey(long i, int keys) {
+        return "key-" + i % keys;
+    }
+
+    /**
+     * Per ordering key (the outbox row's, so the same for an unordered endpoint), how many
+     * deliveries first succeeded at the receiver after a later one of the same key had: 0 when
+     * every key arrived in outbox order.
+     */
+    long outOfOrder(Received got) throws SQLException {
+        Map<Long, Long> firstSuccess = got.firstSuccessByDelivery();
+        List<long[]> arrivals = new ArrayList<>();
+        Map<Long, String> keyOf = new java.util.HashMap<>();
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("""
+                     SELECT d.id, d.outbox_id, o.ordering_key FROM webhook_deliveries d
+                       JOIN webhook_outbox o ON o.id = d.outbox_id WHERE o.ordering_key IS NOT NULL""")) {
+            while (r.next()) {
+                Long at = firstSuccess.get(r.getLong(1));
+                if (at != null) {
+                    arrivals.add(new long[] {at, r.getLong(2), r.getLong(1)});
+                    keyOf.put(r.getLong(1), r.getString(3));
+                }
+            }
+        }
+        arrivals.sort(java.util.Comparator.comparingLong((long[] a) -> a[0]).thenComparingLong(a -> a[1]));
+        Map<String, Long> highest = new java.util.HashMap<>();
+        long late = 0;
+        for (long[] a : arrivals) {
+            String key = keyOf.get(a[2]);
+            Long before = highest.get(key);
+            if (before != null && before > a[1]) {
+                late++;
+            } else {
+                highest.put(key, a[1]);
+            }
+        }
+        return late;
+    }
+
     /** Deliveries by state, plus audit rows and unrouted outbox rows. */
     Map<String, Long> counts() throws SQLException {
         Map<String, Long> m = new LinkedHashMap<>();
-        for (String state : List.of("pending", "in_flight", "succeeded", "failed")) {
+        for (String state : List.of("waiting", "pending", "in_flight", "succeeded", "failed")) {
             m.put(state, 0L);
         }
         try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
@@ -357,6 +431,89 @@ final class BenchDatabase implements AutoCloseable {
             }
         }
         return plan.toString();
+    }
+
+    /**
+     * EXPLAIN (ANALYZE, BUFFERS) of the worker's own claim statement
+     * ({@code DeliveryRepository.claimSql()}, the text {@code claim} sends, its values bound as
+     * parameters the same way), in a transaction that is rolled back.
+     */
+    String explainRealClaim(int limit) throws SQLException {
+        StringBuilder plan = new StringBuilder();
+        try (Connection c = database.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement p = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS) "
+                    + com.d3.webhooks.delivery.DeliveryRepository.claimSql())) {
+                java.time.OffsetDateTime now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
+                p.setObject(1, now);
+                p.setInt(2, limit);
+                p.setString(3, "bench-explain");
+                p.setObject(4, now.plusSeconds(60));
+                p.setObject(5, now);
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        plan.append(r.getString(1)).append('\n');
+                    }
+                }
+            } finally {
+                c.rollback();
+            }
+        }
+        return plan.toString();
+    }
+
+    /**
+     * EXPLAIN (ANALYZE, BUFFERS) of the ordered promotion statement as a recorder runs it after
+     * a batch of successes: in a transaction that is rolled back, the first {@code limit} due
+     * heads are marked succeeded, then the next waiting delivery of each of their keys is
+     * promoted ({@code OrderedKeys.promotion}, rendered by jOOQ as promoteHeads renders it, values bound).
+     */
+    String explainPromotion(int limit) throws SQLException {
+        return explain(tx -> {
+            List<com.d3.webhooks.delivery.OrderedKeys.Key> keys = tx.fetch("""
+                    UPDATE webhook_deliveries SET state = 'succeeded', completed_at = now(), updated_at = now()
+                     WHERE id IN (SELECT id FROM webhook_deliveries WHERE state = 'pending'
+                                   ORDER BY next_attempt_at, id LIMIT ?)
+                    RETURNING endpoint_id, ordering_key""", limit)
+                    .map(r -> new com.d3.webhooks.delivery.OrderedKeys.Key(r.get(0, Long.class), r.get(1, String.class)));
+            return com.d3.webhooks.delivery.OrderedKeys.promotion(tx, keys, Instant.now());
+        });
+    }
+
+    private String explain(java.util.function.Function<org.jooq.DSLContext, org.jooq.Query> statement)
+            throws SQLException {
+        StringBuilder plan = new StringBuilder();
+        try (Connection c = database.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                org.jooq.DSLContext tx = DSL.using(c, org.jooq.SQLDialect.POSTGRES,
+                        new org.jooq.conf.Settings().withRenderSchema(false).withExecuteLogging(false));
+                org.jooq.Query q = statement.apply(tx);
+                for (org.jooq.Record r : tx.fetch("EXPLAIN (ANALYZE, BUFFERS) " + tx.render(q),
+                        q.getBindValues().toArray())) {
+                    plan.append(r.get(0, String.class)).append('\n');
+                }
+            } finally {
+                c.rollback();
+            }
+        }
+        return plan.toString();
+    }
+
+    /** Shared buffers (hit + read) of a plan's top node, from its first "Buffers:" line; NaN when absent. */
+    static double sharedBuffers(String plan) {
+        for (String line : plan.split("\n")) {
+            String t = line.trim();
+            if (t.startsWith("Buffers:")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("shared( hit=(\\d+))?( read=(\\d+))?")
+                        .matcher(t);
+                if (m.find()) {
+                    return (m.group(2) == null ? 0 : Long.parseLong(m.group(2)))
+                            + (m.group(4) == null ? 0 : Long.parseLong(m.group(4)));
+                }
+            }
+        }
+        return Double.NaN;
     }
 
     /** "Execution Time: 1.234 ms" of a plan, in ms; NaN when absent. */

@@ -31,7 +31,9 @@ import java.util.concurrent.Executors;
  * <ul>
  * <li>{@code POST /_reset?failPercent=N}: forget every request; from now on answer 500 to the
  *     first attempt of a deterministic N% of event ids (chosen by a hash of the id);</li>
- * <li>{@code GET /_count}: {@code <requests> <2xx answers>};</li>
+ * <li>{@code GET /_count}: {@code <requests> <2xx answers> <most delivery requests in progress at once>};
+ *     a request is in progress from its request line being read to its answer being written, so
+ *     the last figure shows whether an ordered key's deliveries were ever sent side by side;</li>
  * <li>{@code GET /_dump}: one line per request, {@code event-id delivery-id attempt status
  *     receive-epoch-micros body-bytes}.</li>
  * </ul>
@@ -49,6 +51,8 @@ public final class BenchReceiver {
             "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Requests requests = new Requests();
+    private final java.util.concurrent.atomic.AtomicInteger inProgress = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger maxInProgress = new java.util.concurrent.atomic.AtomicInteger();
     private volatile int failPercent;
 
     public static void main(String[] args) throws Exception {
@@ -101,7 +105,7 @@ public final class BenchReceiver {
     String control(String method, String path, String query) {
         switch (path) {
             case "/_count":
-                return requests.count();
+                return requests.count().trim() + " " + maxInProgress.get() + "\n";
             case "/_dump":
                 return requests.dump();
             case "/_reset":
@@ -110,11 +114,21 @@ public final class BenchReceiver {
                     percent = Integer.parseInt(query.substring("failPercent=".length()));
                 }
                 requests.reset();
+                maxInProgress.set(0);
                 failPercent = percent;
                 return "reset; failing the first attempt of " + percent + "% of events\n";
             default:
                 return path.startsWith("/_") ? "unknown control path " + path + "\n" : null;
         }
+    }
+
+    /** A delivery request starts: counts it as in progress and notes the most at once. */
+    private void begin() {
+        maxInProgress.accumulateAndGet(inProgress.incrementAndGet(), Math::max);
+    }
+
+    private void end() {
+        inProgress.decrementAndGet();
     }
 
     /** The deterministic choice of event ids whose first attempt fails. */
@@ -158,6 +172,7 @@ public final class BenchReceiver {
 
     /** One keep-alive connection: requests in, one write per answer, until the peer closes. */
     private void serve(Socket socket) {
+        boolean counted = false;
         try (socket; InputStream raw = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
             Input lines = new Input(raw);
             while (true) {
@@ -171,6 +186,11 @@ public final class BenchReceiver {
                 String[] parts = requestLine.split(" ");
                 String method = parts[0];
                 String target = parts.length > 1 ? parts[1] : "/";
+                boolean isDelivery = !target.startsWith("/_");
+                if (isDelivery) {
+                    begin();
+                    counted = true;
+                }
                 long contentLength = 0;
                 boolean chunked = false;
                 boolean close = parts.length > 2 && parts[2].equals("HTTP/1.0");
@@ -209,12 +229,19 @@ public final class BenchReceiver {
                     out.write(status == 204 ? NO_CONTENT : SERVER_ERROR);
                 }
                 out.flush();
+                if (isDelivery) {
+                    end();
+                    counted = false;
+                }
                 if (close) {
                     return;
                 }
             }
         } catch (IOException | RuntimeException e) {
             // The peer went away or sent garbage: the connection ends, the receiver goes on.
+            if (counted) {
+                end();
+            }
         }
     }
 
@@ -326,10 +353,15 @@ public final class BenchReceiver {
                 exchange.getResponseBody().write(body);
                 return;
             }
-            var h = exchange.getRequestHeaders();
-            int status = delivery(h.getFirst("X-D3-Event-Id"), h.getFirst("X-D3-Delivery"),
-                    h.getFirst("X-D3-Attempt"), (int) bodyBytes);
-            exchange.sendResponseHeaders(status, -1);
+            begin();
+            try {
+                var h = exchange.getRequestHeaders();
+                int status = delivery(h.getFirst("X-D3-Event-Id"), h.getFirst("X-D3-Delivery"),
+                        h.getFirst("X-D3-Attempt"), (int) bodyBytes);
+                exchange.sendResponseHeaders(status, -1);
+            } finally {
+                end();
+            }
         }
     }
 

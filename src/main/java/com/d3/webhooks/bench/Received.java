@@ -90,6 +90,17 @@ final class Received {
         return m;
     }
 
+    /** The first 2xx receive time of each delivery id. */
+    Map<Long, Long> firstSuccessByDelivery() {
+        Map<Long, Long> m = new HashMap<>();
+        for (Request r : requests) {
+            if (r.succeeded()) {
+                m.merge(r.deliveryId(), r.receivedMicros(), Math::min);
+            }
+        }
+        return m;
+    }
+
     double meanBodyBytes() {
         return requests.stream().mapToInt(Request::bodyBytes).average().orElse(Double.NaN);
     }

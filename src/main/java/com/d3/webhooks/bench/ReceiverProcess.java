@@ -77,6 +77,11 @@ final class ReceiverProcess implements AutoCloseable {
         return Long.parseLong(call("GET", "/_count").trim().split(" ")[1]);
     }
 
+    /** The most delivery requests the receiver had in progress at once since the last reset. */
+    int maxInProgress() throws IOException, InterruptedException {
+        return Integer.parseInt(call("GET", "/_count").trim().split(" ")[2]);
+    }
+
     Received dump() throws IOException, InterruptedException {
         return Received.parse(call("GET", "/_dump"));
     }

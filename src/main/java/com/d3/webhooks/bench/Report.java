@@ -93,6 +93,30 @@ final class Report {
         fairness.put("hanging_requests", "requests held by the hanging endpoint");
         HEADLINES.put("fairness", fairness);
 
+        Map<String, String> ordered = new LinkedHashMap<>();
+        ordered.put("deliveries_per_s", "deliveries/s, worker start to exit");
+        ordered.put("deliveries_per_s_receiving", "deliveries/s, first to last arrival");
+        ordered.put("worker_cpu_ms_per_delivery", "worker CPU ms/delivery, whole process");
+        ordered.put("postgres_cpu_ms_per_delivery", "PostgreSQL CPU ms/delivery (approx.)");
+        ordered.put("receiver_max_in_progress", "most requests in progress at the receiver at once");
+        ordered.put("out_of_order", "deliveries that arrived after a later one of their key");
+        ordered.put("duplicates", "duplicates");
+        ordered.put("lost", "lost");
+        HEADLINES.put("ordered", ordered);
+        HEADLINES.put("ordered-single-key", ordered);
+
+        Map<String, String> plan = new LinkedHashMap<>();
+        plan.put("pending", "pending deliveries (the keys' heads)");
+        plan.put("waiting", "waiting deliveries");
+        plan.put("claim_ms_cold", "claim ms, first EXPLAIN ANALYZE");
+        plan.put("claim_ms_warm", "claim ms, warm (median of " + Scenarios.PLAN_REPEATS + ")");
+        plan.put("claim_buffers_warm", "claim shared buffers, warm");
+        plan.put("promote_ms_cold", "promotion ms, first EXPLAIN ANALYZE");
+        plan.put("promote_ms_warm", "promotion ms, warm (median of " + Scenarios.PLAN_REPEATS + ")");
+        plan.put("promote_buffers_warm", "promotion shared buffers, warm");
+        plan.put("load_s", "s to load the backlog");
+        HEADLINES.put("ordered-plan", plan);
+
         Map<String, String> receiver = new LinkedHashMap<>();
         receiver.put("requests_per_s_receiving", "floor requests/s, first to last arrival");
         receiver.put("receiver_cpu_ms_per_request", "receiver CPU ms/request");
@@ -191,6 +215,60 @@ final class Report {
                     + format(small.median("backlog")) + " (EXPLAIN ANALYZE)", format(large.median("claim_ms_warm"))
                     + " vs " + format(small.median("claim_ms_warm")), "independent of backlog", ""));
         }
+        ScenarioResult unordered = byName.get("ordered=off");
+        ScenarioResult ordered = byName.get("ordered=on");
+        if (unordered != null && ordered != null) {
+            List<Double> perRun = new ArrayList<>();
+            for (int i = 0; i < Math.min(unordered.runs.size(), ordered.runs.size()); i++) {
+                Double r = ratio(value(ordered.runs.get(i), "deliveries_per_s_receiving"),
+                        value(unordered.runs.get(i), "deliveries_per_s_receiving"));
+                if (r != null && !r.isNaN()) {
+                    perRun.add(r);
+                }
+            }
+            Double r = Stats.median(perRun);
+            checks.add(new Check("ordered (" + format(ordered.median("keys")) + " keys) / unordered, deliveries/s "
+                    + "(first to last arrival; median of per-run ratios " + String.join(" / ",
+                    perRun.stream().map(Report::format).toList()) + ")", format(r), ">= 0.8",
+                    verdict(r != null && r >= 0.8)));
+            Double w = ratio(ordered.median("deliveries_per_s"), unordered.median("deliveries_per_s"));
+            checks.add(new Check("ordered / unordered, deliveries/s (worker start to exit, medians)", format(w), "-",
+                    ""));
+            long late = ordered.runs.stream().mapToLong(x -> x.metrics.getOrDefault("out_of_order", 0).longValue())
+                    .sum();
+            checks.add(new Check("ordered: deliveries that arrived after a later one of their key, every run",
+                    Long.toString(late), "0", verdict(late == 0)));
+        }
+        ScenarioResult single = byName.get("ordered-single-key");
+        if (single != null) {
+            long most = single.runs.stream()
+                    .mapToLong(x -> x.metrics.getOrDefault("receiver_max_in_progress", 0).longValue()).max().orElse(0);
+            checks.add(new Check("ordered, one key: most requests in progress at the receiver at once, every run",
+                    Long.toString(most), "1", verdict(most == 1)));
+            checks.add(new Check("ordered, one key: deliveries/s (first to last arrival)",
+                    format(single.median("deliveries_per_s_receiving")), "reported", ""));
+        }
+        ScenarioResult planSmall = null;
+        ScenarioResult planLarge = null;
+        for (ScenarioResult s : byName.values()) {
+            if (kind(s.name).equals("ordered-plan") && s.median("backlog") != null) {
+                if (planSmall == null || s.median("backlog") < planSmall.median("backlog")) {
+                    planSmall = s;
+                }
+                if (planLarge == null || s.median("backlog") > planLarge.median("backlog")) {
+                    planLarge = s;
+                }
+            }
+        }
+        if (planSmall != null && planLarge != null && planSmall != planLarge) {
+            String sizes = " at " + format(planLarge.median("backlog")) + " vs " + format(planSmall.median("backlog"));
+            checks.add(new Check("ordered claim ms" + sizes + " (EXPLAIN ANALYZE, warm)",
+                    format(planLarge.median("claim_ms_warm")) + " vs " + format(planSmall.median("claim_ms_warm")),
+                    "independent of backlog", ""));
+            checks.add(new Check("ordered promotion ms" + sizes + " (EXPLAIN ANALYZE, warm)",
+                    format(planLarge.median("promote_ms_warm")) + " vs " + format(planSmall.median("promote_ms_warm")),
+                    "independent of backlog", ""));
+        }
         ScenarioResult one = byName.get("workers=1");
         if (one != null) {
             List<String> ratios = new ArrayList<>();
@@ -256,6 +334,11 @@ final class Report {
 
     private static String verdict(boolean met) {
         return met ? "met" : "NOT MET";
+    }
+
+    private static Double value(RunResult r, String metric) {
+        Number n = r.metrics.get(metric);
+        return n == null ? null : n.doubleValue();
     }
 
     private static Double ratio(Double a, Double b) {

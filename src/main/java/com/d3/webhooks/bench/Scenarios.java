@@ -59,21 +59,42 @@ final class Scenarios {
      * with --exit-when-idle drain them. With {@code storage}, also the bytes per delivery.
      */
     RunResult drain(String label, int events, int workers, boolean storage) {
+        return drain(label, events, workers, storage, 0, false, timeoutFor(events));
+    }
+
+    /**
+     * A drain whose events carry ordering keys ({@code keys} of them, taking turns), sent to an
+     * endpoint that is {@code ordered} or not. Adds the most requests the receiver had in progress
+     * at once and how many deliveries arrived after a later one of their key.
+     */
+    RunResult orderedDrain(String label, int events, int keys, boolean ordered) {
+        // One key goes one delivery at a time: allow 5 per second before calling it stuck.
+        Duration timeout = keys == 1 ? Duration.ofSeconds(60 + events / 5) : timeoutFor(events);
+        RunResult r = drain(label, events, 1, false, keys, ordered, timeout);
+        progress.printf("  %s: %s endpoint, %,d keys; at most %s requests in progress at the receiver; %s "
+                        + "deliveries arrived after a later one of their key%n", label, ordered ? "ordered" : "unordered",
+                keys, Report.format(r.metrics.get("receiver_max_in_progress")),
+                Report.format(r.metrics.get("out_of_order")));
+        return r;
+    }
+
+    private RunResult drain(String label, int events, int workers, boolean storage, int keys, boolean ordered,
+                            Duration timeout) {
         RunResult r = new RunResult();
         try (BenchDatabase db = BenchDatabase.recreate(env.serverUrl())) {
-            db.addEndpoint(receiver.url("/hook"), secret);
-            double enqueueSeconds = db.enqueue(events);
+            db.addEndpoint(receiver.url("/hook"), secret, ordered);
+            double enqueueSeconds = db.enqueue(events, keys);
             receiver.reset(0);
             long receiverTicks = receiver.cpuTicks();
             try (MeasuredProcesses w = MeasuredProcesses.workers(env, db.url(), workers,
                     List.of("--exit-when-idle"), label)) {
-                boolean exited = w.awaitExit(timeoutFor(events));
+                boolean exited = w.awaitExit(timeout);
                 receiverTicks = receiver.cpuTicks() - receiverTicks;
                 Received got = receiver.dump();
                 Map<String, Long> counts = db.counts();
                 if (!exited || w.exitCodes().stream().anyMatch(c -> c != 0)) {
                     r.error = (exited ? "a worker exited with " + w.exitCodes() : "the workers did not finish within "
-                            + timeoutFor(events).toSeconds() + " s") + "\n" + w.logTail(15);
+                            + timeout.toSeconds() + " s") + "\n" + w.logTail(15);
                 }
                 long[] times = got.successTimes();
                 long delivered = got.distinctSucceededDeliveries();
@@ -94,6 +115,11 @@ final class Scenarios {
                 }
                 if (storage) {
                     storage(r, db, delivered);
+                }
+                if (keys > 0) {
+                    r.put("keys", keys).put("ordered", ordered ? 1 : 0)
+                            .put("receiver_max_in_progress", receiver.maxInProgress())
+                            .put("out_of_order", db.outOfOrder(got));
                 }
             }
             progress.printf("  %s: %,d events enqueued in %.1f s; drained at %,.0f deliveries/s (%,.0f/s receiving); "
@@ -455,6 +481,58 @@ final class Scenarios {
             }
         }
     }
+
+    // ---------------------------------------------------------------- ordered-plan
+
+    /**
+     * {@code size} undelivered deliveries across {@code keys} ordering keys to one ordered
+     * endpoint, written directly by SQL as routing leaves them (each key's head pending, the rest
+     * waiting); then EXPLAIN (ANALYZE, BUFFERS) of the worker's real claim statement and of the
+     * promotion that follows a batch of successes, each once cold and {@value #PLAN_REPEATS} times
+     * warm (the median is reported). No worker runs.
+     */
+    RunResult orderedPlan(String label, int size, int keys) {
+        RunResult r = new RunResult();
+        try (BenchDatabase db = BenchDatabase.recreate(env.serverUrl())) {
+            long endpoint = db.addEndpoint(receiver.url("/hook"), secret, true);
+            progress.printf("  %s: loading %,d deliveries across %,d keys ...%n", label, size, keys);
+            double loadSeconds = db.preRoute(size, endpoint, keys);
+            Map<String, Long> counts = db.counts();
+            String claimCold = db.explainRealClaim(settings.claimLimit());
+            String promoteCold = db.explainPromotion(settings.claimLimit());
+            List<Double> claimMs = new ArrayList<>();
+            List<Double> promoteMs = new ArrayList<>();
+            String claimPlan = claimCold;
+            String promotePlan = promoteCold;
+            for (int i = 0; i < PLAN_REPEATS; i++) {
+                claimPlan = db.explainRealClaim(settings.claimLimit());
+                claimMs.add(BenchDatabase.executionMs(claimPlan));
+                promotePlan = db.explainPromotion(settings.claimLimit());
+                promoteMs.add(BenchDatabase.executionMs(promotePlan));
+            }
+            r.put("backlog", size).put("keys", keys).put("load_s", loadSeconds)
+                    .put("pending", counts.get("pending")).put("waiting", counts.getOrDefault("waiting", 0L))
+                    .put("claim_limit", settings.claimLimit())
+                    .put("claim_ms_cold", BenchDatabase.executionMs(claimCold))
+                    .put("claim_ms_warm", Stats.median(claimMs))
+                    .put("claim_buffers_warm", BenchDatabase.sharedBuffers(claimPlan))
+                    .put("promote_ms_cold", BenchDatabase.executionMs(promoteCold))
+                    .put("promote_ms_warm", Stats.median(promoteMs))
+                    .put("promote_buffers_warm", BenchDatabase.sharedBuffers(promotePlan));
+            r.detail("claim_plan_warm", claimPlan).detail("promote_plan_warm", promotePlan)
+                    .detail("claim_plan_cold", claimCold).detail("promote_plan_cold", promoteCold);
+            progress.printf("  %s: loaded in %.0f s (%,d pending, %,d waiting); claim %.3f ms, promotion of %d keys "
+                            + "%.3f ms (warm medians)%n", label, loadSeconds, counts.get("pending"),
+                    counts.getOrDefault("waiting", 0L), r.metrics.get("claim_ms_warm"), settings.claimLimit(),
+                    r.metrics.get("promote_ms_warm"));
+        } catch (Exception e) {
+            r.error = describe(e);
+        }
+        return r;
+    }
+
+    /** Warm EXPLAIN ANALYZE runs per statement in the ordered-plan scenario. */
+    static final int PLAN_REPEATS = 5;
 
     // ---------------------------------------------------------------- shared
 

@@ -2,6 +2,7 @@ package com.d3.webhooks.cli;
 
 import com.d3.webhooks.db.Database;
 import com.d3.webhooks.endpoints.Endpoint;
+import com.d3.webhooks.endpoints.OnExhausted;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.operations.DeliveryQueries;
 import java.io.PrintWriter;
@@ -63,6 +64,8 @@ final class EndpointShowCommand implements Callable<Integer> {
             t.row("previous secret", (active ? "still signs until " : "stopped signing at ")
                     + Times.format(e.previousSecretExpiresAt()));
         }
+        t.row("ordered", e.ordered() ? "yes; a delivery that fails for good " + (e.onExhausted() == OnExhausted.SKIP
+                ? "is skipped over (--on-exhausted skip)" : "blocks its key (--on-exhausted block)") : "no");
         t.row("enabled", e.enabled() ? "yes" : "no, since " + Times.format(e.disabledAt()) + ": " + e.disabledReason());
         t.row("rate limit", e.rateLimitPerSecond() == null ? "none"
                 : e.rateLimitPerSecond() + " requests per second (all workers together)");

@@ -4,7 +4,9 @@ import com.d3.webhooks.db.Database;
 import com.d3.webhooks.endpoints.Endpoint;
 import com.d3.webhooks.endpoints.EndpointChanges;
 import com.d3.webhooks.endpoints.EndpointRepository;
+import com.d3.webhooks.endpoints.OnExhausted;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,7 +28,8 @@ import picocli.CommandLine.Spec;
                 "  outbox endpoints update 3 --max-in-flight 2        # a fragile receiver",
                 "  outbox endpoints update 3 --max-in-flight default  # the worker's setting again",
                 "  outbox endpoints update 3 --rate-limit 10",
-                "  outbox endpoints update 3 --rate-limit none"})
+                "  outbox endpoints update 3 --rate-limit none",
+                "  outbox endpoints update 3 --ordered true --on-exhausted skip"})
 final class EndpointUpdateCommand implements Callable<Integer> {
 
     @Mixin
@@ -56,22 +59,41 @@ final class EndpointUpdateCommand implements Callable<Integer> {
     @Option(names = "--rate-limit", paramLabel = "N|none",
             description = "At most N requests per second to it, from all workers together; 'none' removes the limit.")
     String rateLimit;
+    @Option(names = "--ordered", paramLabel = "true|false", arity = "1",
+            description = "Deliver events with the same ordering key one at a time, in outbox order. 'false' "
+                    + "lets every waiting delivery of the endpoint go at once.")
+    Boolean ordered;
+
+    @Option(names = "--on-exhausted", paramLabel = "block|skip",
+            description = "Ordered endpoints: when a delivery fails for good, 'block' holds its key's later "
+                    + "deliveries until an operator replays or skips it; 'skip' leaves it failed (audited, "
+                    + "replayable) and lets the key move on. Switching to skip releases the keys blocked now.")
+    String onExhausted;
 
     @Option(names = "--json", description = "Print the updated endpoint as JSON.")
     boolean json;
 
     @Override
     public Integer call() {
-        EndpointChanges changes = null;
         Integer newRateLimit = parseRateLimit();
-        if (url != null || eventTypes != null || description != null || maxInFlight != null || rateLimit == null) {
+        OnExhausted policy;
+        try {
+            policy = onExhausted == null ? null : OnExhausted.parse(onExhausted);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        // Options set with their own statement may come alone; with none at all, "nothing to change".
+        boolean alone = rateLimit != null || ordered != null || onExhausted != null;
+        EndpointChanges changes = null;
+        if (url != null || eventTypes != null || description != null || maxInFlight != null || !alone) {
             try {
                 List<String> types = eventTypes == null ? null
                         : eventTypes.size() == 1 && eventTypes.get(0).equals("all") ? List.of() : eventTypes;
                 changes = new EndpointChanges(url, types, description, maxInFlight(maxInFlight));
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage().startsWith("nothing to change")
-                        ? "nothing to change: give --url, --event-types, --description, --max-in-flight or --rate-limit"
+                        ? "nothing to change: give --url, --event-types, --description, --max-in-flight, "
+                        + "--rate-limit, --ordered or --on-exhausted"
                         : e.getMessage());
             }
             for (String warning : changes.warnings()) {
@@ -81,11 +103,18 @@ final class EndpointUpdateCommand implements Callable<Integer> {
         Endpoint updated;
         try (Database db = database.open(1)) {
             EndpointRepository endpoints = new EndpointRepository(db.dsl());
-            if (changes != null && !endpoints.update(id, changes, Clock.systemUTC().instant())) {
+            Instant now = Clock.systemUTC().instant();
+            if (changes != null ? !endpoints.update(id, changes, now) : endpoints.find(id).isEmpty()) {
                 throw EndpointCommands.notFound(id);
             }
-            if (rateLimit != null && !endpoints.setRateLimit(id, newRateLimit, Clock.systemUTC().instant())) {
-                throw EndpointCommands.notFound(id);
+            if (rateLimit != null) {
+                endpoints.setRateLimit(id, newRateLimit, now);
+            }
+            if (ordered != null) {
+                endpoints.setOrdered(id, ordered);
+            }
+            if (policy != null) {
+                endpoints.setOnExhausted(id, policy, now);
             }
             updated = EndpointCommands.require(endpoints.find(id), id);
         }
@@ -94,7 +123,8 @@ final class EndpointUpdateCommand implements Callable<Integer> {
         } else {
             spec.commandLine().getOut().println("endpoint " + id + " updated: " + updated.url() + ", event types "
                     + (updated.eventTypes().isEmpty() ? "all" : String.join(",", updated.eventTypes()))
-                    + ", max in flight " + updated.maxInFlightText() + ", rate limit " + EndpointCommands.rateLimit(updated));
+                    + ", max in flight " + updated.maxInFlightText() + ", rate limit " + EndpointCommands.rateLimit(updated)
+                    + (updated.ordered() ? ", ordered (on exhausted: " + updated.onExhausted().value() + ")" : ""));
         }
         return Main.OK;
     }

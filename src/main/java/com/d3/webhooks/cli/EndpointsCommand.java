@@ -4,6 +4,7 @@ import com.d3.webhooks.db.Database;
 import com.d3.webhooks.endpoints.Endpoint;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.NewEndpoint;
+import com.d3.webhooks.endpoints.OnExhausted;
 import com.d3.webhooks.secrets.SecretSealer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,9 @@ final class EndpointsCommand implements Runnable {
             footer = {"", "Examples:",
                     "  outbox endpoints add --account acct_42 --url https://example.com/hooks --secret whsec_...",
                     "  outbox endpoints add --account acct_42 --url https://example.com/ops "
-                            + "--event-types operation.completed,operation.failed"})
+                            + "--event-types operation.completed,operation.failed",
+                    "  outbox endpoints add --account acct_42 --url https://example.com/tasks --ordered "
+                            + "--on-exhausted skip"})
     static final class Add implements Callable<Integer> {
 
         @Mixin
@@ -75,6 +78,11 @@ final class EndpointsCommand implements Runnable {
         @Option(names = "--rate-limit", paramLabel = "N",
                 description = "At most N requests per second to it, from all workers together; default no limit.")
         Integer rateLimit;
+        @Option(names = "--on-exhausted", paramLabel = "block|skip", defaultValue = "block",
+                description = "Ordered endpoints: when a delivery fails for good, 'block' (default) holds its "
+                        + "key's later deliveries until an operator replays or skips it; 'skip' leaves it failed "
+                        + "(audited, replayable) and lets the key move on.")
+        String onExhausted;
 
         @Option(names = "--json", description = "Print the result as JSON.")
         boolean json;
@@ -86,7 +94,9 @@ final class EndpointsCommand implements Runnable {
                 throw new UsageException(rateProblem);
             }
             NewEndpoint endpoint;
+            OnExhausted policy;
             try {
+                policy = OnExhausted.parse(onExhausted);
                 endpoint = new NewEndpoint(account, url, secret, eventTypes, description, maxInFlight);
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
@@ -109,6 +119,9 @@ final class EndpointsCommand implements Runnable {
                 }
                 if (rateLimit != null) {
                     endpoints.setRateLimit(id, rateLimit, java.time.Instant.now());
+                }
+                if (policy != OnExhausted.BLOCK) {
+                    endpoints.setOnExhausted(id, policy, java.time.Clock.systemUTC().instant());
                 }
             }
             if (json) {

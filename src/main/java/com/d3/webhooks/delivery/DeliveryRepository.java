@@ -68,6 +68,14 @@ public final class DeliveryRepository {
              WHERE d.id = due.id AND o.id = d.outbox_id AND e.id = d.endpoint_id
             RETURNING\s""" + CLAIM_COLUMNS;
 
+    /**
+     * The claim as {@link #claim} sends it, for bin/bench to EXPLAIN; its parameters in order: now,
+     * limit, worker id, lease end, now.
+     */
+    public static String claimSql() {
+        return CLAIM_SQL;
+    }
+
     public List<ClaimedDelivery> claim(String workerId, int limit, Instant now, java.time.Duration lease) {
         OffsetDateTime at = DbTime.utc(now);
         return dsl.connectionResult(c -> {

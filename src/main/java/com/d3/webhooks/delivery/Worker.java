@@ -490,6 +490,7 @@ public final class Worker implements AutoCloseable {
                 .map(a -> decide(a.delivery(), a.result(), now))
                 .toList();
         List<CircuitBreaker.Opened> opened = new ArrayList<>();
+        int[] promoted = {0};
         Set<Long> applied = dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
             AuditLog.append(tx, attempted.stream().map(Attempted::audit).toList());
@@ -508,11 +509,11 @@ public final class Worker implements AutoCloseable {
             for (int i = 0; i < attempted.size(); i++) {
                 ClaimedDelivery d = attempted.get(i).delivery();
                 if (d.orderingKey() != null && settled.contains(d.deliveryId())
-                        && settlements.get(i).state().equals(DeliveryRepository.SUCCEEDED)) {
+                        && finished(settlements.get(i))) {
                     advanced.add(new OrderedKeys.Key(d.endpointId(), d.orderingKey()));
                 }
             }
-            OrderedKeys.promoteHeads(tx, advanced, now);
+            promoted[0] = OrderedKeys.promoteHeads(tx, advanced, now);
             Set<Long> healthy = new HashSet<>();
             Set<Long> failing = new HashSet<>();
             for (Attempted a : attempted) {
@@ -534,6 +535,14 @@ public final class Worker implements AutoCloseable {
             log.warn("endpoint {}: circuit breaker open after {} consecutive failed attempts (opening {} in a row); "
                     + "its deliveries are held back without attempts until {}, then one probe goes",
                     o.endpointId(), o.consecutiveFailures(), o.openings(), o.until());
+        }
+        if (promoted[0] > 0) {
+            // The next deliveries of ordered keys are due now: claim them without waiting out the
+            // claim loop's idle back-off (one busy key would otherwise go at a few per second).
+            synchronized (wakeup) {
+                promotedSinceSleep = true;
+                wakeup.notifyAll();
+            }
         }
         for (int i = 0; i < attempted.size(); i++) {
             Settlement s = settlements.get(i);
@@ -560,6 +569,14 @@ public final class Worker implements AutoCloseable {
         List<CircuitBreaker.Outcome> out = new ArrayList<>();
         byEndpoint.forEach((id, c) -> out.add(new CircuitBreaker.Outcome(id, c[0], c[1] > 0, c[2] > 0)));
         return out;
+    }
+
+    /**
+     * Whether a settlement may let the next delivery of an ordered key go: a success always; a
+     * failure for good when the endpoint's policy is to skip (promotion checks the policy).
+     */
+    private static boolean finished(Settlement s) {
+        return s.state().equals(DeliveryRepository.SUCCEEDED) || s.state().equals(DeliveryRepository.FAILED);
     }
 
     /**
@@ -625,6 +642,12 @@ public final class Worker implements AutoCloseable {
             // This transaction holds every row's lock, so fencing on the lost owner cannot miss.
             byLostOwner.forEach((owner, settlements) -> deliveries.settle(tx, owner, settlements, now));
             AuditLog.append(tx, entries);
+            // A lost last attempt fails its delivery for good: an ordered key may move on (skip policy).
+            OrderedKeys.promoteHeads(tx, lost.stream()
+                    .filter(l -> l.delivery().orderingKey() != null
+                            && l.delivery().attemptInBudget() >= config.retrySchedule().maxAttempts())
+                    .map(l -> new OrderedKeys.Key(l.delivery().endpointId(), l.delivery().orderingKey()))
+                    .toList(), now);
             return lost;
         });
         if (!rescued.isEmpty()) {
@@ -657,11 +680,15 @@ public final class Worker implements AutoCloseable {
 
     private void sleep(Duration d) throws InterruptedException {
         synchronized (wakeup) {
-            if (running) {
+            if (running && !promotedSinceSleep) {
                 wakeup.wait(Math.max(1, d.toMillis()));
             }
+            promotedSinceSleep = false;
         }
     }
+
+    /** Set by the recorder when it made deliveries of ordered keys due; guarded by {@link #wakeup}. */
+    private boolean promotedSinceSleep;
 
     private static void sleepQuietly(Duration d) {
         try {

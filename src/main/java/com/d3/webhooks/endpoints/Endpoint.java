@@ -20,13 +20,14 @@ import java.util.List;
  * @param breakerOpenUntil        null: circuit breaker closed; otherwise its deliveries are held back
  *                                until then (a probe goes when that time has passed)
  * @param breakerOpenings         times the breaker opened since the last success
+ * @param onExhausted             ordered endpoints: whether a delivery that failed for good blocks its key
  */
 public record Endpoint(long id, String accountId, String url, boolean hasSecret, List<String> eventTypes,
                        String description, boolean enabled, String disabledReason, OffsetDateTime disabledAt,
                        boolean ordered, OffsetDateTime previousSecretExpiresAt, OffsetDateTime createdAt,
                        OffsetDateTime updatedAt, boolean secretSealed, String secretKeyId,
                        Integer maxInFlight, Integer rateLimitPerSecond, int consecutiveFailures,
-                       OffsetDateTime breakerOpenUntil, int breakerOpenings) {
+                       OffsetDateTime breakerOpenUntil, int breakerOpenings, OnExhausted onExhausted) {
 
     /** The bounds of webhook_endpoints_rate_limit_check. */
     public static final int MAX_RATE_LIMIT = 100_000;

@@ -1,6 +1,7 @@
 package com.d3.webhooks.endpoints;
 
 import com.d3.webhooks.db.DbTime;
+import com.d3.webhooks.delivery.OrderedKeys;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
 import com.d3.webhooks.db.schema.tables.records.WebhookEndpointsRecord;
@@ -96,6 +97,31 @@ public final class EndpointRepository {
                 .set(E.UPDATED_AT, DbTime.utc(now))
                 .where(E.ID.eq(id))
                 .execute() == 1;
+    }
+
+    /**
+     * Sets what the endpoint's ordered keys do when a delivery fails for good. Switching to skip
+     * lets every key the endpoint's failed deliveries block move on at once, in this transaction;
+     * switching to block makes those failed deliveries block their keys again from the keys' next
+     * step (skip them first if that is not wanted). False when there is no such endpoint.
+     */
+    public boolean setOnExhausted(long id, OnExhausted policy, Instant now) {
+        return dsl.transactionResult(cfg -> {
+            DSLContext tx = cfg.dsl();
+            int changed = tx.update(E)
+                    .set(E.ON_EXHAUSTED, policy.value())
+                    .set(E.UPDATED_AT, DbTime.utc(now))
+                    .where(E.ID.eq(id))
+                    .execute();
+            if (changed == 1 && policy == OnExhausted.SKIP) {
+                var d = com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
+                List<OrderedKeys.Key> blocked = tx.selectDistinct(d.ORDERING_KEY).from(d)
+                        .where(d.ENDPOINT_ID.eq(id)).and(d.ORDERING_KEY.isNotNull()).and(d.STATE.eq("failed"))
+                        .fetch(r -> new OrderedKeys.Key(id, r.value1()));
+                OrderedKeys.promoteHeads(tx, blocked, now);
+            }
+            return changed == 1;
+        });
     }
 
     public Optional<Endpoint> find(long id) {
@@ -196,7 +222,7 @@ public final class EndpointRepository {
                 r.getPreviousSecret() == null ? null : r.getPreviousSecretExpiresAt(), r.getCreatedAt(),
                 r.getUpdatedAt(), SecretSealer.isSealed(r.getSecret()), SecretSealer.keyIdOf(r.getSecret()).orElse(null),
                 r.getMaxInFlight(), r.getRateLimitPerSecond(), r.getConsecutiveFailures(), r.getBreakerOpenUntil(),
-                r.getBreakerOpenings());
+                r.getBreakerOpenings(), OnExhausted.parse(r.getOnExhausted()));
     }
 
     /** New secrets are stored sealed when this repository has a key. */

@@ -2,6 +2,7 @@ package com.d3.webhooks.operations;
 
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_AUDIT_LOGS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
 import com.d3.webhooks.db.schema.tables.records.WebhookDeliveriesRecord;
 import java.util.LinkedHashMap;
@@ -73,7 +74,10 @@ public final class DeliveryQueries {
                              java.time.OffsetDateTime failedAt, String lastError, int waiting) {
     }
 
-    /** Ordered keys blocked by a failed delivery, with how many deliveries wait behind each. */
+    /**
+     * Ordered keys blocked by a failed delivery, with how many deliveries wait behind each. A
+     * failed delivery of an endpoint whose on_exhausted policy is 'skip' blocks nothing.
+     */
     public List<BlockedKey> blocked(int limit) {
         var d = WEBHOOK_DELIVERIES;
         var w = WEBHOOK_DELIVERIES.as("w");
@@ -82,7 +86,9 @@ public final class DeliveryQueries {
                 .and(w.STATE.eq("waiting")));
         return dsl.select(d.ENDPOINT_ID, d.ORDERING_KEY, d.ID, d.EVENT_TYPE, d.COMPLETED_AT, d.LAST_ERROR, waiting)
                 .from(d)
+                .join(WEBHOOK_ENDPOINTS).on(WEBHOOK_ENDPOINTS.ID.eq(d.ENDPOINT_ID))
                 .where(d.STATE.eq("failed")).and(d.ORDERING_KEY.isNotNull())
+                .and(WEBHOOK_ENDPOINTS.ON_EXHAUSTED.eq("block"))
                 .orderBy(d.COMPLETED_AT)
                 .limit(limit)
                 .fetch(r -> new BlockedKey(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(), r.value6(),

@@ -97,6 +97,40 @@ class EndpointsCommandTest {
     }
 
     @Test
+    void orderingAndItsFailurePolicyAreSetOnAddAndUpdate() throws Exception {
+        Cli.Result added = Cli.run("endpoints", "add", "--account", "acct_1", "--url", "https://example.com/tasks",
+                "--ordered", "--on-exhausted", "skip", "--json");
+        assertEquals(0, added.exit(), added.toString());
+        long id = JSON.readTree(added.out()).at("/id").asLong();
+        assertTrue(row(id).getOrdered());
+        assertEquals("skip", row(id).getOnExhausted());
+
+        long plain = fx.endpoint("acct_1", "https://example.com/hooks", null);
+        assertEquals("block", row(plain).getOnExhausted(), "block is the default");
+        Cli.Result r = Cli.run("endpoints", "update", String.valueOf(plain), "--ordered", "true", "--on-exhausted",
+                "skip");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("ordered (on exhausted: skip)"), r.out());
+        assertTrue(row(plain).getOrdered());
+        assertEquals("skip", row(plain).getOnExhausted());
+        assertEquals("https://example.com/hooks", row(plain).getUrl(), "nothing else changed");
+
+        assertEquals(0, Cli.run("endpoints", "update", String.valueOf(plain), "--on-exhausted", "block").exit());
+        assertEquals("block", row(plain).getOnExhausted());
+        Cli.Result shown = Cli.run("endpoints", "show", String.valueOf(plain));
+        assertTrue(shown.out().contains("blocks its key (--on-exhausted block)"), shown.out());
+        assertEquals(0, Cli.run("endpoints", "update", String.valueOf(plain), "--ordered", "false").exit());
+        assertFalse(row(plain).getOrdered());
+
+        Cli.Result bad = Cli.run("endpoints", "update", String.valueOf(plain), "--on-exhausted", "retry");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("on-exhausted must be block or skip"), bad.err());
+        assertEquals(2, Cli.run("endpoints", "add", "--account", "acct_1", "--url", "https://example.com/x",
+                "--on-exhausted", "never").exit());
+        assertEquals(1, Cli.run("endpoints", "update", "999", "--on-exhausted", "skip").exit());
+    }
+
+    @Test
     void updateRefusesBadValuesAsUsageErrors() {
         long id = fx.endpoint("acct_1", "https://example.com/hooks", null);
 

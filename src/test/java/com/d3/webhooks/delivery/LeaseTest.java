@@ -100,4 +100,25 @@ class LeaseTest {
         assertEquals("failed", fx.deliveries().get(0).getState());
         assertTrue(receiver.received().isEmpty());
     }
+
+    @Test
+    void aLostLastAttemptOfAnOrderedKeyLetsTheKeyMoveOnUnderTheSkipPolicy() {
+        long endpoint = fx.orderedEndpoint("acct_1", receiver.url("/hook"), null);
+        new com.d3.webhooks.endpoints.EndpointRepository(dsl).setOnExhausted(endpoint,
+                com.d3.webhooks.endpoints.OnExhausted.SKIP, clock.instant());
+        fx.keyedEvent("acct_1", "fileTask.completed", "{\"step\": 1}", "A");
+        fx.keyedEvent("acct_1", "fileTask.completed", "{\"step\": 2}", "A");
+        new EventRouter(dsl, 100, 1 << 20).routeBatch(clock.instant());
+        try (Worker worker = fx.worker(Fixtures.testConfig("w-2").retrySchedule(RetrySchedule.parse("none", 0))
+                .build(), clock)) {
+            assertEquals(1, repository.claim("w-dead", 2, clock.instant(), Duration.ofSeconds(30)).size(),
+                    "only the key's head is claimable");
+            clock.advance(Duration.ofSeconds(31));
+            worker.drainDue();
+        }
+        var byOutbox = fx.deliveries().stream()
+                .sorted(java.util.Comparator.comparing(d -> d.getOutboxId())).map(d -> d.getState()).toList();
+        assertEquals(List.of("failed", "succeeded"), byOutbox);
+        assertEquals(1, receiver.received().size());
+    }
 }

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.d3.webhooks.endpoints.EndpointRepository;
+import com.d3.webhooks.endpoints.OnExhausted;
+import com.d3.webhooks.operations.DeliveryFilter;
+import com.d3.webhooks.operations.DeliveryQueries;
+import com.d3.webhooks.operations.Replay;
 import com.d3.webhooks.outbox.Outbox;
 import com.d3.webhooks.outbox.OutboxEvent;
 import com.d3.webhooks.testing.Fixtures;
@@ -101,6 +105,134 @@ class OrderedDeliveryTest {
     }
 
     @Test
+    void withTheSkipPolicyAFailedDeliveryStaysFailedAndItsKeyMovesOn() {
+        Set<String> healed = ConcurrentHashMap.newKeySet();
+        receiver.on("/ordered", r -> r.bodyText().contains("\"op\": \"A\", \"step\": 1") && healed.isEmpty()
+                ? Reply.status(500) : Reply.status(200));
+        long endpoint = fx.orderedEndpoint("acct_1", receiver.url("/ordered"), null);
+        new EndpointRepository(dsl).setOnExhausted(endpoint, OnExhausted.SKIP, clock.instant());
+        for (int step = 1; step <= 3; step++) {
+            fx.keyedEvent("acct_1", "fileTask.completed", "{\"op\": \"A\", \"step\": " + step + "}", "A");
+        }
+        try (Worker worker = fx.worker(Fixtures.testConfig("w-1").retrySchedule(RetrySchedule.parse("none", 0))
+                .build(), clock)) {
+            worker.drainDue();
+            assertEquals(List.of("failed", "succeeded", "succeeded"), states("A", 1, 2, 3));
+            assertEquals(List.of("A1", "A2", "A3"), received(), "A2 went only after A1 had failed for good");
+            assertTrue(new DeliveryQueries(dsl).blocked(10).isEmpty(), "a skip endpoint's key is not blocked");
+            var failedAudit = fx.audit().stream().filter(a -> a.getStatus().equals("failed")).toList();
+            assertEquals(1, failedAudit.size(), "the failure is audited");
+
+            // Still replayable: it is sent again (beside the key's head, here there is none).
+            healed.add("A1");
+            long first = fx.deliveries().get(0).getId();
+            assertEquals(1, new Replay(dsl).run(DeliveryFilter.all().withDeliveryIds(List.of(first))
+                    .withStates(List.of("failed")), 100, clock.instant(), n -> { }));
+            worker.drainDue();
+        }
+        assertEquals(List.of("A1", "A2", "A3", "A1"), received());
+        assertEquals(List.of("succeeded", "succeeded", "succeeded"), states("A", 1, 2, 3));
+    }
+
+    @Test
+    void switchingAnEndpointToSkipReleasesTheKeysItsFailedDeliveriesBlock() {
+        receiver.on("/ordered", r -> r.bodyText().contains("\"step\": 1") ? Reply.status(500) : Reply.status(200));
+        long endpoint = fx.orderedEndpoint("acct_1", receiver.url("/ordered"), null);
+        for (int step = 1; step <= 2; step++) {
+            fx.keyedEvent("acct_1", "fileTask.completed", "{\"op\": \"A\", \"step\": " + step + "}", "A");
+        }
+        try (Worker worker = fx.worker(Fixtures.testConfig("w-1").retrySchedule(RetrySchedule.parse("none", 0))
+                .build(), clock)) {
+            worker.drainDue();
+            assertEquals(List.of("failed", "waiting"), states("A", 1, 2), "block is the default");
+            assertEquals(1, new DeliveryQueries(dsl).blocked(10).size());
+
+            assertTrue(new EndpointRepository(dsl).setOnExhausted(endpoint, OnExhausted.SKIP, clock.instant()));
+            assertEquals(List.of("failed", "pending"), states("A", 1, 2));
+            worker.drainDue();
+        }
+        assertEquals(List.of("A1", "A2"), received());
+        assertEquals(List.of("failed", "succeeded"), states("A", 1, 2));
+    }
+
+    /**
+     * What the README promises for a replay of a delivery whose later deliveries already
+     * succeeded: only the replayed one is sent again, as soon as possible, beside the key's
+     * current head; the later ones that succeeded are not resent; the key's waiting deliveries
+     * wait for the replayed one as for the head.
+     */
+    @Test
+    void replayingASucceededDeliveryResendsOnlyItAndTheKeyWaitsForIt() {
+        Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+        receiver.on("/ordered", r -> r.bodyText().contains("\"step\": 4") && failedOnce.add("A4")
+                ? Reply.status(503) : Reply.status(200));
+        fx.orderedEndpoint("acct_1", receiver.url("/ordered"), null);
+        for (int step = 1; step <= 3; step++) {
+            fx.keyedEvent("acct_1", "fileTask.completed", "{\"op\": \"A\", \"step\": " + step + "}", "A");
+        }
+        try (Worker worker = fx.worker(Fixtures.testConfig("w-1").build(), clock)) {
+            worker.drainDue();
+            assertEquals(List.of("A1", "A2", "A3"), received());
+            // A4 fails once (its retry is due in 10 s); A5 waits behind it.
+            fx.keyedEvent("acct_1", "fileTask.completed", "{\"op\": \"A\", \"step\": 4}", "A");
+            fx.keyedEvent("acct_1", "fileTask.completed", "{\"op\": \"A\", \"step\": 5}", "A");
+            worker.drainDue();
+            assertEquals(List.of("pending", "waiting"), states("A", 4, 5));
+
+            long first = fx.deliveries().stream().filter(d -> d.getOutboxId() == minOutboxId()).findFirst()
+                    .orElseThrow().getId();
+            assertEquals(1, new Replay(dsl).run(DeliveryFilter.all().withDeliveryIds(List.of(first))
+                    .withStates(List.of("succeeded")), 100, clock.instant(), n -> { }));
+            worker.drainDue();
+            assertEquals(List.of("A1", "A2", "A3", "A4", "A1"), received(),
+                    "A1 is sent again at once, beside the head A4 (not due yet); A2 and A3 are not resent");
+            assertEquals(List.of("succeeded", "succeeded", "succeeded", "pending", "waiting"),
+                    states("A", 1, 2, 3, 4, 5));
+
+            clock.advance(Duration.ofSeconds(11));
+            worker.drainDue();
+        }
+        assertEquals(List.of("A1", "A2", "A3", "A4", "A1", "A4", "A5"), received());
+        assertTrue(fx.deliveries().stream().allMatch(d -> d.getState().equals("succeeded")));
+    }
+
+    /**
+     * While a replayed earlier delivery is pending, the key's next waiting delivery does not go,
+     * even when the head succeeds first: it waits for the replayed one too.
+     */
+    @Test
+    void aKeyWaitsForAReplayedEarlierDeliveryAsForItsHead() {
+        Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+        receiver.on("/ordered", r -> r.bodyText().contains("\"step\": 1") && failedOnce.size() == 1
+                && failedOnce.add("replayed A1") ? Reply.status(503) : Reply.status(200));
+        fx.orderedEndpoint("acct_1", receiver.url("/ordered"), null);
+        fx.keyedEvent("acct_1", "fileTask.completed", "{\"op\": \"A\", \"step\": 1}", "A");
+        try (Worker worker = fx.worker(Fixtures.testConfig("w-1").build(), clock)) {
+            worker.drainDue();
+            long first = fx.deliveries().get(0).getId();
+            fx.keyedEvent("acct_1", "fileTask.completed", "{\"op\": \"A\", \"step\": 2}", "A");
+            fx.keyedEvent("acct_1", "fileTask.completed", "{\"op\": \"A\", \"step\": 3}", "A");
+            new EventRouter(dsl, 100, 1 << 20).routeBatch(clock.instant());
+            assertEquals(List.of("succeeded", "pending", "waiting"), states("A", 1, 2, 3));
+
+            failedOnce.add("armed");
+            assertEquals(1, new Replay(dsl).run(DeliveryFilter.all().withDeliveryIds(List.of(first))
+                    .withStates(List.of("succeeded")), 100, clock.instant(), n -> { }));
+            worker.drainDue();
+            // The replayed A1 went beside the head A2 and was answered 503 (retry in 10 s).
+            assertEquals(List.of("pending", "succeeded", "waiting"), states("A", 1, 2, 3),
+                    "A3 waits for the replayed A1 although A2 succeeded");
+            clock.advance(Duration.ofSeconds(11));
+            worker.drainDue();
+        }
+        List<String> got = received();
+        assertEquals(List.of("A1", "A3"), got.subList(got.size() - 2, got.size()), "A3 only after A1's success");
+        assertEquals(1, got.stream().filter(x -> x.equals("A2")).count());
+        assertEquals(3, got.stream().filter(x -> x.equals("A1")).count());
+        assertTrue(fx.deliveries().stream().allMatch(d -> d.getState().equals("succeeded")));
+    }
+
+    @Test
     void turningOrderingOffReleasesWaitingDeliveries() {
         receiver.on("/ordered", r -> Reply.status(500));
         long endpoint = fx.orderedEndpoint("acct_1", receiver.url("/ordered"), null);
@@ -187,6 +319,10 @@ class OrderedDeliveryTest {
         return receiver.received().stream()
                 .map(r -> r.bodyText().replaceAll(".*\"op\": \"([A-Za-z]+)\"(, \"step\": (\\d+))?.*", "$1$3"))
                 .toList();
+    }
+
+    private long minOutboxId() {
+        return ((Number) dsl.fetchValue("select min(id) from webhook_outbox")).longValue();
     }
 
     private List<String> states(String key, int... steps) {
