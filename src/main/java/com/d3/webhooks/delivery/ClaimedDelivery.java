@@ -18,6 +18,8 @@ import java.util.UUID;
  * @param previousSecretExpiresAt  until when {@code previousSecret} still signs
  * @param endpointMaxInFlight      the endpoint's own cap on requests in flight per worker; null
  *                                 when the worker's --max-in-flight-per-endpoint applies
+ * @param endpointSharedLimits     when claimed, the endpoint had a rate limit or a breaker not
+ *                                 closed: its admission must ask the database
  */
 public record ClaimedDelivery(
         long deliveryId,
@@ -36,7 +38,8 @@ public record ClaimedDelivery(
         String previousSecret,
         OffsetDateTime previousSecretExpiresAt,
         boolean endpointEnabled,
-        Integer endpointMaxInFlight) {
+        Integer endpointMaxInFlight,
+        boolean endpointSharedLimits) {
 
     /** A delivery whose endpoint follows the worker's in-flight cap (probes, tests). */
     public ClaimedDelivery(long deliveryId, long outboxId, String orderingKey, int attempt, int retryBase,
@@ -44,7 +47,8 @@ public record ClaimedDelivery(
                            String payloadJson, long endpointId, String url, String secret, String previousSecret,
                            OffsetDateTime previousSecretExpiresAt, boolean endpointEnabled) {
         this(deliveryId, outboxId, orderingKey, attempt, retryBase, eventId, eventType, accountId, occurredAt,
-                payloadJson, endpointId, url, secret, previousSecret, previousSecretExpiresAt, endpointEnabled, null);
+                payloadJson, endpointId, url, secret, previousSecret, previousSecretExpiresAt, endpointEnabled, null,
+                false);
     }
 
     /** The most requests in flight to this delivery's endpoint: its own cap, else {@code workerDefault}. */

@@ -41,8 +41,9 @@ public final class DeliveryRepository {
     private static final String CLAIM_COLUMNS = """
             d.id, d.outbox_id, d.ordering_key, d.attempts, d.retry_base, d.event_id, d.event_type, d.account_id,
             o.occurred_at, o.payload::text, e.id, e.url, e.secret, e.previous_secret,
-            e.previous_secret_expires_at, e.enabled, e.max_in_flight""";
-    private static final int CLAIM_COLUMN_COUNT = 17;
+            e.previous_secret_expires_at, e.enabled, e.max_in_flight,
+            (e.rate_limit_per_second IS NOT NULL OR e.breaker_open_until IS NOT NULL)""";
+    private static final int CLAIM_COLUMN_COUNT = 18;
 
     private final DSLContext dsl;
 
@@ -336,6 +337,7 @@ public final class DeliveryRepository {
         return new ClaimedDelivery(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
                 rs.getObject(6, UUID.class), rs.getString(7), rs.getString(8), rs.getObject(9, OffsetDateTime.class),
                 rs.getString(10), rs.getLong(11), rs.getString(12), rs.getString(13), rs.getString(14),
-                rs.getObject(15, OffsetDateTime.class), rs.getBoolean(16), rs.getObject(17, Integer.class));
+                rs.getObject(15, OffsetDateTime.class), rs.getBoolean(16), rs.getObject(17, Integer.class),
+                rs.getBoolean(18));
     }
 }

@@ -17,7 +17,8 @@ import org.jooq.DSLContext;
  * The step between the claim and the senders that applies what all workers share about an
  * endpoint: its circuit breaker and its rate limit. One statement per claim batch, for all the
  * endpoints in it; it locks and changes only the rows of endpoints with a rate limit or with a
- * breaker whose pause is over, so a batch for healthy, unlimited endpoints writes nothing.
+ * breaker whose pause is over. A batch whose endpoints had neither when claimed (the claim says
+ * so) costs no statement at all.
  *
  * <ul>
  *   <li>Breaker open (its pause not over): every delivery is held back until the pause ends.</li>
@@ -73,10 +74,13 @@ final class EndpointAdmission {
         Map<Long, List<ClaimedDelivery>> byEndpoint = new LinkedHashMap<>();
         List<ClaimedDelivery> admitted = new ArrayList<>();
         for (ClaimedDelivery d : claimed) {
-            if (d.endpointEnabled()) {
-                byEndpoint.computeIfAbsent(d.endpointId(), k -> new ArrayList<>()).add(d);
-            } else {
+            if (!d.endpointEnabled()) {
                 admitted.add(d); // the attempt gives it back: the endpoint is disabled
+            } else if (!d.endpointSharedLimits()) {
+                // No rate limit and a closed breaker when claimed: nothing to ask (most batches).
+                admitted.add(d);
+            } else {
+                byEndpoint.computeIfAbsent(d.endpointId(), k -> new ArrayList<>()).add(d);
             }
         }
         if (byEndpoint.isEmpty()) {
