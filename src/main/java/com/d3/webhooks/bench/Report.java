@@ -32,6 +32,7 @@ final class Report {
         drain.put("first_delivery_s", "s from worker start to first arrival");
         drain.put("duplicates", "duplicates");
         drain.put("lost", "lost");
+        drain.put("retry_scheduled_at_exit", "not yet delivered: retry scheduled when the worker exited");
         drain.put("storage_bytes_per_delivery", "storage bytes/delivery after drain");
         drain.put("storage_bytes_per_delivery_vacuumed", "storage bytes/delivery after VACUUM FULL");
         HEADLINES.put("drain", drain);
@@ -74,6 +75,7 @@ final class Report {
         workers.put("worker_peak_rss_mb", "peak RSS MB of one worker");
         workers.put("duplicates", "duplicates");
         workers.put("lost", "lost");
+        workers.put("retry_scheduled_at_exit", "not yet delivered: retry scheduled when the worker exited");
         HEADLINES.put("workers", workers);
 
         Map<String, String> backlog = new LinkedHashMap<>();

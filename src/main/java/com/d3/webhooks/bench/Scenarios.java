@@ -549,10 +549,17 @@ final class Scenarios {
         }
     }
 
+    /**
+     * Lost: neither delivered nor still in the database to be delivered. A delivery whose first
+     * attempt failed (a receiver closing a reused connection, say) is pending with its retry a few
+     * seconds away when --exit-when-idle stops the worker: that one is counted apart, not as lost.
+     */
     private static void correctness(RunResult r, Received got, Map<String, Long> counts, int events, long delivered) {
+        long retryScheduled = counts.get("pending") + counts.get("in_flight");
         r.put("delivered", delivered)
                 .put("duplicates", got.duplicates())
-                .put("lost", Math.max(events - delivered, events - counts.get("succeeded")))
+                .put("retry_scheduled_at_exit", retryScheduled)
+                .put("lost", Math.max(0, Math.max(events - delivered, events - counts.get("succeeded")) - retryScheduled))
                 .put("succeeded_in_db", counts.get("succeeded"))
                 .put("audit_rows", counts.get("audit_rows"));
     }
