@@ -1,28 +1,57 @@
 package com.d3.webhooks.delivery;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Requests in flight per endpoint in this worker, each against its endpoint's cap (the
- * endpoint's own max_in_flight, else the worker's --max-in-flight-per-endpoint).
+ * endpoint's own max_in_flight, else the worker's --max-in-flight-per-endpoint), and how long
+ * each busy endpoint has gone without finishing a request.
  */
 final class EndpointLoad {
 
-    private final Map<Long, Integer> inFlight = new HashMap<>();
+    /** Requests in flight, and when the endpoint last made progress (became busy, or finished one). */
+    private static final class Busy {
+        int inFlight;
+        long progressNanos;
+    }
+
+    private final Map<Long, Busy> busy = new HashMap<>();
 
     /** Counts one more request to the endpoint, unless it already has {@code cap}. */
-    synchronized boolean tryStart(long endpointId, int cap) {
-        int now = inFlight.getOrDefault(endpointId, 0);
-        if (now >= cap) {
+    synchronized boolean tryStart(long endpointId, int cap, long nowNanos) {
+        Busy b = busy.get(endpointId);
+        if (b == null) {
+            b = new Busy();
+            b.progressNanos = nowNanos;
+            busy.put(endpointId, b);
+        }
+        if (b.inFlight >= cap) {
             return false;
         }
-        inFlight.put(endpointId, now + 1);
+        b.inFlight++;
         return true;
     }
 
-    synchronized void done(long endpointId) {
+    synchronized void done(long endpointId, long nowNanos) {
+        Busy b = busy.get(endpointId);
+        if (b == null) {
+            return;
+        }
+        b.progressNanos = nowNanos;
         // Removing idle entries keeps the map as small as the set of endpoints in flight.
-        inFlight.computeIfPresent(endpointId, (id, n) -> n <= 1 ? null : n - 1);
+        if (--b.inFlight <= 0) {
+            busy.remove(endpointId);
+        }
+    }
+
+    /**
+     * How long the endpoint has had requests in flight without finishing any: near zero for a
+     * fast endpoint at its cap, up to the request timeout for one that hangs.
+     */
+    synchronized Duration stalledFor(long endpointId, long nowNanos) {
+        Busy b = busy.get(endpointId);
+        return b == null ? Duration.ZERO : Duration.ofNanos(Math.max(0, nowNanos - b.progressNanos));
     }
 }

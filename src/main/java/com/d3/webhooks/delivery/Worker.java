@@ -150,7 +150,7 @@ public final class Worker implements AutoCloseable {
                 try {
                     return attempt.run(d);
                 } finally {
-                    endpointLoad.done(d.endpointId());
+                    endpointLoad.done(d.endpointId(), System.nanoTime());
                 }
             }));
         }
@@ -338,7 +338,7 @@ public final class Worker implements AutoCloseable {
         } catch (RuntimeException e) {
             // Not sent without the shared verdict: given back (recorded once the database answers).
             for (ClaimedDelivery d : ready) {
-                endpointLoad.done(d.endpointId());
+                endpointLoad.done(d.endpointId(), System.nanoTime());
                 giveBack.accept(new Released(d, null, now.plus(EndpointAdmission.RECHECK)));
             }
             throw e;
@@ -346,7 +346,7 @@ public final class Worker implements AutoCloseable {
         probes.addAll(decision.probes());
         Map<String, Integer> heldBy = new HashMap<>();
         for (EndpointAdmission.Held h : decision.held()) {
-            endpointLoad.done(h.delivery().endpointId());
+            endpointLoad.done(h.delivery().endpointId(), System.nanoTime());
             giveBack.accept(new Released(h.delivery(), null, h.dueAt()));
             heldBy.merge(h.reason().tag, 1, Integer::sum);
         }
@@ -360,14 +360,21 @@ public final class Worker implements AutoCloseable {
 
     /**
      * Null when the delivery may go to a sender (its endpoint is counted); else the release that
-     * gives it back unsent for a moment, because its endpoint already has its share in flight: a
-     * slow or hanging endpoint occupies at most that share of the senders, never all of them.
+     * gives it back unsent, because its endpoint already has its share in flight: a slow or
+     * hanging endpoint occupies at most that share of the senders, never all of them. It is due
+     * again in a second, or, when the endpoint has finished nothing for longer than that, after
+     * as long again (at most the request timeout): a hanging endpoint's backlog would otherwise be
+     * claimed and given back every second, costing the healthy endpoints' throughput.
      */
     private Completion admit(ClaimedDelivery d, Instant now) {
-        if (endpointLoad.tryStart(d.endpointId(), d.maxInFlight(config.maxInFlightPerEndpoint()))) {
+        long nanos = System.nanoTime();
+        if (endpointLoad.tryStart(d.endpointId(), d.maxInFlight(config.maxInFlightPerEndpoint()), nanos)) {
             return null;
         }
-        return new Released(d, null, now.plus(ENDPOINT_BUSY_RETRY));
+        Duration stalled = endpointLoad.stalledFor(d.endpointId(), nanos);
+        Duration wait = stalled.compareTo(ENDPOINT_BUSY_RETRY) < 0 ? ENDPOINT_BUSY_RETRY
+                : min(stalled, config.requestTimeout());
+        return new Released(d, null, now.plus(wait));
     }
 
     private int drainPermits(int max) {
@@ -401,7 +408,7 @@ public final class Worker implements AutoCloseable {
                         ? new Released(delivery, null, now)
                         : attempt.run(delivery);
             } finally {
-                endpointLoad.done(delivery.endpointId());
+                endpointLoad.done(delivery.endpointId(), System.nanoTime());
             }
             enqueue(outcome);
         }
@@ -428,7 +435,7 @@ public final class Worker implements AutoCloseable {
         }
         for (Runnable notStarted : senders.shutdownNow()) {
             ClaimedDelivery d = ((Send) notStarted).delivery;
-            endpointLoad.done(d.endpointId());
+            endpointLoad.done(d.endpointId(), System.nanoTime());
             enqueue(new Released(d, null, clock.instant()));
         }
         try {
