@@ -3,4 +3,5 @@
 # small and may grow to 128 MB keeps the worker's resident memory under 200 MB at any backlog
 # (docs/performance.md). OUTBOX_JAVA_OPTS, when set (even empty), replaces them; raise -Xmx with
 # --concurrency well above its default, since each sender slot may hold a payload of up to 256 KiB.
+# docs/Dockerfile repeats them in its ENTRYPOINT (a container has no bin/): change both together.
 WORKER_JAVA_OPTS="-XX:+UseSerialGC -Xms32m -Xmx128m"
