@@ -34,12 +34,24 @@ final class EndpointLoad {
         return true;
     }
 
+    /** A request to the endpoint finished, whatever its outcome: the endpoint made progress. */
     synchronized void done(long endpointId, long nowNanos) {
         Busy b = busy.get(endpointId);
-        if (b == null) {
-            return;
+        if (b != null) {
+            b.progressNanos = nowNanos;
+            release(endpointId, b);
         }
-        b.progressNanos = nowNanos;
+    }
+
+    /** A request counted by {@link #tryStart} was not sent after all: no progress to note. */
+    synchronized void cancel(long endpointId) {
+        Busy b = busy.get(endpointId);
+        if (b != null) {
+            release(endpointId, b);
+        }
+    }
+
+    private void release(long endpointId, Busy b) {
         // Removing idle entries keeps the map as small as the set of endpoints in flight.
         if (--b.inFlight <= 0) {
             busy.remove(endpointId);

@@ -338,7 +338,7 @@ public final class Worker implements AutoCloseable {
         } catch (RuntimeException e) {
             // Not sent without the shared verdict: given back (recorded once the database answers).
             for (ClaimedDelivery d : ready) {
-                endpointLoad.done(d.endpointId(), System.nanoTime());
+                endpointLoad.cancel(d.endpointId());
                 giveBack.accept(new Released(d, null, now.plus(EndpointAdmission.RECHECK)));
             }
             throw e;
@@ -346,7 +346,7 @@ public final class Worker implements AutoCloseable {
         probes.addAll(decision.probes());
         Map<String, Integer> heldBy = new HashMap<>();
         for (EndpointAdmission.Held h : decision.held()) {
-            endpointLoad.done(h.delivery().endpointId(), System.nanoTime());
+            endpointLoad.cancel(h.delivery().endpointId());
             giveBack.accept(new Released(h.delivery(), null, h.dueAt()));
             heldBy.merge(h.reason().tag, 1, Integer::sum);
         }
@@ -435,7 +435,7 @@ public final class Worker implements AutoCloseable {
         }
         for (Runnable notStarted : senders.shutdownNow()) {
             ClaimedDelivery d = ((Send) notStarted).delivery;
-            endpointLoad.done(d.endpointId(), System.nanoTime());
+            endpointLoad.cancel(d.endpointId());
             enqueue(new Released(d, null, clock.instant()));
         }
         try {
