@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * The delivery worker. One claimer thread routes new events and leases due deliveries while
  * delivery slots are free; a bounded pool of sender threads makes the HTTP calls, outside any
  * transaction; one recorder thread writes each batch of outcomes (audit rows and fenced state
- * changes) in one short transaction and only then frees the slots. There are twice as many
- * slots as senders, so the next claims are ready while outcomes are being recorded, and at
- * most {@code 2 x concurrency} deliveries are held in memory at any backlog.
+ * changes) in one short transaction and only then frees the slots. There are four slots per
+ * sender, so the next claims are ready, and claimed in batches, while outcomes are being
+ * recorded; at most {@code 4 x concurrency} deliveries are held in memory at any backlog.
  *
  * <p>{@link #runOnce()} runs the same steps synchronously for one batch, for tests and tools.
  */
@@ -48,8 +48,12 @@ public final class Worker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     private static final int RECORD_BATCH = 256;
-    /** Deliveries held per sender thread: one being sent, one claimed or being recorded. */
-    private static final int SLOTS_PER_SENDER = 2;
+    /**
+     * Deliveries held per sender thread: one being sent, the others claimed or being recorded.
+     * Four rather than two: claims carry more deliveries per statement and senders wait less for
+     * the recorder's commit (bench drain/floor 0.46 vs 0.37, worker CPU 0.69 vs 0.81 ms/delivery).
+     */
+    private static final int SLOTS_PER_SENDER = 4;
     private static final int RESCUE_BATCH = 500;
     private static final Duration DB_RETRY_MIN = Duration.ofMillis(500);
     private static final Duration DB_RETRY_MAX = Duration.ofSeconds(30);
