@@ -613,6 +613,10 @@ public final class Worker implements AutoCloseable {
     }
 
     private void logOutcome(ClaimedDelivery d, Settlement s, String outcome) {
+        // Successes log at debug: without it, the common case costs no MDC ids nor line.
+        if (outcome.equals(DeliveryRepository.SUCCEEDED) && !log.isDebugEnabled()) {
+            return;
+        }
         try (DeliveryMdc ids = DeliveryMdc.of(d)) {
             logOutcomeLine(d, s, outcome);
         }
