@@ -28,12 +28,13 @@ public final class BacklogGauges {
     public BacklogGauges(DSLContext dsl, Clock clock, MeterRegistry registry) {
         this.dsl = dsl;
         this.clock = clock;
-        Gauge.builder("outbox.deliveries.due", this, g -> g.read().due)
+        // Strong references: callers do not keep this object, and a registry holds gauge state weakly.
+        Gauge.builder("outbox.deliveries.due", this, g -> g.read().due).strongReference(true)
                 .description("Deliveries pending and due now, in the whole database").register(registry);
-        Gauge.builder("outbox.oldest.due.age", this, g -> g.read().oldestDueAgeSeconds)
+        Gauge.builder("outbox.oldest.due.age", this, g -> g.read().oldestDueAgeSeconds).strongReference(true)
                 .description("How long the oldest due delivery has been due: the lag").baseUnit("seconds")
                 .register(registry);
-        Gauge.builder("outbox.endpoints.disabled", this, g -> g.read().endpointsDisabled)
+        Gauge.builder("outbox.endpoints.disabled", this, g -> g.read().endpointsDisabled).strongReference(true)
                 .description("Endpoints currently disabled").register(registry);
     }
 

@@ -4,6 +4,7 @@ import com.d3.webhooks.audit.AuditEntry;
 import com.d3.webhooks.delivery.DeliveryListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -32,8 +33,12 @@ public final class WorkerMetrics implements DeliveryListener {
         this.breakerOpenings = Counter.builder("outbox.breaker.openings")
                 .description("Times an endpoint's circuit breaker opened (or opened again after a failed probe)")
                 .register(registry);
-        registry.gauge("outbox.in.flight", io.micrometer.core.instrument.Tags.of("worker", workerId), inFlight,
-                s -> s.getAsInt());
+        // Strong: a registry holds gauge state weakly, and nothing else keeps this supplier alive.
+        Gauge.builder("outbox.in.flight", inFlight, IntSupplier::getAsInt)
+                .description("Deliveries this worker holds: claimed and not yet recorded")
+                .tag("worker", workerId)
+                .strongReference(true)
+                .register(registry);
     }
 
     @Override

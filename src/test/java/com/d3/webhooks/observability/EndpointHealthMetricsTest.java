@@ -12,7 +12,6 @@ import com.d3.webhooks.testing.TestReceiver;
 import com.d3.webhooks.testing.TestReceiver.Reply;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** The breaker and rate-limit meters, scraped in Prometheus format after a worker held deliveries back. */
@@ -48,18 +47,10 @@ class EndpointHealthMetricsTest {
                 worker.runOnce();
             }
             String scrape = registry.scrape();
-            assertEquals(1.0, value(scrape, "outbox_breaker_openings_total"), scrape);
-            assertEquals(1.0, value(scrape, "outbox_deliveries_held_back_total{reason=\"breaker\"}"), scrape);
-            assertEquals(3.0, value(scrape, "outbox_deliveries_held_back_total{reason=\"rate_limit\"}"), scrape);
+            assertEquals(1.0, Scrapes.value(scrape, "outbox_breaker_openings_total"), scrape);
+            assertEquals(1.0, Scrapes.value(scrape, "outbox_deliveries_held_back_total{reason=\"breaker\"}"), scrape);
+            assertEquals(3.0, Scrapes.value(scrape, "outbox_deliveries_held_back_total{reason=\"rate_limit\"}"), scrape);
             assertEquals(2, receiver.received("/limited").size());
         }
-    }
-
-    private static double value(String scrape, String series) {
-        return Arrays.stream(scrape.split("\n"))
-                .filter(l -> l.startsWith(series + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no series " + series));
     }
 }

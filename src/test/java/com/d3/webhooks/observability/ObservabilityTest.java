@@ -17,7 +17,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.DriverManager;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** /metrics scraped and parsed after real deliveries; readiness follows the database. */
@@ -49,15 +48,15 @@ class ObservabilityTest {
                 worker.drainDue();
                 String scrape = get(server.port(), "/metrics").body();
 
-                assertEquals(3.0, value(scrape, "outbox_attempts_total{event_type=\"fileTask.completed\","
+                assertEquals(3.0, Scrapes.value(scrape, "outbox_attempts_total{event_type=\"fileTask.completed\","
                         + "outcome=\"success\",status_class=\"2xx\"}"));
-                assertEquals(3.0, value(scrape, "outbox_attempts_total{event_type=\"fileTask.completed\","
+                assertEquals(3.0, Scrapes.value(scrape, "outbox_attempts_total{event_type=\"fileTask.completed\","
                         + "outcome=\"failed\",status_class=\"5xx\"}"));
-                assertEquals(6.0, value(scrape, "outbox_attempt_duration_seconds_count{outcome=\"success\"}")
-                        + value(scrape, "outbox_attempt_duration_seconds_count{outcome=\"failed\"}"));
-                assertEquals(0.0, value(scrape, "outbox_in_flight{worker=\"w-1\"}"));
-                assertTrue(value(scrape, "outbox_claim_batch_size_count") >= 1);
-                assertEquals(0.0, value(scrape, "outbox_deliveries_due"), "the 3 failed ones are due later");
+                assertEquals(6.0, Scrapes.value(scrape, "outbox_attempt_duration_seconds_count{outcome=\"success\"}")
+                        + Scrapes.value(scrape, "outbox_attempt_duration_seconds_count{outcome=\"failed\"}"));
+                assertEquals(0.0, Scrapes.value(scrape, "outbox_in_flight{worker=\"w-1\"}"));
+                assertTrue(Scrapes.value(scrape, "outbox_claim_batch_size_count") >= 1);
+                assertEquals(0.0, Scrapes.value(scrape, "outbox_deliveries_due"), "the 3 failed ones are due later");
                 assertTrue(scrape.contains("jvm_memory_used_bytes"), "JVM metrics are bound");
                 assertEquals(200, get(server.port(), "/health/live").statusCode());
                 assertEquals(200, get(server.port(), "/health/ready").statusCode());
@@ -90,14 +89,5 @@ class ObservabilityTest {
     private HttpResponse<String> get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** The sample value of a series written exactly as given (name and sorted labels). */
-    private static double value(String scrape, String series) {
-        return Arrays.stream(scrape.split("\n"))
-                .filter(l -> l.startsWith(series + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1).trim().split(" ")[0]))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no series " + series + " in:\n" + scrape));
     }
 }
