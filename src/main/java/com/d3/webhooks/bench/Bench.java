@@ -36,18 +36,19 @@ import picocli.CommandLine.Option;
                 + "PostgreSQL in its own database (" + BenchDatabase.DEFAULT_NAME + " or OUTBOX_BENCH_DATABASE, dropped and created again for "
                 + "every scenario run). Figures are medians of --runs runs; see docs/performance.md.",
                 "",
-                "Scenarios: drain, http-floor, retry, latency, workers, backlog, storage, receiver, fairness, ordered,",
-                "  ordered-single-key, ordered-plan;",
-                "  'default' = drain,http-floor,retry,latency,workers (about 10 minutes);",
+                "Scenarios: drain, http-floor, retry, latency, latency-notify, workers, backlog, storage, receiver,",
+                "  fairness, ordered, ordered-single-key, ordered-plan;",
+                "  'default' = drain,http-floor,retry,latency,latency-notify,workers (about 12 minutes);",
                 "  'all' = every scenario (backlog loads 1,000,000 deliveries: several more minutes)."},
         footer = {"", "Environment: OUTBOX_JAVA_OPTS is given to every worker JVM (e.g. a JFR recording); "
                 + "OUTBOX_BENCH_DATABASE_URL is the server when --database-url is not given.",
                 "Exit codes: 0 measured, 1 a run failed or a delivery was duplicated or lost, 2 usage error."})
 public final class Bench implements Callable<Integer> {
 
-    static final List<String> DEFAULT_SCENARIOS = List.of("drain", "http-floor", "retry", "latency", "workers");
+    static final List<String> DEFAULT_SCENARIOS = List.of("drain", "http-floor", "retry", "latency", "latency-notify",
+            "workers");
     static final List<String> ALL_SCENARIOS =
-            List.of("drain", "http-floor", "retry", "latency", "workers", "backlog", "storage", "receiver",
+            List.of("drain", "http-floor", "retry", "latency", "latency-notify", "workers", "backlog", "storage", "receiver",
                     "fairness", "ordered", "ordered-single-key", "ordered-plan");
     static final int DEFAULT_EVENTS = 20_000;
     static final int DEFAULT_SET_EVENTS = 5_000;
@@ -249,20 +250,26 @@ public final class Bench implements Callable<Integer> {
                 }
                 results.add(r);
             }
-            if (selected.contains("latency")) {
-                ScenarioResult l = new ScenarioResult("latency", rate + " events/s, one per transaction, for "
+            for (String name : List.of("latency", "latency-notify")) {
+                if (!selected.contains(name)) {
+                    continue;
+                }
+                boolean notify = name.equals("latency-notify");
+                ScenarioResult l = new ScenarioResult(name, rate + " events/s, one per transaction"
+                        + (notify ? " that also runs NOTIFY, worker --listen" : ", polling alone") + ", for "
                         + seconds + " s after " + warmupSeconds + " s of warm-up; latency = receiver arrival - commit");
                 for (int r0 = 1; r0 <= runs; r0++) {
                     int run = r0;
-                    progress.printf("latency run %d of %d%n", run, runs);
-                    l.runs.add(stamped(() -> s.latency("latency-" + run)));
+                    progress.printf("%s run %d of %d%n", name, run, runs);
+                    l.runs.add(stamped(() -> s.latency(name + "-" + run, notify)));
                 }
                 results.add(l);
-                Path svg = outDir.resolve("latency-" + stamp + ".svg");
-                Files.writeString(svg, LatencyPlot.svg(pooled(l), "Latency at " + rate + " events/s, " + runs
-                        + " run(s) of " + Report.format(seconds) + " s pooled, " + started));
-                Files.copy(svg, outDir.resolve("latency-latest.svg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                result.put("latency_plot", svg.toString());
+                Path svg = outDir.resolve(name + "-" + stamp + ".svg");
+                Files.writeString(svg, LatencyPlot.svg(pooled(l), "Latency at " + rate + " events/s"
+                        + (notify ? " with NOTIFY" : "") + ", " + runs + " run(s) of " + Report.format(seconds)
+                        + " s pooled, " + started));
+                Files.copy(svg, outDir.resolve(name + "-latest.svg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                result.put(name.replace('-', '_') + "_plot", svg.toString());
             }
             if (selected.contains("workers")) {
                 for (int k : workerCounts) {
@@ -424,8 +431,13 @@ public final class Bench implements Callable<Integer> {
         Path json = outDir.resolve("results-" + stamp + ".json");
         mapper.writeValue(json.toFile(), result);
         Files.copy(json, outDir.resolve("latest.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        stdout.printf("%nresults: %s (and latest.json)%s%n", json,
-                result.containsKey("latency_plot") ? "; latency plot: " + result.get("latency_plot") : "");
+        StringBuilder plots = new StringBuilder();
+        for (String plot : List.of("latency_plot", "latency_notify_plot")) {
+            if (result.containsKey(plot)) {
+                plots.append("; ").append(plot.replace('_', ' ')).append(": ").append(result.get(plot));
+            }
+        }
+        stdout.printf("%nresults: %s (and latest.json)%s%n", json, plots);
 
         boolean failed = results.stream().anyMatch(ScenarioResult::failed) || checks.stream()
                 .anyMatch(c -> (c.what().startsWith("duplicates") || c.what().startsWith("lost")) && !c.measured().equals("0"));

@@ -199,10 +199,11 @@ final class BenchDatabase implements AutoCloseable {
      * application's request threads would: event i is due at start + i / rate and is inserted then
      * by whichever of {@value #STEADY_CONNECTIONS} connections is free (one connection cannot keep
      * 200/s when a commit waits several ms for the WAL flush). A late event goes at once; nothing
-     * is bunched up ahead of time. Payloads are numbered from {@code firstIndex}. Returns the events
+     * is bunched up ahead of time. Payloads are numbered from {@code firstIndex}. With {@code notify},
+     * each transaction also wakes listening workers ({@link Outbox#wakeWorkers}). Returns the events
      * inserted.
      */
-    long enqueueSteadily(int ratePerSecond, double seconds, long firstIndex, Committed committed)
+    long enqueueSteadily(int ratePerSecond, double seconds, long firstIndex, boolean notify, Committed committed)
             throws InterruptedException {
         long count = Math.round(ratePerSecond * seconds);
         long periodNanos = 1_000_000_000L / ratePerSecond;
@@ -223,6 +224,9 @@ final class BenchDatabase implements AutoCloseable {
                         long start = System.nanoTime();
                         UUID id = Outbox.insert(dsl, OutboxEvent.of(Payloads.ACCOUNT, Payloads.EVENT_TYPE,
                                 Payloads.payload(firstIndex + i))).orElseThrow();
+                        if (notify) {
+                            Outbox.wakeWorkers(dsl);
+                        }
                         c.commit();
                         Instant at = Instant.now();
                         committed.accept(id, at, System.nanoTime() - start);

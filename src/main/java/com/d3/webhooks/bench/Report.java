@@ -67,6 +67,7 @@ final class Report {
         latency.put("worker_peak_rss_mb", "worker peak RSS MB");
         latency.put("lost", "lost");
         HEADLINES.put("latency", latency);
+        HEADLINES.put("latency-notify", latency);
 
         Map<String, String> workers = new LinkedHashMap<>();
         workers.put("deliveries_per_s", "deliveries/s, first start to last exit");
@@ -195,6 +196,15 @@ final class Report {
             checks.add(new Check("latency p50 / p99 at " + format(latency.median("rate")) + " events/s, ms",
                     format(latency.median("latency_p50_ms")) + " / " + format(p99), "p99 <= 50",
                     verdict(p99 != null && p99 <= 50)));
+        }
+        ScenarioResult notify = byName.get("latency-notify");
+        if (notify != null) {
+            Double p99 = notify.median("latency_p99_ms");
+            Double polled = latency == null ? null : latency.median("latency_p99_ms");
+            checks.add(new Check("latency p50 / p99 with NOTIFY + --listen, ms",
+                    format(notify.median("latency_p50_ms")) + " / " + format(p99),
+                    polled == null ? "lower than polling" : "p99 < " + format(polled) + " (polling)",
+                    polled == null ? "" : verdict(p99 != null && p99 < polled)));
         }
         ScenarioResult small = null;
         ScenarioResult large = null;

@@ -250,14 +250,16 @@ final class Scenarios {
      * the warm-up (not measured; until the worker is up and has caught up), then for the measured
      * phase, recording each commit's instant.
      * Latency = the receiver's first 2xx receive time minus that instant (one wall clock, one host).
+     * With {@code notify}, each transaction also runs NOTIFY and the worker runs with --listen.
      */
-    RunResult latency(String label) {
+    RunResult latency(String label, boolean notify) {
         RunResult r = new RunResult();
         try (BenchDatabase db = BenchDatabase.recreate(env.serverUrl())) {
             db.addEndpoint(receiver.url("/hook"), secret);
             receiver.reset(0);
-            try (MeasuredProcesses w = MeasuredProcesses.workers(env, db.url(), 1, List.of(), label)) {
-                Warmup warmup = warmUp(db, w);
+            try (MeasuredProcesses w = MeasuredProcesses.workers(env, db.url(), 1,
+                    notify ? List.of("--listen") : List.of(), label)) {
+                Warmup warmup = warmUp(db, w, notify);
                 long warm = warmup.events();
                 if (!warmup.caughtUp()) {
                     progress.printf("  %s: the worker had not caught up with %d events/s after the warm-up; the "
@@ -266,7 +268,7 @@ final class Scenarios {
                 Map<UUID, Long> commits = new java.util.concurrent.ConcurrentHashMap<>();
                 List<Double> insertMs = java.util.Collections.synchronizedList(new ArrayList<>());
                 long from = micros(Instant.now());
-                db.enqueueSteadily(settings.rate(), settings.seconds(), warm, (id, at, nanos) -> {
+                db.enqueueSteadily(settings.rate(), settings.seconds(), warm, notify, (id, at, nanos) -> {
                     commits.put(id, micros(at));
                     insertMs.add(nanos / 1e6);
                 });
@@ -330,12 +332,12 @@ final class Scenarios {
      * after four times the warm-up (at least 30 s), the measured phase starts anyway and the run
      * says so: its latencies then include the queue the worker could not drain.
      */
-    private Warmup warmUp(BenchDatabase db, MeasuredProcesses w) throws Exception {
+    private Warmup warmUp(BenchDatabase db, MeasuredProcesses w, boolean notify) throws Exception {
         long inserted = 0;
         long t0 = System.nanoTime();
         double limit = Math.max(30, settings.warmupSeconds() * 4);
         while (true) {
-            inserted += db.enqueueSteadily(settings.rate(), 1.0, inserted, (id, at, nanos) -> { });
+            inserted += db.enqueueSteadily(settings.rate(), 1.0, inserted, notify, (id, at, nanos) -> { });
             if (w.exitCodes().stream().allMatch(c -> c >= 0)) {
                 throw new IllegalStateException("the worker exited during the warm-up: " + w.exitCodes() + "\n"
                         + w.logTail(15));

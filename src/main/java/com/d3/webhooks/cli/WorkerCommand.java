@@ -4,6 +4,7 @@ import com.d3.webhooks.audit.AuditPartitions;
 import com.d3.webhooks.db.Database;
 import com.d3.webhooks.delivery.DeliveryListener;
 import com.d3.webhooks.delivery.RetrySchedule;
+import com.d3.webhooks.delivery.WakeupListener;
 import com.d3.webhooks.delivery.Worker;
 import com.d3.webhooks.delivery.WorkerConfig;
 import com.d3.webhooks.endpoints.CircuitBreaker;
@@ -153,6 +154,13 @@ final class WorkerCommand implements Callable<Integer> {
                     + "should set it (env OUTBOX_REQUIRE_HTTPS).")
     boolean requireHttps;
 
+    @Option(names = "--listen", defaultValue = "${env:OUTBOX_LISTEN:-false}",
+            description = "Also LISTEN on channel webhook_outbox and claim as soon as an application's transaction "
+                    + "that ran NOTIFY webhook_outbox commits, instead of at the next poll; polling goes on, so "
+                    + "events inserted without NOTIFY are delivered all the same. Holds one more database "
+                    + "connection (env OUTBOX_LISTEN).")
+    boolean listen;
+
     @Option(names = "--exit-when-idle", description = "Deliver everything due now, then exit 0.")
     boolean exitWhenIdle;
 
@@ -169,7 +177,8 @@ final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         WorkerConfig config = config();
         PrometheusMeterRegistry registry = httpPort == null ? null : Observability.registry();
-        try (Database db = database.open(4, registry)) {
+        // --listen holds one more connection for as long as the worker runs.
+        try (Database db = database.open(listen ? 5 : 4, registry)) {
             // Refuse to start rather than fail every signed delivery: sealed secrets need their key.
             EndpointSecrets secrets = new EndpointSecrets(db.dsl(), config.secrets());
             secrets.checkAllCanBeOpened();
@@ -193,7 +202,8 @@ final class WorkerCommand implements Callable<Integer> {
         try (Worker worker = new Worker(db.dsl(), config, Clock.systemUTC(),
                 metrics == null ? DeliveryListener.NONE : metrics);
              ObservabilityServer server = registry == null ? null : new ObservabilityServer(httpHost, httpPort,
-                     registry, ObservabilityServer.readiness(db::answers, worker::loopAlive))) {
+                     registry, ObservabilityServer.readiness(db::answers, worker::loopAlive));
+             WakeupListener wakeups = listen ? WakeupListener.start(db.dataSource(), worker::wake) : null) {
             self[0] = worker;
             StopSignals.onTermOrInt(() -> {
                 try {

@@ -550,10 +550,7 @@ public final class Worker implements AutoCloseable {
         if (promoted[0] > 0) {
             // The next deliveries of ordered keys are due now: claim them without waiting out the
             // claim loop's idle back-off (one busy key would otherwise go at a few per second).
-            synchronized (wakeup) {
-                promotedSinceSleep = true;
-                wakeup.notifyAll();
-            }
+            wake();
         }
         for (int i = 0; i < attempted.size(); i++) {
             Settlement s = settlements.get(i);
@@ -693,17 +690,28 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private void sleep(Duration d) throws InterruptedException {
+    /**
+     * Ends the claim loop's idle wait now, or makes its next one return at once: something may be
+     * due (an ordered key's next delivery, or a NOTIFY from an inserting application).
+     */
+    public void wake() {
         synchronized (wakeup) {
-            if (running && !promotedSinceSleep) {
-                wakeup.wait(Math.max(1, d.toMillis()));
-            }
-            promotedSinceSleep = false;
+            wokenSinceSleep = true;
+            wakeup.notifyAll();
         }
     }
 
-    /** Set by the recorder when it made deliveries of ordered keys due; guarded by {@link #wakeup}. */
-    private boolean promotedSinceSleep;
+    private void sleep(Duration d) throws InterruptedException {
+        synchronized (wakeup) {
+            if (running && !wokenSinceSleep) {
+                wakeup.wait(Math.max(1, d.toMillis()));
+            }
+            wokenSinceSleep = false;
+        }
+    }
+
+    /** Set by {@link #wake()}; guarded by {@link #wakeup}. */
+    private boolean wokenSinceSleep;
 
     private static void sleepQuietly(Duration d) {
         try {

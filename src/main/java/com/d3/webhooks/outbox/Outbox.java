@@ -21,6 +21,12 @@ import org.jooq.impl.DSL;
  */
 public final class Outbox {
 
+    /**
+     * The channel workers started with {@code --listen} wait on. A notification only wakes them
+     * early: polling still finds every event, so a lost or absent notification delays, never drops.
+     */
+    public static final String WAKEUP_CHANNEL = "webhook_outbox";
+
     private Outbox() {
     }
 
@@ -51,5 +57,22 @@ public final class Outbox {
     /** The same on a plain JDBC connection; the caller owns commit and rollback. */
     public static Optional<UUID> insert(Connection connection, OutboxEvent event) {
         return insert(DSL.using(connection, SQLDialect.POSTGRES), event);
+    }
+
+    /**
+     * Optional, after {@link #insert}: wakes listening workers when the caller's transaction
+     * commits (PostgreSQL delivers notifications at commit, and not at all on rollback), so the
+     * event goes out without waiting for the next poll. Several calls in one transaction send one
+     * notification. The cost: PostgreSQL serialises the commits of notifying transactions on a
+     * database-wide lock, so applications inserting thousands of events per second should poll
+     * instead (README, "Waking workers at once").
+     */
+    public static void wakeWorkers(DSLContext tx) {
+        tx.execute("NOTIFY " + WAKEUP_CHANNEL);
+    }
+
+    /** The same on a plain JDBC connection. */
+    public static void wakeWorkers(Connection connection) {
+        wakeWorkers(DSL.using(connection, SQLDialect.POSTGRES));
     }
 }
