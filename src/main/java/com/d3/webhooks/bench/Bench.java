@@ -36,10 +36,11 @@ import picocli.CommandLine.Option;
                 + "PostgreSQL in its own database (" + BenchDatabase.DEFAULT_NAME + " or OUTBOX_BENCH_DATABASE, dropped and created again for "
                 + "every scenario run). Figures are medians of --runs runs; see docs/performance.md.",
                 "",
-                "Scenarios: drain, http-floor, retry, latency, latency-notify, workers, backlog, storage, receiver,",
-                "  fairness, ordered, ordered-single-key, ordered-plan;",
-                "  'default' = drain,http-floor,retry,latency,latency-notify,workers (about 12 minutes);",
-                "  'all' = every scenario (backlog loads 1,000,000 deliveries: several more minutes)."},
+                "Scenarios: drain, http-floor, retry, latency, latency-notify, workers,",
+                "  backlog, storage, receiver, fairness, ordered, ordered-single-key,",
+                "  ordered-plan. 'default' = drain, http-floor, retry, latency,",
+                "  latency-notify, workers (about 12 minutes); 'all' = every scenario",
+                "  (backlog loads 1,000,000 deliveries: several more minutes)."},
         footer = {"", "Environment: OUTBOX_JAVA_OPTS is given to every worker JVM (e.g. a JFR recording); "
                 + "OUTBOX_BENCH_DATABASE_URL is the server when --database-url is not given.",
                 "Exit codes: 0 measured, 1 a run failed or a delivery was duplicated or lost, 2 usage error."})
@@ -60,7 +61,7 @@ public final class Bench implements Callable<Integer> {
 
     @Option(names = "--events", paramLabel = "N",
             description = "Events per drain, retry and workers run, and requests per HTTP floor run. Default "
-                    + "20000, or 5000 for the default set (bin/bench without --scenario), to stay near 10 minutes.")
+                    + "20000, or 5000 for the default set (bin/bench without --scenario), to stay near 12 minutes.")
     Integer eventsOption;
 
     int events;
