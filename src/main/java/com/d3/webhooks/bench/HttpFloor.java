@@ -1,5 +1,6 @@
 package com.d3.webhooks.bench;
 
+import com.d3.webhooks.delivery.HttpSender;
 import com.d3.webhooks.delivery.WebhookBody;
 import com.d3.webhooks.signing.WebhookSecret;
 import com.d3.webhooks.signing.WebhookSigner;
@@ -77,11 +78,7 @@ public final class HttpFloor {
         }
         OffsetDateTime occurredAt = OffsetDateTime.now(ZoneOffset.UTC);
 
-        HttpClient client = HttpClient.newBuilder()
-                .connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        HttpClient client = HttpSender.newClient(CONNECT_TIMEOUT);
         AtomicInteger next = new AtomicInteger();
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();

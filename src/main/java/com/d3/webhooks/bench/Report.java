@@ -193,9 +193,12 @@ final class Report {
         ScenarioResult latency = byName.get("latency");
         if (latency != null) {
             Double p99 = latency.median("latency_p99_ms");
+            // Issue 5's target is set at 200 events/s; at other rates the figure is reported only.
+            boolean targetRate = Double.valueOf(200).equals(latency.median("rate"));
             checks.add(new Check("latency p50 / p99 at " + format(latency.median("rate")) + " events/s, ms",
-                    format(latency.median("latency_p50_ms")) + " / " + format(p99), "p99 <= 50",
-                    verdict(p99 != null && p99 <= 50)));
+                    format(latency.median("latency_p50_ms")) + " / " + format(p99),
+                    targetRate ? "p99 <= 50" : "p99 <= 50 at 200/s",
+                    targetRate ? verdict(p99 != null && p99 <= 50) : ""));
         }
         ScenarioResult notify = byName.get("latency-notify");
         if (notify != null) {

@@ -52,11 +52,7 @@ public final class HttpSender {
     private final Clock clock;
 
     public HttpSender(Duration connectTimeout, Duration requestTimeout, int excerptBytes, Clock clock) {
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        this.client = newClient(connectTimeout);
         this.connectTimeout = connectTimeout;
         this.requestTimeout = requestTimeout;
         this.excerptBytes = excerptBytes;
@@ -103,6 +99,27 @@ public final class HttpSender {
                 Thread.interrupted();
             }
         }
+    }
+
+    /**
+     * The worker's client settings (HTTP/1.1; redirects never followed: a 3xx is a failed
+     * attempt). The benchmark's HTTP floor uses this too, so the two measure the same client.
+     *
+     * <p>The executor runs the client's own tasks where they arise, mostly on its selector thread,
+     * instead of handing each response to a pool thread that then wakes the sender: one thread
+     * switch less per request. Measured (bin/bench http-floor and drain, 20,000 requests, 3 runs
+     * each): 20-25% less CPU per request and about 10% more deliveries/s. It is safe because
+     * nothing the client runs blocks: senders block in {@code send} on their own threads, and the
+     * body handler only copies at most the excerpt. The cost: one thread does the TLS work of all
+     * connections, which a worker with keep-alive connections and ~1 KB bodies hardly notices.
+     */
+    public static HttpClient newClient(Duration connectTimeout) {
+        return HttpClient.newBuilder()
+                .executor(Runnable::run)
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
     }
 
     private static ScheduledThreadPoolExecutor watchdog() {
