@@ -171,6 +171,13 @@ final class Report {
             checks.add(new Check("drain / HTTP floor, deliveries/s (process start to exit)", format(w), "-", ""));
             Double c = ratio(drain.median("worker_cpu_ms_per_delivery"), floor.median("cpu_ms_per_request"));
             checks.add(new Check("worker CPU / floor CPU per request (whole process)", format(c), "-", ""));
+            // When every process shares the machine's cores and they are busy, each side's rate is
+            // cores / (CPU per item of all processes): this ratio is what that bound allows.
+            Double bound = ratio(sum(floor.median("cpu_ms_per_request_loop"), floor.median("receiver_cpu_ms_per_request")),
+                    sum(drain.median("worker_cpu_ms_per_delivery_steady"), drain.median("postgres_cpu_ms_per_delivery"),
+                            drain.median("receiver_cpu_ms_per_request")));
+            checks.add(new Check("drain / floor that shared cores allow: floor CPU (client + receiver) / drain CPU "
+                    + "(worker + PostgreSQL + receiver) per delivery", format(bound), "-", ""));
         }
         if (drain != null) {
             Double cpu = drain.median("worker_cpu_ms_per_delivery");
@@ -345,6 +352,17 @@ final class Report {
     static String kind(String scenarioName) {
         int eq = scenarioName.indexOf('=');
         return eq < 0 ? scenarioName : scenarioName.substring(0, eq);
+    }
+
+    private static Double sum(Double... parts) {
+        double total = 0;
+        for (Double p : parts) {
+            if (p == null) {
+                return null;
+            }
+            total += p;
+        }
+        return total;
     }
 
     private static String verdict(boolean met) {
