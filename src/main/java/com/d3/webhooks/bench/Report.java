@@ -176,8 +176,8 @@ final class Report {
             Double bound = ratio(sum(floor.median("cpu_ms_per_request_loop"), floor.median("receiver_cpu_ms_per_request")),
                     sum(drain.median("worker_cpu_ms_per_delivery_steady"), drain.median("postgres_cpu_ms_per_delivery"),
                             drain.median("receiver_cpu_ms_per_request")));
-            checks.add(new Check("drain / floor that shared cores allow: floor CPU (client + receiver) / drain CPU "
-                    + "(worker + PostgreSQL + receiver) per delivery", format(bound), "-", ""));
+            checks.add(new Check("drain / floor that shared CPU allows (floor CPU / drain CPU incl. PostgreSQL)",
+                    format(bound), "-", ""));
         }
         if (drain != null) {
             Double cpu = drain.median("worker_cpu_ms_per_delivery");
