@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.jooq.DSLContext;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,72 +28,67 @@ class WakeupListenerTest {
 
     private DSLContext dsl;
     private Fixtures fx;
+    private TestReceiver receiver;
+    private Worker worker;
+    private WakeupListener listener;
 
+    /** A worker polling every 10 minutes, its listener, and an endpoint on a loopback receiver. */
     @BeforeEach
-    void setUp() {
+    void setUp() throws Exception {
         TestDatabase.get().reset();
         dsl = TestDatabase.get().database().dsl();
         fx = new Fixtures(dsl);
+        receiver = new TestReceiver();
+        fx.endpoint("acct_1", receiver.url("/hook"), null);
+        worker = fx.worker(Fixtures.testConfig("w-listen").pollMin(LONG_POLL).pollMax(LONG_POLL).build(),
+                Clock.systemUTC());
+        listener = WakeupListener.start(TestDatabase.get().database().dataSource(), worker::wake);
+        worker.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        listener.close();
+        worker.close();
+        receiver.close();
     }
 
     @Test
     void aCommittedNotifyWakesTheWorkerAndAnEventWithoutOneWaitsForThePoll() throws Exception {
-        try (TestReceiver receiver = new TestReceiver();
-             Worker worker = longPolling("w-listen");
-             WakeupListener listener = WakeupListener.start(TestDatabase.get().database().dataSource(), worker::wake)) {
-            fx.endpoint("acct_1", receiver.url("/hook"), null);
-            worker.start();
-            awaitListening(-1);
+        awaitListening(-1);
 
-            fx.event("acct_1", "fileTask.completed", "{\"n\": 1}");
-            Thread.sleep(1500);
-            assertEquals(0, receiver.received().size(), "without NOTIFY the event waits for the next poll");
+        fx.event("acct_1", "fileTask.completed", "{\"n\": 1}");
+        Thread.sleep(1500);
+        assertEquals(0, receiver.received().size(), "without NOTIFY the event waits for the next poll");
 
-            insertAndNotify(2);
-            assertTrue(eventually(() -> receiver.received().size() == 2),
-                    "the NOTIFY woke the worker; both pending events went: " + receiver.received().size());
-        }
+        insertAndNotify(2);
+        assertTrue(eventually(() -> receiver.received().size() == 2),
+                "the NOTIFY woke the worker; both pending events went: " + receiver.received().size());
     }
 
     @Test
     void aRolledBackNotifyWakesNobody() throws Exception {
-        try (TestReceiver receiver = new TestReceiver();
-             Worker worker = longPolling("w-rollback");
-             WakeupListener listener = WakeupListener.start(TestDatabase.get().database().dataSource(), worker::wake)) {
-            fx.endpoint("acct_1", receiver.url("/hook"), null);
-            worker.start();
-            awaitListening(-1);
+        awaitListening(-1);
 
-            fx.event("acct_1", "fileTask.completed", "{\"n\": 1}");
-            assertThrows(IllegalStateException.class, () -> dsl.transaction(cfg -> {
-                Outbox.wakeWorkers(cfg.dsl());
-                throw new IllegalStateException("the application's transaction fails");
-            }));
-            Thread.sleep(1500);
-            assertEquals(0, receiver.received().size(), "PostgreSQL drops the NOTIFY of a rolled-back transaction");
-        }
+        fx.event("acct_1", "fileTask.completed", "{\"n\": 1}");
+        assertThrows(IllegalStateException.class, () -> dsl.transaction(cfg -> {
+            Outbox.wakeWorkers(cfg.dsl());
+            throw new IllegalStateException("the application's transaction fails");
+        }));
+        Thread.sleep(1500);
+        assertEquals(0, receiver.received().size(), "PostgreSQL drops the NOTIFY of a rolled-back transaction");
     }
 
     @Test
     void theListenerReconnectsAfterItsSessionIsKilled() throws Exception {
-        try (TestReceiver receiver = new TestReceiver();
-             Worker worker = longPolling("w-reconnect");
-             WakeupListener listener = WakeupListener.start(TestDatabase.get().database().dataSource(), worker::wake)) {
-            fx.endpoint("acct_1", receiver.url("/hook"), null);
-            worker.start();
-            int first = awaitListening(-1);
+        int first = awaitListening(-1);
 
-            assertTrue(dsl.resultQuery("SELECT pg_terminate_backend(?)", first).fetchOne(0, Boolean.class));
-            awaitListening(first);
+        assertTrue(dsl.resultQuery("SELECT pg_terminate_backend(?)", first).fetchOne(0, Boolean.class));
+        awaitListening(first);
 
-            insertAndNotify(1);
-            assertTrue(eventually(() -> receiver.received().size() == 1),
-                    "the listener is back and the NOTIFY woke the worker");
-        }
-    }
-
-    private Worker longPolling(String id) {
-        return fx.worker(Fixtures.testConfig(id).pollMin(LONG_POLL).pollMax(LONG_POLL).build(), Clock.systemUTC());
+        insertAndNotify(1);
+        assertTrue(eventually(() -> receiver.received().size() == 1),
+                "the listener is back and the NOTIFY woke the worker");
     }
 
     private void insertAndNotify(int n) {
