@@ -49,7 +49,7 @@ public final class OrderedKeys {
      */
     private static final String PROMOTE_SQL = """
             UPDATE webhook_deliveries d
-               SET state = 'pending', next_attempt_at = ?, updated_at = ?
+               SET state = 'pending', next_attempt_at = ?::timestamptz, updated_at = ?::timestamptz
               FROM unnest(?::bigint[], ?::text[]) AS k(endpoint_id, ordering_key)
               JOIN webhook_endpoints e ON e.id = k.endpoint_id
               CROSS JOIN LATERAL (
