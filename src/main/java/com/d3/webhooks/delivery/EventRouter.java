@@ -116,8 +116,10 @@ public final class EventRouter {
                 }
                 if (!usable.isEmpty()) {
                     Array ids = c.createArrayOf("bigint", usable.toArray(Long[]::new));
-                    OrderedKeys.promoteHeads(tx, createDeliveries(c, ids, at), now);
+                    List<OrderedKeys.Key> waiting = createDeliveries(c, ids, at);
                     markRouted(c, ids, at);
+                    // Last: the keys stay locked from here to the commit, and recorders wait for them.
+                    OrderedKeys.promoteHeads(tx, waiting, now);
                 }
                 return taken;
             });
@@ -165,10 +167,13 @@ public final class EventRouter {
      * it reads every unrouted row, payloads included, to sort them by id rather than walk the
      * partial index in order: 50 ms a batch with 20,000 unrouted events in a bench drain, and it
      * grows with the backlog. Without a sort to choose, it walks the index and stops at the batch.
+     * JIT goes too: a sort priced out costs 10^10, and a statement that must sort anyway would
+     * spend 80 to 150 ms compiling itself (seen with a sorting lock statement).
      */
     private static boolean tryRoutingLock(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT pg_try_advisory_xact_lock(?), set_config('enable_sort', 'off', true)")) {
+                "SELECT pg_try_advisory_xact_lock(?), set_config('enable_sort', 'off', true), "
+                        + "set_config('jit', 'off', true)")) {
             ps.setLong(1, ROUTING_LOCK);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);

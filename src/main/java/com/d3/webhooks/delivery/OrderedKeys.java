@@ -1,12 +1,11 @@
 package com.d3.webhooks.delivery;
 
 import com.d3.webhooks.db.DbTime;
-import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import org.jooq.DSLContext;
 import org.jooq.Query;
@@ -28,25 +27,26 @@ public final class OrderedKeys {
     public record Key(long endpointId, String orderingKey) {
     }
 
-    private static final Comparator<Key> LOCK_ORDER =
-            Comparator.comparingLong(Key::endpointId).thenComparing(Key::orderingKey);
-
     private OrderedKeys() {
     }
 
-    /** Per-key transaction locks, taken in the order of the arrays (sorted by {@link #LOCK_ORDER}). */
+    /**
+     * Per-key transaction locks, in the order of the arrays: the pairs (endpoint id, hash of the
+     * key), sorted by {@link #lockOrder}. One global order, so two transactions never wait for
+     * each other in a cycle; sorted here rather than in SQL, because the routing transaction
+     * prices sorts out of its plans (see EventRouter).
+     */
     private static final String LOCK_SQL = """
-            SELECT pg_advisory_xact_lock(k.endpoint_id::int, hashtext(k.ordering_key))
-              FROM unnest(?::bigint[], ?::text[]) AS k(endpoint_id, ordering_key)""";
+            SELECT pg_advisory_xact_lock(l.endpoint, l.key_hash)
+              FROM unnest(?::int[], ?::int[]) AS l(endpoint, key_hash)""";
 
     /**
-     * Per key: its earliest waiting delivery, unless an earlier one of the key is pending, in
-     * flight, or failed on an endpoint whose policy is to block. Only the index entries before that
-     * delivery are read, so the cost does not grow with the key's backlog. (Nothing later than a
-     * waiting delivery is ever pending: routing adds deliveries as waiting, and only an earlier
-     * one's success, skip or failure lets a later one go.) The check is a scalar subquery so that
-     * it stays one index probe per key: as NOT EXISTS the planner may turn it into a hash anti join
-     * over every unfinished delivery. Parameters: now, now, endpoint ids, ordering keys.
+     * Per key: its first delivery that still holds the key (waiting, pending, in flight, or failed
+     * on an endpoint whose policy is to block), promoted when that one is waiting. One walk of the
+     * key's entries in the ordering index, stopping at the first that holds the key, so the cost
+     * does not grow with the key's backlog. (Nothing later than a waiting delivery is ever
+     * pending: routing adds deliveries as waiting, and only an earlier one's success, skip or
+     * failure lets a later one go.) Parameters: now, now, endpoint ids, ordering keys.
      */
     private static final String PROMOTE_SQL = """
             UPDATE webhook_deliveries d
@@ -54,19 +54,14 @@ public final class OrderedKeys {
               FROM unnest(?::bigint[], ?::text[]) AS k(endpoint_id, ordering_key)
               JOIN webhook_endpoints e ON e.id = k.endpoint_id
               CROSS JOIN LATERAL (
-                    SELECT w.id,
-                           (SELECT a.id FROM webhook_deliveries a
-                             WHERE a.endpoint_id = w.endpoint_id AND a.ordering_key = w.ordering_key
-                               AND a.outbox_id < w.outbox_id
-                               AND a.state IN ('pending', 'in_flight', 'failed')
-                               AND (a.state <> 'failed' OR e.on_exhausted = 'block')
-                             LIMIT 1) AS blocked_by
-                      FROM webhook_deliveries w
-                     WHERE w.endpoint_id = k.endpoint_id AND w.ordering_key = k.ordering_key
-                       AND w.state = 'waiting'
-                     ORDER BY w.outbox_id
+                    SELECT f.id, f.state
+                      FROM webhook_deliveries f
+                     WHERE f.endpoint_id = k.endpoint_id AND f.ordering_key = k.ordering_key
+                       AND f.state IN ('waiting', 'pending', 'in_flight', 'failed')
+                       AND (f.state <> 'failed' OR e.on_exhausted = 'block')
+                     ORDER BY f.outbox_id
                      LIMIT 1) AS head
-             WHERE d.id = head.id AND d.state = 'waiting' AND head.blocked_by IS NULL""";
+             WHERE d.id = head.id AND head.state = 'waiting' AND d.state = 'waiting'""";
 
     /**
      * For each key with no delivery pending, in flight or failed (a failed one blocks its key,
@@ -78,19 +73,19 @@ public final class OrderedKeys {
         if (keys.isEmpty()) {
             return 0;
         }
-        List<Key> sorted = sorted(keys);
-        Long[] endpoints = sorted.stream().map(Key::endpointId).toArray(Long[]::new);
-        String[] names = sorted.stream().map(Key::orderingKey).toArray(String[]::new);
+        List<Key> distinct = keys.stream().distinct().toList();
+        Long[] endpoints = distinct.stream().map(Key::endpointId).toArray(Long[]::new);
+        String[] names = distinct.stream().map(Key::orderingKey).toArray(String[]::new);
+        long[] locks = lockOrder(distinct);
         OffsetDateTime at = DbTime.utc(now);
         return tx.connectionResult(c -> {
-            Array endpointArray = c.createArrayOf("bigint", endpoints);
-            Array nameArray = c.createArrayOf("text", names);
-            // Locked in one global order, so two transactions never wait for each other in a
-            // cycle; and in a statement of their own, so the promotion's snapshot sees what the
-            // transactions that held them committed.
+            // In a statement of their own, so the promotion's snapshot sees what the transactions
+            // that held them committed.
             try (PreparedStatement lock = c.prepareStatement(LOCK_SQL)) {
-                lock.setArray(1, endpointArray);
-                lock.setArray(2, nameArray);
+                lock.setArray(1, c.createArrayOf("integer", Arrays.stream(locks).mapToObj(l -> (int) (l >> 32))
+                        .toArray(Integer[]::new)));
+                lock.setArray(2, c.createArrayOf("integer", Arrays.stream(locks).mapToObj(l -> (int) l)
+                        .toArray(Integer[]::new)));
                 lock.execute();
             }
             try (PreparedStatement promote = c.prepareStatement(PROMOTE_SQL)) {
@@ -102,8 +97,8 @@ public final class OrderedKeys {
                 promote.unwrap(PGStatement.class).setPrepareThreshold(0);
                 promote.setObject(1, at);
                 promote.setObject(2, at);
-                promote.setArray(3, endpointArray);
-                promote.setArray(4, nameArray);
+                promote.setArray(3, c.createArrayOf("bigint", endpoints));
+                promote.setArray(4, c.createArrayOf("text", names));
                 return promote.executeUpdate();
             }
         });
@@ -114,13 +109,19 @@ public final class OrderedKeys {
      * that must come first: bin/bench EXPLAINs it.
      */
     public static Query promotion(DSLContext tx, Collection<Key> keys, Instant now) {
-        List<Key> sorted = sorted(keys);
         OffsetDateTime at = DbTime.utc(now);
-        return tx.query(PROMOTE_SQL, at, at, sorted.stream().map(Key::endpointId).toArray(Long[]::new),
-                sorted.stream().map(Key::orderingKey).toArray(String[]::new));
+        return tx.query(PROMOTE_SQL, at, at, keys.stream().map(Key::endpointId).toArray(Long[]::new),
+                keys.stream().map(Key::orderingKey).toArray(String[]::new));
     }
 
-    private static List<Key> sorted(Collection<Key> keys) {
-        return keys.stream().distinct().sorted(LOCK_ORDER).toList();
+    /**
+     * The keys' advisory locks, distinct and in ascending order, each packed as (endpoint id in
+     * the high 32 bits, the key's String hash in the low 32). Two keys that share a lock only
+     * wait for each other; the hash is fixed by the Java language, so every worker agrees.
+     */
+    static long[] lockOrder(Collection<Key> keys) {
+        return keys.stream()
+                .mapToLong(k -> ((long) (int) k.endpointId() << 32) | (k.orderingKey().hashCode() & 0xFFFF_FFFFL))
+                .distinct().sorted().toArray();
     }
 }

@@ -516,15 +516,6 @@ public final class Worker implements AutoCloseable {
             }
             deliveries.releaseAll(tx, config.workerId(), returns, now);
             Set<Long> settled = deliveries.settle(tx, config.workerId(), settlements, now);
-            List<OrderedKeys.Key> advanced = new ArrayList<>();
-            for (int i = 0; i < attempted.size(); i++) {
-                ClaimedDelivery d = attempted.get(i).delivery();
-                if (d.orderingKey() != null && settled.contains(d.deliveryId())
-                        && finished(settlements.get(i))) {
-                    advanced.add(new OrderedKeys.Key(d.endpointId(), d.orderingKey()));
-                }
-            }
-            promoted[0] = OrderedKeys.promoteHeads(tx, advanced, now);
             Set<Long> healthy = new HashSet<>();
             Set<Long> failing = new HashSet<>();
             for (Attempted a : attempted) {
@@ -536,6 +527,17 @@ public final class Worker implements AutoCloseable {
             EndpointHealth.recordOutcomes(tx, healthy, failing, now, config.autoDisableAfter());
             opened.clear();
             opened.addAll(config.breaker().record(tx, breakerOutcomes(attempted), now));
+            // Last: the keys stay locked from here to the commit, and the router and other
+            // workers wait for them.
+            List<OrderedKeys.Key> advanced = new ArrayList<>();
+            for (int i = 0; i < attempted.size(); i++) {
+                ClaimedDelivery d = attempted.get(i).delivery();
+                if (d.orderingKey() != null && settled.contains(d.deliveryId())
+                        && finished(settlements.get(i))) {
+                    advanced.add(new OrderedKeys.Key(d.endpointId(), d.orderingKey()));
+                }
+            }
+            promoted[0] = OrderedKeys.promoteHeads(tx, advanced, now);
             return settled;
         });
         for (Completion c : batch) {
