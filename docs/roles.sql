@@ -67,6 +67,9 @@ GRANT INSERT ON webhook_audit_logs TO outbox_worker;                     -- appe
 -- Daily audit partitions made ahead, at start and hourly (the function runs as the table's owner
 -- and can only create partitions and move rows from DEFAULT into them).
 GRANT EXECUTE ON FUNCTION webhook_audit_logs_ensure_partitions(timestamptz, integer) TO outbox_worker;
+-- Ordered keys: the next delivery of a key goes when the one before it finished (V11).
+GRANT EXECUTE ON FUNCTION webhook_promote_heads(integer[], integer[], bigint[], text[], timestamptz)
+    TO outbox_worker, outbox_operator;
 -- 410 Gone or failing past the auto-disable window: the worker disables the endpoint and
 -- writes an endpoint.disabled event; failing_since tracks the current run of failures.
 GRANT UPDATE (enabled, disabled_reason, disabled_at, updated_at, failing_since) ON webhook_endpoints TO outbox_worker;

@@ -413,7 +413,7 @@ public final class Bench implements Callable<Integer> {
                 RunResult last = r.runs.get(r.runs.size() - 1);
                 stdout.printf("%nclaim plan at %s (DeliveryRepository.claimSql, LIMIT %d; EXPLAIN (ANALYZE, "
                         + "BUFFERS), warm, rolled back):%n%s", r.name, claimLimit, last.details.get("claim_plan_warm"));
-                stdout.printf("promotion plan at %s (OrderedKeys.promotion after %d successes; warm, rolled "
+                stdout.printf("promotion plan at %s (OrderedKeys.promoteHeads after %d successes, by auto_explain; warm, rolled "
                         + "back):%n%s", r.name, claimLimit, last.details.get("promote_plan_warm"));
             }
         }

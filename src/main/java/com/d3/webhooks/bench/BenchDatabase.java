@@ -11,6 +11,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -467,41 +468,71 @@ final class BenchDatabase implements AutoCloseable {
     }
 
     /**
-     * EXPLAIN (ANALYZE, BUFFERS) of the ordered promotion statement as a recorder runs it after
+     * The plan, with its timing and buffers, of the ordered promotion as a recorder runs it after
      * a batch of successes: in a transaction that is rolled back, the first {@code limit} due
-     * heads are marked succeeded, then the next waiting delivery of each of their keys is
-     * promoted ({@code OrderedKeys.promotion}, rendered by jOOQ as promoteHeads renders it, values bound).
+     * heads are marked succeeded, then {@code OrderedKeys.promoteHeads}' call promotes the next
+     * waiting delivery of each of their keys. The promotion is an UPDATE inside a function
+     * (migration V11), so its plan comes from auto_explain, sent to this session as notices.
      */
     String explainPromotion(int limit) throws SQLException {
-        return explain(tx -> {
-            List<com.d3.webhooks.delivery.OrderedKeys.Key> keys = tx.fetch("""
-                    UPDATE webhook_deliveries SET state = 'succeeded', completed_at = now(), updated_at = now()
-                     WHERE id IN (SELECT id FROM webhook_deliveries WHERE state = 'pending'
-                                   ORDER BY next_attempt_at, id LIMIT ?)
-                    RETURNING endpoint_id, ordering_key""", limit)
-                    .map(r -> new com.d3.webhooks.delivery.OrderedKeys.Key(r.get(0, Long.class), r.get(1, String.class)));
-            return com.d3.webhooks.delivery.OrderedKeys.promotion(tx, keys, Instant.now());
-        });
-    }
-
-    private String explain(java.util.function.Function<org.jooq.DSLContext, org.jooq.Query> statement)
-            throws SQLException {
-        StringBuilder plan = new StringBuilder();
         try (Connection c = database.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                org.jooq.DSLContext tx = DSL.using(c, org.jooq.SQLDialect.POSTGRES,
-                        new org.jooq.conf.Settings().withRenderSchema(false).withExecuteLogging(false));
-                org.jooq.Query q = statement.apply(tx);
-                for (org.jooq.Record r : tx.fetch("EXPLAIN (ANALYZE, BUFFERS) " + tx.render(q),
-                        q.getBindValues().toArray())) {
-                    plan.append(r.get(0, String.class)).append('\n');
+                List<com.d3.webhooks.delivery.OrderedKeys.Key> keys = new ArrayList<>();
+                try (PreparedStatement p = c.prepareStatement("""
+                        UPDATE webhook_deliveries SET state = 'succeeded', completed_at = now(), updated_at = now()
+                         WHERE id IN (SELECT id FROM webhook_deliveries WHERE state = 'pending'
+                                       ORDER BY next_attempt_at, id LIMIT ?)
+                        RETURNING endpoint_id, ordering_key""")) {
+                    p.setInt(1, limit);
+                    try (ResultSet r = p.executeQuery()) {
+                        while (r.next()) {
+                            keys.add(new com.d3.webhooks.delivery.OrderedKeys.Key(r.getLong(1), r.getString(2)));
+                        }
+                    }
+                }
+                try (Statement s = c.createStatement()) {
+                    s.execute("LOAD 'auto_explain'");
+                    for (String setting : List.of("log_min_duration = 0", "log_analyze = on", "log_buffers = on",
+                            "log_nested_statements = on", "log_level = notice")) {
+                        s.execute("SET LOCAL auto_explain." + setting);
+                    }
+                }
+                try (PreparedStatement p = com.d3.webhooks.delivery.OrderedKeys.prepare(c, keys, Instant.now())) {
+                    p.executeQuery().close();
+                    for (SQLWarning w = p.getWarnings(); w != null; w = w.getNextWarning()) {
+                        String m = w.getMessage();
+                        if (m.contains("UPDATE webhook_deliveries")) {
+                            return autoExplainAsPlan(m);
+                        }
+                    }
+                    throw new SQLException("auto_explain sent no plan of the promotion");
                 }
             } finally {
                 c.rollback();
             }
         }
-        return plan.toString();
+    }
+
+    /**
+     * An auto_explain message ("duration: 1.234 ms  plan:", the query text, the plan) as EXPLAIN
+     * would print it: the plan, then "Execution Time", which {@link #executionMs} reads.
+     */
+    private static String autoExplainAsPlan(String message) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("duration: ([0-9.]+) ms").matcher(message);
+        String ms = m.find() ? m.group(1) : "NaN";
+        StringBuilder plan = new StringBuilder();
+        boolean inQuery = true;
+        for (String line : message.substring(message.indexOf("Query Text:")).split("\n")) {
+            // The query text ends where the plan's first node (no leading blank) begins.
+            if (inQuery && !line.startsWith("Query Text:") && !line.startsWith(" ") && !line.startsWith("\t")) {
+                inQuery = false;
+            }
+            if (!inQuery) {
+                plan.append(line).append('\n');
+            }
+        }
+        return plan.append("Execution Time: ").append(ms).append(" ms\n").toString();
     }
 
     /** Shared buffers (hit + read) of a plan's top node, from its first "Buffers:" line; NaN when absent. */
