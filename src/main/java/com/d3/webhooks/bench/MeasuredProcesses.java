@@ -368,11 +368,9 @@ final class MeasuredProcesses implements AutoCloseable {
         STATEMENT_KINDS.put("update webhook_outbox", "route: mark outbox rows routed");
         STATEMENT_KINDS.put("insert into webhook_audit_logs", "record: insert audit rows");
         STATEMENT_KINDS.put("update webhook_deliveries d set state = v.state", "record: fenced settle of a batch");
-        STATEMENT_KINDS.put("update webhook_deliveries d set state = 'pending', next_attempt_at",
-                "ordered: promote the keys' heads");
+        STATEMENT_KINDS.put("select webhook_promote_heads", "ordered: lock the keys, promote their heads");
         STATEMENT_KINDS.put("update webhook_deliveries d set state = 'pending', attempts",
                 "release deliveries given back unsent");
-        STATEMENT_KINDS.put("select pg_advisory_xact_lock", "ordered: lock the keys");
         STATEMENT_KINDS.put("update webhook_deliveries", "update webhook_deliveries (other)");
         STATEMENT_KINDS.put("update webhook_endpoints", "record: endpoint health");
         STATEMENT_KINDS.put("select d.id, d.outbox_id", "rescue: lock expired leases");

@@ -63,6 +63,12 @@ class RolesTest {
         }
     }
 
+    /** Runs the promotion of an ordered key that has nothing waiting: 0 promoted, or refused. */
+    private static int promoteAKey(DSLContext dsl) {
+        return com.d3.webhooks.delivery.OrderedKeys.promoteHeads(dsl,
+                List.of(new com.d3.webhooks.delivery.OrderedKeys.Key(1, "main-task-1")), java.time.Instant.now());
+    }
+
     @Test
     void theApplicationCanOnlyAppendEvents() {
         TestDatabase.get().reset();
@@ -121,6 +127,7 @@ class RolesTest {
             assertEquals(2, receiver.received().size());
             assertEquals(List.of("succeeded", "succeeded"),
                     OWNER.fetch("SELECT state FROM webhook_deliveries ORDER BY id").getValues(0, String.class));
+            assertEquals(0, promoteAKey(dsl), "an ordered key's promotion (V11's function)");
 
             refused(() -> dsl.execute("UPDATE webhook_endpoints SET url = 'https://attacker.example/'"));
             refused(() -> dsl.execute("UPDATE webhook_endpoints SET event_types = NULL"));
@@ -153,6 +160,7 @@ class RolesTest {
                     "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", List.of(), null));
             assertEquals(1, new EndpointRepository(dsl).list(null).size());
             dsl.execute("UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'maintenance' WHERE id = ?", id);
+            assertEquals(0, promoteAKey(dsl), "skip and the endpoint policy changes promote a key's next delivery");
             dsl.fetch("SELECT * FROM webhook_audit_logs");
             dsl.fetch("SELECT * FROM webhook_deliveries");
             dsl.fetch("SELECT payload FROM webhook_outbox");
