@@ -24,18 +24,21 @@ public final class TestDatabase {
 
     private static TestDatabase instance;
 
+    /** Where scratch databases are created and, at exit, dropped from: never one of them. */
+    private final String serverUrl;
     private final String jdbcUrl;
     private final Database database;
 
-    private TestDatabase(String jdbcUrl) {
-        this.jdbcUrl = jdbcUrl;
+    private TestDatabase(String serverUrl) {
+        this.serverUrl = serverUrl;
+        this.jdbcUrl = createScratchDatabase(serverUrl);
         this.database = Database.open(DatabaseConfig.of(jdbcUrl, null, null).withPoolSize(20));
         database.migrate();
     }
 
     public static synchronized TestDatabase get() {
         if (instance == null) {
-            instance = new TestDatabase(createScratchDatabase(serverUrl()));
+            instance = new TestDatabase(serverUrl());
         }
         return instance;
     }
@@ -54,7 +57,9 @@ public final class TestDatabase {
      * migration itself. Returns its JDBC URL.
      */
     public String createEmptyDatabase() {
-        return createScratchDatabase(jdbcUrl);
+        // From the server's URL: dropping it from this JVM's scratch database failed at exit
+        // whenever that one had been dropped first, and left the empty database behind.
+        return createScratchDatabase(serverUrl);
     }
 
     /** Empties every table, so each test starts from nothing. */
