@@ -11,7 +11,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -491,22 +490,10 @@ final class BenchDatabase implements AutoCloseable {
                         }
                     }
                 }
-                try (Statement s = c.createStatement()) {
-                    s.execute("LOAD 'auto_explain'");
-                    for (String setting : List.of("log_min_duration = 0", "log_analyze = on", "log_buffers = on",
-                            "log_nested_statements = on", "log_level = notice")) {
-                        s.execute("SET LOCAL auto_explain." + setting);
-                    }
-                }
+                com.d3.webhooks.db.AutoExplain.enableForTransaction(c);
                 try (PreparedStatement p = com.d3.webhooks.delivery.OrderedKeys.prepare(c, keys, Instant.now())) {
                     p.executeQuery().close();
-                    for (SQLWarning w = p.getWarnings(); w != null; w = w.getNextWarning()) {
-                        String m = w.getMessage();
-                        if (m.contains("UPDATE webhook_deliveries")) {
-                            return autoExplainAsPlan(m);
-                        }
-                    }
-                    throw new SQLException("auto_explain sent no plan of the promotion");
+                    return autoExplainAsPlan(com.d3.webhooks.db.AutoExplain.planOf(p, "UPDATE webhook_deliveries"));
                 }
             } finally {
                 c.rollback();

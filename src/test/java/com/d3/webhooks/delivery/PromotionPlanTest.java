@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.d3.webhooks.db.AutoExplain;
 import com.d3.webhooks.testing.Fixtures;
 import com.d3.webhooks.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.SQLWarning;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -61,22 +60,11 @@ class PromotionPlanTest {
     private static String promotionPlan(Connection session, List<OrderedKeys.Key> keys) throws Exception {
         session.setAutoCommit(false);
         try {
-            try (Statement s = session.createStatement()) {
-                s.execute("LOAD 'auto_explain'");
-                for (String setting : List.of("log_min_duration = 0", "log_analyze = on", "log_nested_statements = on",
-                        "log_level = notice")) {
-                    s.execute("SET LOCAL auto_explain." + setting);
-                }
-            }
+            AutoExplain.enableForTransaction(session);
             try (PreparedStatement p = OrderedKeys.prepare(session, keys, Instant.now())) {
                 p.executeQuery().close();
-                for (SQLWarning w = p.getWarnings(); w != null; w = w.getNextWarning()) {
-                    if (w.getMessage().contains("UPDATE webhook_deliveries")) {
-                        return w.getMessage();
-                    }
-                }
+                return AutoExplain.planOf(p, "UPDATE webhook_deliveries");
             }
-            throw new AssertionError("auto_explain sent no plan of the promotion's UPDATE");
         } finally {
             session.rollback();
         }
