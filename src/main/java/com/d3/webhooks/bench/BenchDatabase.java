@@ -397,52 +397,11 @@ final class BenchDatabase implements AutoCloseable {
     }
 
     /**
-     * The worker's claim statement (delivery.DeliveryRepository.claim, as SQL text) with the
-     * given limit, and the time and lease as the worker computes them.
-     */
-    static String claimSql(int limit) {
-        return """
-                WITH due AS (
-                    SELECT id FROM webhook_deliveries
-                    WHERE state = 'pending' AND next_attempt_at <= now()
-                    ORDER BY next_attempt_at, id
-                    LIMIT %d
-                    FOR UPDATE SKIP LOCKED)
-                UPDATE webhook_deliveries d
-                SET state = 'in_flight', locked_by = 'bench-explain', locked_until = now() + interval '60 seconds',
-                    attempts = d.attempts + 1, updated_at = now()
-                FROM due, webhook_outbox o, webhook_endpoints e
-                WHERE d.id = due.id AND o.id = d.outbox_id AND e.id = d.endpoint_id
-                RETURNING d.id, d.attempts, d.retry_base, d.event_id, d.event_type, d.account_id,
-                          o.occurred_at, o.payload, e.id, e.url, e.secret, e.enabled""".formatted(limit);
-    }
-
-    /**
-     * EXPLAIN (ANALYZE, BUFFERS) of the claim, in a transaction that is rolled back so no row
-     * changes. Returns the plan text.
-     */
-    String explainClaim(int limit) throws SQLException {
-        StringBuilder plan = new StringBuilder();
-        try (Connection c = database.dataSource().getConnection()) {
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement();
-                 ResultSet r = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + claimSql(limit))) {
-                while (r.next()) {
-                    plan.append(r.getString(1)).append('\n');
-                }
-            } finally {
-                c.rollback();
-            }
-        }
-        return plan.toString();
-    }
-
-    /**
      * EXPLAIN (ANALYZE, BUFFERS) of the worker's own claim statement
      * ({@code DeliveryRepository.claimSql()}, the text {@code claim} sends, its values bound as
      * parameters the same way), in a transaction that is rolled back.
      */
-    String explainRealClaim(int limit) throws SQLException {
+    String explainClaim(int limit) throws SQLException {
         StringBuilder plan = new StringBuilder();
         try (Connection c = database.dataSource().getConnection()) {
             c.setAutoCommit(false);

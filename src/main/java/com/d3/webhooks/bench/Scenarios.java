@@ -399,7 +399,7 @@ final class Scenarios {
                         .put("claim_ms_after", BenchDatabase.executionMs(planAfter))
                         .put("duplicates", got.duplicates());
                 r.detail("postgres_backend_activity", w.postgresActivity())
-                        .detail("claim_sql", BenchDatabase.claimSql(settings.claimLimit()))
+                        .detail("claim_sql", com.d3.webhooks.delivery.DeliveryRepository.claimSql())
                         .detail("claim_plan_warm", planWarm)
                         .detail("claim_plan_after", planAfter);
             }
@@ -500,14 +500,14 @@ final class Scenarios {
             progress.printf("  %s: loading %,d deliveries across %,d keys ...%n", label, size, keys);
             double loadSeconds = db.preRoute(size, endpoint, keys);
             Map<String, Long> counts = db.counts();
-            String claimCold = db.explainRealClaim(settings.claimLimit());
+            String claimCold = db.explainClaim(settings.claimLimit());
             String promoteCold = db.explainPromotion(settings.claimLimit());
             List<Double> claimMs = new ArrayList<>();
             List<Double> promoteMs = new ArrayList<>();
             String claimPlan = claimCold;
             String promotePlan = promoteCold;
             for (int i = 0; i < PLAN_REPEATS; i++) {
-                claimPlan = db.explainRealClaim(settings.claimLimit());
+                claimPlan = db.explainClaim(settings.claimLimit());
                 claimMs.add(BenchDatabase.executionMs(claimPlan));
                 promotePlan = db.explainPromotion(settings.claimLimit());
                 promoteMs.add(BenchDatabase.executionMs(promotePlan));
