@@ -114,6 +114,16 @@ final class DeliveryAttempt {
         return new Attempted(d, entry(d, body, sentAt, result), result);
     }
 
+    /**
+     * The attempt threw instead of ending in a result (a defect, or an Error of the JVM): audited as
+     * failed with the error and retried on schedule; the request may or may not have gone out.
+     */
+    Completion failedUnexpectedly(ClaimedDelivery d, Throwable t) {
+        String error = "the worker failed during the attempt (" + t.getClass().getName()
+                + "); the request may have reached the receiver";
+        return refused(d, WebhookBody.of(d), clock.instant(), error);
+    }
+
     private AuditEntry entry(ClaimedDelivery d, byte[] body, Instant sentAt, AttemptResult r) {
         return new AuditEntry(d.deliveryId(), d.eventId(), d.endpointId(), d.accountId(), d.eventType(), d.url(),
                 new String(body, StandardCharsets.UTF_8), d.attempt(),

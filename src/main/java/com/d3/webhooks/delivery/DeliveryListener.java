@@ -19,7 +19,8 @@ public interface DeliveryListener {
     default void rescued(int deliveries) {
     }
 
-    /** This many claimed deliveries were given back unsent; {@code reason}: "breaker" or "rate_limit". */
+    /** This many claimed deliveries were given back unsent; {@code reason}: "breaker", "rate_limit",
+     * or "endpoint_busy" (this worker's per-endpoint cap, and the endpoint was not keeping up). */
     default void heldBack(String reason, int deliveries) {
     }
 

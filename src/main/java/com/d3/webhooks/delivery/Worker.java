@@ -19,10 +19,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
@@ -68,7 +68,7 @@ public final class Worker implements AutoCloseable {
     private final ExecutorService senders;
     private final int slotCount;
     private final Semaphore slots;
-    private final EndpointLoad endpointLoad;
+    private final EndpointGate<Send> gate;
     private final EndpointAdmission admission;
     /** Deliveries sent as the probe of a half-open breaker, until their outcome is recorded. */
     private final Set<Long> probes = ConcurrentHashMap.newKeySet();
@@ -76,14 +76,12 @@ public final class Worker implements AutoCloseable {
     private final Object wakeup = new Object();
     private final Duration rescueInterval;
 
-    /** How soon a delivery given back because its endpoint had its share in flight is due again. */
-    private static final Duration ENDPOINT_BUSY_RETRY = Duration.ofSeconds(1);
-
     /** A claim loop silent this long (a database call hanging, say) makes the worker not ready. */
     private static final Duration LOOP_STALL = Duration.ofSeconds(60);
 
     private volatile boolean running;
     private volatile long lastLoopNanos = System.nanoTime();
+    private volatile long lastRecordNanos = System.nanoTime();
     private Thread claimer;
     private Thread recorder;
     private Instant nextRescue = Instant.MIN;
@@ -99,7 +97,7 @@ public final class Worker implements AutoCloseable {
         this.senders = Executors.newFixedThreadPool(config.concurrency(), named("outbox-sender"));
         this.slotCount = config.concurrency() * SLOTS_PER_SENDER;
         this.slots = new Semaphore(slotCount);
-        this.endpointLoad = new EndpointLoad();
+        this.gate = new EndpointGate<>();
         // A probe's answer comes within connect + request timeout; until then no second probe goes.
         this.admission = new EndpointAdmission(dsl, config.connectTimeout().plus(config.requestTimeout()).plusSeconds(5));
         this.completions = new ArrayBlockingQueue<>(slotCount);
@@ -116,12 +114,20 @@ public final class Worker implements AutoCloseable {
         return slotCount - slots.availablePermits();
     }
 
-    /** Whether the claim loop runs and has come round recently (it wakes at least every poll-max). */
+    /**
+     * Whether the worker makes progress: the claim loop and the recorder run, the claim loop has
+     * come round recently (it wakes at least every poll-max), and while every slot is held, an
+     * outcome has been recorded recently (attempts end within their timeouts, so a worker whose
+     * slots all stay held is stuck).
+     */
     public boolean loopAlive() {
         Thread c = claimer;
-        return running && c != null && c.isAlive()
-                && System.nanoTime() - lastLoopNanos < Math.max(config.pollMax().multipliedBy(4).toNanos(),
-                LOOP_STALL.toNanos());
+        Thread r = recorder;
+        long now = System.nanoTime();
+        long stall = Math.max(config.pollMax().multipliedBy(4).toNanos(), LOOP_STALL.toNanos());
+        return running && c != null && c.isAlive() && r != null && r.isAlive()
+                && now - lastLoopNanos < stall
+                && (slots.availablePermits() > 0 || now - lastRecordNanos < stall);
     }
 
     // ---------------------------------------------------------------- synchronous, for tests
@@ -138,30 +144,18 @@ public final class Worker implements AutoCloseable {
         if (!claimed.isEmpty()) {
             listener.claimed(claimed.size());
         }
-        List<Future<Completion>> sent = new ArrayList<>();
-        List<Completion> outcomes = new ArrayList<>();
-        List<ClaimedDelivery> ready = new ArrayList<>();
-        for (ClaimedDelivery d : claimed) {
-            Completion busy = admit(d, now);
-            if (busy != null) {
-                outcomes.add(busy);
-            } else {
-                ready.add(d);
+        BlockingQueue<Completion> outcomes = new LinkedBlockingQueue<>();
+        dispatch(claimed, now, now.plus(config.lease()), outcomes::add);
+        List<Completion> batch = new ArrayList<>(claimed.size());
+        try {
+            while (batch.size() < claimed.size()) {
+                batch.add(outcomes.take());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for sends", e);
         }
-        for (ClaimedDelivery d : admitShared(ready, now, outcomes::add)) {
-            sent.add(senders.submit(() -> {
-                try {
-                    return attempt.run(d);
-                } finally {
-                    endpointLoad.done(d.endpointId(), System.nanoTime());
-                }
-            }));
-        }
-        for (Future<Completion> f : sent) {
-            outcomes.add(join(f));
-        }
-        record(outcomes);
+        record(batch);
         return claimed.size();
     }
 
@@ -234,6 +228,7 @@ public final class Worker implements AutoCloseable {
             lastLoopNanos = System.nanoTime();
             try {
                 Instant now = clock.instant();
+                giveBackStalled(now);
                 if (!now.isBefore(nextRescue)) {
                     rescueExpired(now);
                     nextRescue = now.plus(rescueInterval);
@@ -251,7 +246,7 @@ public final class Worker implements AutoCloseable {
                     continue;
                 }
                 if (config.exitWhenIdle() && slots.availablePermits() == slotCount && !router.hasUnrouted()
-                        && !deliveries.anyDueBy(now.plus(ENDPOINT_BUSY_RETRY))) {
+                        && !deliveries.anyDueBy(now.plus(EndpointGate.BUSY_RETRY))) {
                     log.info("worker {}: nothing is due and nothing is in flight; stopping (--exit-when-idle)",
                             config.workerId());
                     break;
@@ -313,21 +308,60 @@ public final class Worker implements AutoCloseable {
         if (!claimed.isEmpty()) {
             listener.claimed(claimed.size());
         }
-        Instant leaseEnds = now.plus(config.lease());
-        List<ClaimedDelivery> ready = new ArrayList<>();
+        // The claim may have waited for free slots: the verdicts are taken as of now.
+        dispatch(claimed, clock.instant(), now.plus(config.lease()), this::enqueue);
+        return claimed.size();
+    }
+
+    /**
+     * Hands claimed deliveries to the senders: each passes this worker's per-endpoint cap (sent,
+     * queued in memory behind its endpoint's requests, or given back), then what all workers
+     * share about its endpoint. Every delivery yields exactly one completion into {@code sink}.
+     */
+    private void dispatch(List<ClaimedDelivery> claimed, Instant now, Instant leaseEnds, Consumer<Completion> sink) {
+        long nanos = System.nanoTime();
+        List<Send> starting = new ArrayList<>();
         for (ClaimedDelivery d : claimed) {
-            Completion busy = admit(d, now);
-            if (busy != null) {
-                enqueue(busy);
-            } else {
-                ready.add(d);
+            Send s = new Send(d, leaseEnds, sink);
+            int cap = d.maxInFlight(config.maxInFlightPerEndpoint());
+            switch (gate.admit(d.endpointId(), cap, !d.endpointSharedLimits(), s, nanos)) {
+                case START -> starting.add(s);
+                case QUEUED -> { }
+                case BUSY -> s.giveBack(now, nanos);
             }
         }
-        // The claim may have waited for free slots: the shared verdict is taken as of now.
-        for (ClaimedDelivery d : admitShared(ready, clock.instant(), this::enqueue)) {
-            senders.execute(new Send(d, leaseEnds));
+        for (Send s : admitShared(starting, now)) {
+            start(s);
         }
-        return claimed.size();
+    }
+
+    /** Queued deliveries of endpoints that stopped finishing requests go back to the database. */
+    private void giveBackStalled(Instant now) {
+        long nanos = System.nanoTime();
+        for (Send s : gate.stalled(nanos)) {
+            s.giveBack(now, nanos);
+        }
+    }
+
+    /** Runs a send counted in flight; one that cannot run any more (stopping) is released unsent. */
+    private void start(Send s) {
+        try {
+            senders.execute(s);
+        } catch (RejectedExecutionException stopping) {
+            Send next = gate.cancel(s.delivery.endpointId());
+            s.sink.accept(new Released(s.delivery, null, clock.instant()));
+            if (next != null) {
+                start(next);
+            }
+        }
+    }
+
+    /** The per-endpoint cap let {@code s} through, but it is not sent after all: the next queued one may go. */
+    private void cancel(Send s) {
+        Send next = gate.cancel(s.delivery.endpointId());
+        if (next != null) {
+            start(next);
+        }
     }
 
     /**
@@ -335,23 +369,26 @@ public final class Worker implements AutoCloseable {
      * deliveries this worker's per-endpoint cap let through (one statement for the batch). The ones
      * held back are handed to {@code giveBack} as releases: no attempt is made or counted.
      */
-    private List<ClaimedDelivery> admitShared(List<ClaimedDelivery> ready, Instant now, Consumer<Completion> giveBack) {
+    private List<Send> admitShared(List<Send> ready, Instant now) {
+        Map<Long, Send> byDelivery = new HashMap<>();
+        ready.forEach(s -> byDelivery.put(s.delivery.deliveryId(), s));
         EndpointAdmission.Decision decision;
         try {
-            decision = admission.admit(ready, now);
+            decision = admission.admit(ready.stream().map(s -> s.delivery).toList(), now);
         } catch (RuntimeException e) {
             // Not sent without the shared verdict: given back (recorded once the database answers).
-            for (ClaimedDelivery d : ready) {
-                endpointLoad.cancel(d.endpointId());
-                giveBack.accept(new Released(d, null, now.plus(EndpointAdmission.RECHECK)));
+            for (Send s : ready) {
+                cancel(s);
+                s.sink.accept(new Released(s.delivery, null, now.plus(EndpointAdmission.RECHECK)));
             }
             throw e;
         }
         probes.addAll(decision.probes());
         Map<String, Integer> heldBy = new HashMap<>();
         for (EndpointAdmission.Held h : decision.held()) {
-            endpointLoad.cancel(h.delivery().endpointId());
-            giveBack.accept(new Released(h.delivery(), null, h.dueAt()));
+            Send s = byDelivery.get(h.delivery().deliveryId());
+            cancel(s);
+            s.sink.accept(new Released(h.delivery(), null, h.dueAt()));
             heldBy.merge(h.reason().tag, 1, Integer::sum);
         }
         heldBy.forEach((reason, n) -> {
@@ -359,26 +396,7 @@ public final class Worker implements AutoCloseable {
             log.debug("worker {}: {} deliveries held back ({}), due again later without an attempt",
                     config.workerId(), n, reason);
         });
-        return decision.admitted();
-    }
-
-    /**
-     * Null when the delivery may go to a sender (its endpoint is counted); else the release that
-     * gives it back unsent, because its endpoint already has its share in flight: a slow or
-     * hanging endpoint occupies at most that share of the senders, never all of them. It is due
-     * again in a second, or, when the endpoint has finished nothing for longer than that, after
-     * as long again (at most the request timeout): a hanging endpoint's backlog would otherwise be
-     * claimed and given back every second, costing the healthy endpoints' throughput.
-     */
-    private Completion admit(ClaimedDelivery d, Instant now) {
-        long nanos = System.nanoTime();
-        if (endpointLoad.tryStart(d.endpointId(), d.maxInFlight(config.maxInFlightPerEndpoint()), nanos)) {
-            return null;
-        }
-        Duration stalled = endpointLoad.stalledFor(d.endpointId(), nanos);
-        Duration wait = stalled.compareTo(ENDPOINT_BUSY_RETRY) < 0 ? ENDPOINT_BUSY_RETRY
-                : min(stalled, config.requestTimeout());
-        return new Released(d, null, now.plus(wait));
+        return decision.admitted().stream().map(d -> byDelivery.get(d.deliveryId())).toList();
     }
 
     private int drainPermits(int max) {
@@ -389,32 +407,61 @@ public final class Worker implements AutoCloseable {
         return got;
     }
 
-    /** A sender task that knows its delivery, so a shutdown can release the ones not started. */
+    /**
+     * A sender task that knows its delivery, its lease and where its outcome goes, so a shutdown
+     * or a busy endpoint can release it unsent.
+     */
     private final class Send implements Runnable {
         final ClaimedDelivery delivery;
         final Instant leaseEnds;
+        final Consumer<Completion> sink;
 
-        Send(ClaimedDelivery delivery, Instant leaseEnds) {
+        Send(ClaimedDelivery delivery, Instant leaseEnds, Consumer<Completion> sink) {
             this.delivery = delivery;
             this.leaseEnds = leaseEnds;
+            this.sink = sink;
         }
 
         /**
          * A delivery that waited for a sender so long that its lease could run out mid-request
          * is given back unsent: another worker might otherwise take it over and send it too.
+         * Whatever the attempt throws, its outcome is recorded and its slot comes back.
          */
         @Override
         public void run() {
-            Instant now = clock.instant();
             Completion outcome;
             try {
+                Instant now = clock.instant();
                 outcome = now.plus(config.connectTimeout()).plus(config.requestTimeout()).isAfter(leaseEnds)
                         ? new Released(delivery, null, now)
                         : attempt.run(delivery);
+            } catch (Throwable t) {
+                outcome = unexpected(t);
             } finally {
-                endpointLoad.done(delivery.endpointId(), System.nanoTime());
+                Send next = gate.finished(delivery.endpointId(), System.nanoTime());
+                if (next != null) {
+                    start(next);
+                }
             }
-            enqueue(outcome);
+            sink.accept(outcome);
+        }
+
+        private Completion unexpected(Throwable t) {
+            try (DeliveryMdc ids = DeliveryMdc.of(delivery)) {
+                log.error("{}: unexpected error during the attempt; it is audited as failed and retried on schedule",
+                        delivery, t);
+                return attempt.failedUnexpectedly(delivery, t);
+            } catch (RuntimeException again) {
+                // Not even the failure could be written down: released, due when its lease would have ended.
+                return new Released(delivery, null, leaseEnds);
+            }
+        }
+
+        /** Back to the database unsent, because its endpoint has its share in flight. */
+        void giveBack(Instant now, long nanos) {
+            listener.heldBack(EndpointGate.HELD_BACK_REASON, 1);
+            sink.accept(new Released(delivery, null,
+                    now.plus(gate.busyDelay(delivery.endpointId(), nanos, config.requestTimeout()))));
         }
     }
 
@@ -437,10 +484,12 @@ public final class Worker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Runnable notStarted : senders.shutdownNow()) {
-            ClaimedDelivery d = ((Send) notStarted).delivery;
-            endpointLoad.cancel(d.endpointId());
-            enqueue(new Released(d, null, clock.instant()));
+        List<Send> notStarted = new ArrayList<>(gate.drainQueued());
+        for (Runnable r : senders.shutdownNow()) {
+            notStarted.add((Send) r);
+        }
+        for (Send s : notStarted) {
+            s.sink.accept(new Released(s.delivery, null, clock.instant()));
         }
         try {
             senders.awaitTermination(5, TimeUnit.SECONDS);
@@ -464,6 +513,7 @@ public final class Worker implements AutoCloseable {
                 }
                 record(batch);
                 slots.release(batch.size());
+                lastRecordNanos = System.nanoTime();
                 batch.clear();
                 dbBackoff = DB_RETRY_MIN;
             } catch (RuntimeException e) {
@@ -680,17 +730,6 @@ public final class Worker implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private Completion join(Future<Completion> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a send", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("a send failed unexpectedly", e.getCause());
-        }
-    }
 
     /**
      * Ends the claim loop's idle wait now, or makes its next one return at once: something may be

@@ -72,7 +72,8 @@ public final class WorkerMetrics implements DeliveryListener {
     public void heldBack(String reason, int deliveries) {
         Counter.builder("outbox.deliveries.held.back")
                 .description("Claimed deliveries given back unsent, without an attempt, by reason: breaker (the "
-                        + "endpoint's circuit breaker is open) or rate_limit (the endpoint's rate limit)")
+                        + "endpoint's circuit breaker is open), rate_limit (the endpoint's rate limit) or endpoint_busy (the "
+                        + "endpoint had its share in flight in this worker and was not keeping up)")
                 .tag("reason", reason)
                 .register(registry)
                 .increment(deliveries);
