@@ -31,6 +31,11 @@ BEGIN
 END
 $$;
 
+-- Only the schema's owner creates objects in it: a table or function another role planted there
+-- could stand in for ours in someone else's query. (PostgreSQL 15 makes new databases so; a
+-- database created by an older release, or restored from one, still lets every role create.)
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+
 -- Start from nothing, so re-running after a change never leaves an old grant behind.
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM outbox_app, outbox_worker, outbox_operator;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM outbox_app, outbox_worker, outbox_operator;
@@ -67,9 +72,12 @@ GRANT INSERT ON webhook_audit_logs TO outbox_worker;                     -- appe
 -- Daily audit partitions made ahead, at start and hourly (the function runs as the table's owner
 -- and can only create partitions and move rows from DEFAULT into them).
 GRANT EXECUTE ON FUNCTION webhook_audit_logs_ensure_partitions(timestamptz, integer) TO outbox_worker;
--- Ordered keys: the next delivery of a key goes when the one before it finished (V11).
+-- Ordered keys: the next delivery of a key goes when the one before it finished (V11). The
+-- migrations revoke EXECUTE from PUBLIC on every function, so outbox_app calls none of them.
 GRANT EXECUTE ON FUNCTION webhook_promote_heads(integer[], integer[], bigint[], text[], timestamptz)
     TO outbox_worker, outbox_operator;
+-- Listing the audit partitions (the worker's upkeep, prune).
+GRANT EXECUTE ON FUNCTION webhook_audit_log_partitions() TO outbox_worker, outbox_operator;
 -- 410 Gone or failing past the auto-disable window: the worker disables the endpoint and
 -- writes an endpoint.disabled event; failing_since tracks the current run of failures.
 GRANT UPDATE (enabled, disabled_reason, disabled_at, updated_at, failing_since) ON webhook_endpoints TO outbox_worker;

@@ -17,9 +17,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "prune", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = {"Deletes history older than the retention window: audit rows, deliveries that succeeded "
-                + "or failed for good, and outbox events with no delivery left (or rejected, or with no "
-                + "endpoint). Never a pending or in-flight delivery, nor an event not routed yet.",
+        description = {"Deletes history older than the retention window: audit rows, deliveries that succeeded, "
+                + "were skipped or failed for good, and outbox events with no delivery left (or rejected, or "
+                + "with no endpoint). Never a waiting, pending or in-flight delivery, nor an event not routed yet.",
+                "A failed delivery that blocks an ordered key (endpoint with --on-exhausted block) is not "
+                        + "finished: it stays, with its event, until an operator replays or skips it; prune says "
+                        + "how many such keys it left ('outbox deliveries list --blocked' lists them).",
                 "The audit log is partitioned by day (UTC): days entirely before the cutoff are dropped whole; "
                         + "rows of the day that straddles the cutoff (and of the DEFAULT partition) are deleted. "
                         + "Run it just after 00:00 UTC and almost nothing is deleted row by row.",
@@ -92,6 +95,7 @@ final class PruneCommand implements Callable<Integer> {
             doc.put("auditPartitions", counts.auditPartitions());
             doc.put("deliveries", counts.deliveries());
             doc.put("outboxRows", counts.outboxRows());
+            doc.put("blockedKeysLeft", counts.blockedKeysLeft());
             Json.print(out, doc);
         } else {
             out.println((dryRun ? "would delete " : "deleted ") + counts.auditRows() + " audit rows"
@@ -99,6 +103,12 @@ final class PruneCommand implements Callable<Integer> {
                     + (dryRun ? "to drop" : "dropped") + ")" : "") + ", "
                     + counts.deliveries() + " deliveries and " + counts.outboxRows() + " outbox rows older than "
                     + Times.format(cutoff) + (dryRun ? " (dry run: nothing changed)" : ""));
+            if (counts.blockedKeysLeft() > 0) {
+                long n = counts.blockedKeysLeft();
+                out.println((dryRun ? "would leave " : "left ") + n + " blocked ordered key" + (n == 1 ? "" : "s")
+                        + " whose failed delivery is older than the cutoff: not finished until replayed or "
+                        + "skipped; see them with 'outbox deliveries list --blocked'");
+            }
             out.flush();
         }
         return Main.OK;

@@ -21,7 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Checks a received webhook's signatures as a receiver would: exit 0 when valid, 1 with "
                 + "the reason when not (bad signature, timestamp outside the 5-minute tolerance, missing or "
-                + "malformed header). Compared in constant time."},
+                + "malformed header). Compared in constant time.",
+                "webhook-signature (Standard Webhooks, which signs webhook-id and webhook-timestamp with the "
+                        + "body) is required; X-D3-Signature, when present too, must verify as well."},
         footer = {"", "Example:",
                 "  outbox verify --secret whsec_... --body-file body.json \\",
                 "      --header 'webhook-id: 5f0c...' --header 'webhook-timestamp: 1764230400' \\",
@@ -44,11 +46,20 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--require-both", description = "Require webhook-signature and X-D3-Signature both.")
     boolean requireBoth;
 
+    @Option(names = "--allow-body-only-signature", description = "Also accept X-D3-Signature alone. It signs the "
+            + "body only, not the time: no protection against replay, a captured request verifies again at any "
+            + "time (X-D3-Timestamp is checked when present, but anyone can rewrite it).")
+    boolean allowBodyOnly;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
     @Override
     public Integer call() throws IOException {
+        if (requireBoth && allowBodyOnly) {
+            throw new UsageException("--require-both and --allow-body-only-signature contradict each other: "
+                    + "choose one");
+        }
         List<WebhookSecret> parsed;
         Map<String, String> headerMap = new LinkedHashMap<>();
         try {
@@ -65,6 +76,9 @@ final class VerifyCommand implements Callable<Integer> {
         }
         byte[] body = readBody();
         SignatureVerifier verifier = new SignatureVerifier(parsed, Clock.systemUTC());
+        if (allowBodyOnly) {
+            verifier = verifier.acceptingBodyOnlySignature();
+        }
         if (requireBoth) {
             verifier = verifier.requiring(SignatureScheme.STANDARD_WEBHOOKS, SignatureScheme.D3_SIGNATURE);
         }

@@ -2,7 +2,6 @@ package com.d3.webhooks.operations;
 
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_AUDIT_LOGS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
-import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
 import com.d3.webhooks.db.schema.tables.records.WebhookDeliveriesRecord;
 import java.util.LinkedHashMap;
@@ -86,9 +85,7 @@ public final class DeliveryQueries {
                 .and(w.STATE.eq("waiting")));
         return dsl.select(d.ENDPOINT_ID, d.ORDERING_KEY, d.ID, d.EVENT_TYPE, d.COMPLETED_AT, d.LAST_ERROR, waiting)
                 .from(d)
-                .join(WEBHOOK_ENDPOINTS).on(WEBHOOK_ENDPOINTS.ID.eq(d.ENDPOINT_ID))
-                .where(d.STATE.eq("failed")).and(d.ORDERING_KEY.isNotNull())
-                .and(WEBHOOK_ENDPOINTS.ON_EXHAUSTED.eq("block"))
+                .where(BlockingDeliveries.blockingTheirKey(d))
                 .orderBy(d.COMPLETED_AT)
                 .limit(limit)
                 .fetch(r -> new BlockedKey(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(), r.value6(),

@@ -23,15 +23,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Retention ({@code outbox prune}): deletes what is older than a cutoff and finished, in
  * batches of one short statement each, with a pause between batches so autovacuum and the
- * workers keep up. Never deletes a pending or in-flight delivery, nor an outbox event that
- * is not routed yet or still has a delivery.
+ * workers keep up. Never deletes a waiting, pending or in-flight delivery, nor a failed one that
+ * blocks its ordered key (it is not finished: the key's later deliveries wait for an operator to
+ * replay or skip it), nor an outbox event that is not routed yet or still has a delivery.
  * <ol>
  *   <li>audit rows sent before the cutoff (the audit log has no foreign keys): the daily
  *       partitions that lie entirely before it are dropped whole (no dead rows, nothing to
  *       vacuum); the rest, in the partition that straddles the cutoff and in DEFAULT, are deleted
  *       in batches. A partition that cannot be dropped within its lock timeout (a long read holds
  *       the table) is deleted in batches instead;</li>
- *   <li>deliveries that succeeded or failed for good before the cutoff;</li>
+ *   <li>deliveries that succeeded, were skipped, or failed for good without blocking a key, before
+ *       the cutoff;</li>
  *   <li>outbox rows created before the cutoff, routed, and without deliveries left (all pruned,
  *       or the event was rejected or had no endpoint).</li>
  * </ol>
@@ -48,13 +50,19 @@ public final class Prune {
     private static final com.d3.webhooks.db.schema.tables.WebhookDeliveries D = WEBHOOK_DELIVERIES;
     private static final com.d3.webhooks.db.schema.tables.WebhookAuditLogs A = WEBHOOK_AUDIT_LOGS;
     private static final com.d3.webhooks.db.schema.tables.WebhookOutbox O = WEBHOOK_OUTBOX;
-    private static final List<String> FINISHED = List.of("succeeded", "failed");
+    private static final List<String> FINISHED = List.of("succeeded", "failed", "skipped");
 
     /**
      * Rows deleted (or, for a plan, that would be) per table; {@code auditPartitions} of the audit
-     * rows went by dropping whole partitions.
+     * rows went by dropping whole partitions; {@code blockedKeysLeft} ordered keys are blocked by a
+     * failed delivery older than the cutoff, which stays.
      */
-    public record Counts(long auditRows, long deliveries, long outboxRows, long auditPartitions) {
+    public record Counts(long auditRows, long deliveries, long outboxRows, long auditPartitions,
+                         long blockedKeysLeft) {
+        public Counts(long auditRows, long deliveries, long outboxRows, long auditPartitions) {
+            this(auditRows, deliveries, outboxRows, auditPartitions, 0);
+        }
+
         public Counts(long auditRows, long deliveries, long outboxRows) {
             this(auditRows, deliveries, outboxRows, 0);
         }
@@ -94,7 +102,7 @@ public final class Prune {
         long outbox = dsl.fetchCount(O, O.CREATED_AT.lt(before).and(O.ROUTED_AT.isNotNull())
                 .and(notExists(selectOne().from(D).where(D.OUTBOX_ID.eq(O.ID))
                         .and(finishedBefore(before).not()))));
-        return new Counts(audit, deliveries, outbox, droppable);
+        return new Counts(audit, deliveries, outbox, droppable, blockedKeysBefore(before));
     }
 
     public Counts run(Instant cutoff, int batchSize, Duration pause, Progress progress) throws InterruptedException {
@@ -145,7 +153,7 @@ public final class Prune {
             progress.deleted("webhook_outbox", outbox);
             Thread.sleep(pause.toMillis());
         }
-        return new Counts(audit, deliveries, outbox, dropped);
+        return new Counts(audit, deliveries, outbox, dropped, blockedKeysBefore(before));
     }
 
     /**
@@ -160,12 +168,12 @@ public final class Prune {
 
     /**
      * The oldest finished deliveries before the cutoff, through the completed_at index; rows a
-     * concurrent replay holds are skipped, and the state is checked again under the lock.
+     * concurrent replay or skip holds are skipped, and the state is checked again under the lock.
      */
     int deleteDeliveryBatch(OffsetDateTime before, int batchSize) {
         var batch = DSL.select(D.ID).from(D).where(finishedBefore(before)).orderBy(D.COMPLETED_AT)
                 .limit(batchSize).forUpdate().skipLocked();
-        return dsl.deleteFrom(D).where(D.ID.eq(DSL.any(DSL.array(batch)))).and(D.STATE.in(FINISHED)).execute();
+        return dsl.deleteFrom(D).where(D.ID.eq(DSL.any(DSL.array(batch)))).and(finished()).execute();
     }
 
     /**
@@ -186,8 +194,18 @@ public final class Prune {
                 .stream().sorted().toList();
     }
 
+    /** Ordered keys whose blocking delivery failed before the cutoff: left for an operator. */
+    private long blockedKeysBefore(OffsetDateTime before) {
+        return dsl.fetchCount(DSL.selectDistinct(D.ENDPOINT_ID, D.ORDERING_KEY).from(D)
+                .where(BlockingDeliveries.blockingTheirKey(D)).and(D.COMPLETED_AT.lt(before)));
+    }
+
+    private static Condition finished() {
+        return D.STATE.in(FINISHED).and(BlockingDeliveries.blockingTheirKey(D).not());
+    }
+
     private static Condition finishedBefore(OffsetDateTime before) {
-        return D.STATE.in(FINISHED).and(D.COMPLETED_AT.lt(before));
+        return finished().and(D.COMPLETED_AT.lt(before));
     }
 
     private static OffsetDateTime utc(Instant instant) {

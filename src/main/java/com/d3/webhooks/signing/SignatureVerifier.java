@@ -25,16 +25,18 @@ import java.util.regex.Pattern;
  * Checks the signatures of a received webhook (the receiver's side: the CLI {@code verify}
  * command and the demo receiver).
  * <p>
- * A request is valid when at least one signature header is present and every scheme present
- * verifies: a sender that signs both ways but has one of them wrong is broken, and saying so
- * beats silently trusting the other. {@link #requiring} additionally demands given schemes.
+ * A request is valid when the Standard Webhooks signature ({@code webhook-signature}, which signs
+ * the timestamp) is present and every scheme present verifies: a sender that signs both ways but
+ * has one of them wrong is broken, and saying so beats silently trusting the other.
+ * {@link #requiring} additionally demands given schemes; {@link #acceptingBodyOnlySignature}
+ * accepts {@code X-D3-Signature} alone, giving up protection against replay.
  * Within a scheme, any configured secret may match (rotation), and in {@code webhook-signature}
  * any of the space-separated {@code v1} entries may match; other versions such as {@code v1a}
  * are ignored.
  * <p>
  * {@code X-D3-Signature} covers the body only; its {@code X-D3-Timestamp}, when present, is
- * checked against the tolerance but is not signed, so only Standard Webhooks protects against
- * replay.
+ * checked against the tolerance but is not signed (anyone can rewrite it), so only Standard
+ * Webhooks protects against replay.
  */
 public final class SignatureVerifier {
 
@@ -46,14 +48,18 @@ public final class SignatureVerifier {
 
     private final List<WebhookSecret> secrets;
     private final Clock clock;
-    private final Set<SignatureScheme> required;
+    private final EnumSet<SignatureScheme> required;
 
-    /** @param secrets the endpoint's active secrets, at least one */
+    /**
+     * A verifier that requires the timestamped Standard Webhooks signature.
+     *
+     * @param secrets the endpoint's active secrets, at least one
+     */
     public SignatureVerifier(List<WebhookSecret> secrets, Clock clock) {
-        this(secrets, clock, EnumSet.noneOf(SignatureScheme.class));
+        this(secrets, clock, EnumSet.of(SignatureScheme.STANDARD_WEBHOOKS));
     }
 
-    private SignatureVerifier(List<WebhookSecret> secrets, Clock clock, Set<SignatureScheme> required) {
+    private SignatureVerifier(List<WebhookSecret> secrets, Clock clock, EnumSet<SignatureScheme> required) {
         this.secrets = List.copyOf(secrets);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.required = required;
@@ -64,9 +70,19 @@ public final class SignatureVerifier {
 
     /** A verifier that also rejects requests lacking any of {@code schemes}. */
     public SignatureVerifier requiring(SignatureScheme... schemes) {
-        Set<SignatureScheme> all = EnumSet.noneOf(SignatureScheme.class);
-        all.addAll(required);
+        EnumSet<SignatureScheme> all = EnumSet.copyOf(required);
         all.addAll(Arrays.asList(schemes));
+        return new SignatureVerifier(secrets, clock, all);
+    }
+
+    /**
+     * A verifier that also accepts {@code X-D3-Signature} alone, for senders or proxies that keep
+     * only that header. It gives up protection against replay: that signature covers the body
+     * only, so a captured request verifies again at any time.
+     */
+    public SignatureVerifier acceptingBodyOnlySignature() {
+        EnumSet<SignatureScheme> all = EnumSet.copyOf(required);
+        all.remove(SignatureScheme.STANDARD_WEBHOOKS);
         return new SignatureVerifier(secrets, clock, all);
     }
 
@@ -89,7 +105,9 @@ public final class SignatureVerifier {
         }
         for (SignatureScheme scheme : required) {
             if (!present.contains(scheme)) {
-                return rejected(MISSING_HEADER, "missing header " + scheme.header());
+                return rejected(MISSING_HEADER, "missing header " + scheme.header()
+                        + (scheme == SignatureScheme.STANDARD_WEBHOOKS ? ": " + SignatureHeaders.D3_SIGNATURE
+                        + " alone signs no timestamp, so a captured request would verify again at any time" : ""));
             }
         }
         for (SignatureScheme scheme : present) {

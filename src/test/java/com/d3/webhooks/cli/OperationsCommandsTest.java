@@ -76,6 +76,25 @@ class OperationsCommandsTest {
     }
 
     @Test
+    void pruneLeavesAnOldBlockedKeyAndSaysHowToInspectIt() throws Exception {
+        long ordered = fx.orderedEndpoint("acct_2", "https://example.com/ordered", null);
+        long head = rows.delivery(ordered, "acct_2", "failed", 8, now.minus(Duration.ofDays(31)));
+        dsl.execute("update webhook_deliveries set ordering_key = 'main-task-7' where id = ?", head);
+
+        Cli.Result dry = Cli.run("prune", "--dry-run", "--json");
+        Cli.Result run = Cli.run("prune", "--older-than", "30d", "--pause", "0ms");
+
+        assertEquals(0, dry.exit(), dry.toString());
+        assertEquals(1, JSON.readTree(dry.out()).get("blockedKeysLeft").asInt(), dry.out());
+        assertEquals(0, JSON.readTree(dry.out()).get("deliveries").asInt(), dry.out());
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().contains("left 1 blocked ordered key whose failed delivery is older than the cutoff"),
+                run.out());
+        assertTrue(run.out().contains("outbox deliveries list --blocked"), run.out());
+        assertEquals(head, fx.deliveries().get(0).getId());
+    }
+
+    @Test
     void statsOfAnUnknownEndpointFails() {
         Cli.Result r = Cli.run("stats", "--endpoint", "99");
 

@@ -1,6 +1,7 @@
 package com.d3.webhooks.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,8 @@ class RolesTest {
     static void applyRoles() throws Exception {
         String sql = Files.readString(Path.of("docs", "roles.sql"))
                 .replace("outbox_app", APP).replace("outbox_worker", WORKER).replace("outbox_operator", OPERATOR);
+        // As in a database created before PostgreSQL 15, where every role could create objects in public.
+        OWNER.execute("GRANT CREATE ON SCHEMA public TO PUBLIC");
         OWNER.execute(sql);
         OWNER.execute(sql); // idempotent
         for (String role : List.of(APP, WORKER, OPERATOR)) {
@@ -182,6 +185,62 @@ class RolesTest {
             assertTrue(new AuditPartitions(dsl).list().stream().noneMatch(p -> p.name().equals(old)));
             refused(() -> new AuditPartitions(dsl).ensureDays(cutoff, 1));
         }
+    }
+
+    /**
+     * No role but the schema's owner may create objects in it: a table or function planted there
+     * could stand in for ours in another role's queries.
+     */
+    @Test
+    void noRoleCanCreateObjectsInTheSchema() {
+        for (String role : List.of(APP, WORKER, OPERATOR)) {
+            try (Database db = connectAs(role)) {
+                refused(() -> db.dsl().execute("CREATE TABLE public.webhook_planted (id int)"));
+                refused(() -> db.dsl().execute("CREATE FUNCTION public.webhook_planted() RETURNS int "
+                        + "LANGUAGE sql AS 'SELECT 1'"));
+            }
+        }
+    }
+
+    /**
+     * Every function of the schema runs with the schema first and pg_temp last, whoever calls it
+     * (a caller's own search_path, or a temporary table of the same name, cannot change what it
+     * reads), and only the roles granted EXECUTE may call it.
+     */
+    @Test
+    void everyFunctionPinsItsSearchPathAndPublicMayCallNone() {
+        var functions = OWNER.fetch("""
+                SELECT p.proname::text, coalesce(array_to_string(p.proconfig, ' | '), '') AS config,
+                       EXISTS (SELECT FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                                WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE') AS public_may_call
+                  FROM pg_proc p
+                 WHERE p.pronamespace = current_schema()::regnamespace
+                   AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                                      AND d.objid = p.oid AND d.deptype = 'e')
+                 ORDER BY 1""");
+        assertTrue(functions.size() >= 4, functions.toString());
+        for (var f : functions) {
+            assertTrue(f.get("config", String.class).contains("search_path=public, pg_temp"),
+                    f.get(0, String.class) + " has no pinned search_path: " + f.get("config", String.class));
+            assertFalse(f.get("public_may_call", Boolean.class), f.get(0, String.class) + " is callable by PUBLIC");
+        }
+    }
+
+    @Test
+    void theApplicationCannotCallTheOutboxFunctions() {
+        try (Database app = connectAs(APP)) {
+            refusedToCall(() -> promoteAKey(app.dsl()));
+            refusedToCall(() -> new AuditPartitions(app.dsl()).list());
+        }
+    }
+
+    private static void refusedToCall(Runnable statement) {
+        DataAccessException e = assertThrows(DataAccessException.class, statement::run);
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append('\n');
+        }
+        assertTrue(messages.toString().contains("permission denied for function"), messages.toString());
     }
 
     private static void refused(Runnable statement) {

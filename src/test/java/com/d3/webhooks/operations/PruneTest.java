@@ -3,15 +3,21 @@ package com.d3.webhooks.operations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import com.d3.webhooks.delivery.RetrySchedule;
+import com.d3.webhooks.delivery.Worker;
 import com.d3.webhooks.testing.Fixtures;
+import com.d3.webhooks.testing.MutableClock;
 import com.d3.webhooks.testing.Rows;
 import com.d3.webhooks.testing.TestDatabase;
+import com.d3.webhooks.testing.TestReceiver;
+import com.d3.webhooks.testing.TestReceiver.Reply;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +99,69 @@ class PruneTest {
 
         assertEquals(new Prune.Counts(0, 1, 0), done);
         assertEquals(Set.of(outbox), ids("webhook_outbox"));
+    }
+
+    @Test
+    void skippedDeliveriesAreFinishedAndGoWithTheirEvents() throws Exception {
+        rows.delivery(endpoint, "acct_1", "skipped", 8, old);
+        long recentSkipped = rows.delivery(endpoint, "acct_1", "skipped", 8, now.minus(Duration.ofDays(1)));
+
+        Prune prune = new Prune(dsl);
+        assertEquals(new Prune.Counts(0, 1, 1), prune.plan(cutoff));
+        assertEquals(new Prune.Counts(0, 1, 1), prune.run(cutoff, 100, Duration.ZERO, (t, n) -> { }));
+
+        assertEquals(Set.of(recentSkipped), ids("webhook_deliveries"));
+        assertEquals(Set.of(outboxOf(recentSkipped)), ids("webhook_outbox"), "the old event goes with it");
+    }
+
+    /**
+     * A failed delivery that blocks its ordered key is not finished: prune leaves it (and its
+     * event, whose payload a replay sends), says how many such keys it left, and the key stays
+     * listed and replayable in order.
+     */
+    @Test
+    void aFailedDeliveryBlockingAnOrderedKeyStaysAndItsReplayDeliversTheKeyInOrder() throws Exception {
+        Set<String> healed = ConcurrentHashMap.newKeySet();
+        MutableClock clock = MutableClock.startingNow();
+        try (TestReceiver receiver = new TestReceiver()) {
+            receiver.on("/ordered", r -> r.bodyText().contains("\"step\": 1") && healed.isEmpty()
+                    ? Reply.status(500) : Reply.status(200));
+            fx.orderedEndpoint("acct_2", receiver.url("/ordered"), null);
+            for (int step = 1; step <= 3; step++) {
+                fx.keyedEvent("acct_2", "fileTask.completed", "{\"step\": " + step + "}", "A");
+            }
+            try (Worker worker = fx.worker(Fixtures.testConfig("w-1").retrySchedule(RetrySchedule.parse("none", 0))
+                    .build(), clock)) {
+                worker.drainDue();
+                long head = blockedHead();
+                dsl.execute("update webhook_deliveries set completed_at = ?::timestamptz where id = ?", Rows.utc(old), head);
+                dsl.execute("update webhook_outbox set created_at = ?::timestamptz", Rows.utc(old));
+
+                Prune prune = new Prune(dsl);
+                assertEquals(new Prune.Counts(0, 0, 0, 0, 1), prune.plan(cutoff));
+                assertEquals(new Prune.Counts(0, 0, 0, 0, 1), prune.run(cutoff, 100, Duration.ZERO, (t, n) -> { }),
+                        "nothing deleted; one blocked key left");
+                assertEquals(List.of(head), new DeliveryQueries(dsl).blocked(10).stream()
+                        .map(DeliveryQueries.BlockedKey::failedDeliveryId).toList(), "the key is still blocked");
+                assertEquals(2, new DeliveryQueries(dsl).blocked(10).get(0).waiting());
+                assertEquals(3, ids("webhook_outbox").size(), "every event of the key stays");
+
+                healed.add("A1");
+                assertEquals(1, new Replay(dsl).run(DeliveryFilter.all().withDeliveryIds(List.of(head))
+                        .withStates(List.of("failed")), 100, clock.instant(), n -> { }));
+                worker.drainDue();
+            }
+            assertEquals(List.of("1", "1", "2", "3"), receiver.received().stream()
+                    .map(r -> r.bodyText().replaceAll(".*\"step\": (\\d+).*", "$1")).toList());
+        }
+        assertEquals(List.of("succeeded", "succeeded", "succeeded"),
+                fx.deliveries().stream().map(d -> d.getState()).toList());
+    }
+
+    private long blockedHead() {
+        List<DeliveryQueries.BlockedKey> blocked = new DeliveryQueries(dsl).blocked(10);
+        assertEquals(1, blocked.size(), "the key is blocked by its first delivery");
+        return blocked.get(0).failedDeliveryId();
     }
 
     @Test

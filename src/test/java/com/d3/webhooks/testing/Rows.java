@@ -42,7 +42,7 @@ public final class Rows {
 
     /**
      * A delivery in {@code state} to the endpoint, for a new routed outbox row: {@code attempts}
-     * made, created at {@code at}, completed at {@code at} when succeeded or failed, due at
+     * made, created at {@code at}, completed at {@code at} when succeeded, failed or skipped, due at
      * {@code at} when pending, leased to worker "w-other" for an hour when in flight.
      */
     public long delivery(long endpointId, String account, String state, int attempts, Instant at) {
@@ -54,7 +54,7 @@ public final class Rows {
         UUID eventId = dsl.select(WEBHOOK_OUTBOX.EVENT_ID).from(WEBHOOK_OUTBOX).where(WEBHOOK_OUTBOX.ID.eq(outboxId))
                 .fetchSingle(WEBHOOK_OUTBOX.EVENT_ID);
         var d = WEBHOOK_DELIVERIES;
-        boolean finished = state.equals("succeeded") || state.equals("failed");
+        boolean finished = state.equals("succeeded") || state.equals("failed") || state.equals("skipped");
         boolean inFlight = state.equals("in_flight");
         return dsl.insertInto(d)
                 .set(d.OUTBOX_ID, outboxId)
