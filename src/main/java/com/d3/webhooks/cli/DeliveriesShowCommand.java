@@ -1,5 +1,6 @@
 package com.d3.webhooks.cli;
 
+import com.d3.webhooks.network.EndpointUrl;
 import com.d3.webhooks.db.Database;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.operations.AttemptRecord;
@@ -45,7 +46,8 @@ final class DeliveriesShowCommand implements Callable<Integer> {
             d = queries.find(id).orElseThrow(() -> new CommandFailure("no delivery " + id
                     + "; 'outbox deliveries list' shows the ids (pruned deliveries are gone)"));
             attempts = queries.attempts(id);
-            url = new EndpointRepository(db.dsl()).find(d.endpointId()).map(e -> e.url()).orElse(null);
+            url = new EndpointRepository(db.dsl()).find(d.endpointId()).map(e -> EndpointUrl.redact(e.url()))
+                    .orElse(null);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -1,5 +1,6 @@
 package com.d3.webhooks.cli;
 
+import com.d3.webhooks.network.EndpointUrl;
 import com.d3.webhooks.db.Database;
 import com.d3.webhooks.delivery.AttemptResult;
 import com.d3.webhooks.delivery.EndpointProbe;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Spec;
                 "The test is a real delivery (an outbox row and a delivery of its own), sent like any other "
                         + "with the same checks, headers and signatures, audited, and listed by 'outbox "
                         + "deliveries'. It is sent once, not retried; it is sent even when the endpoint is "
-                        + "disabled, so a fix can be checked before enabling it.",
+                        + "disabled, so a fix can be checked before enabling it. A sealed secret is opened with "
+                        + "OUTBOX_SECRET_KEY (and OUTBOX_SECRET_KEYS_OLD), as the worker does.",
                 "Exit code 0 when the endpoint answered 2xx, 1 otherwise."},
         footer = {"", "Examples:", "  outbox endpoints test 3", "  outbox endpoints test 3 --json"})
 final class EndpointTestCommand implements Callable<Integer> {
@@ -67,6 +69,7 @@ final class EndpointTestCommand implements Callable<Integer> {
                     .requestTimeout(requestTimeout)
                     .lease(connectTimeout.plus(requestTimeout).plusSeconds(30))
                     .allowPrivateNetwork(allowPrivateNetwork)
+                    .secrets(SecretKeys.fromEnvironment())
                     .build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
@@ -81,7 +84,7 @@ final class EndpointTestCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("endpointId", id);
-            doc.put("url", outcome.url());
+            doc.put("url", EndpointUrl.redact(outcome.url()));
             doc.put("deliveryId", outcome.deliveryId());
             doc.put("eventId", outcome.eventId());
             doc.put("sentAt", outcome.sentAt());
@@ -92,7 +95,7 @@ final class EndpointTestCommand implements Callable<Integer> {
             doc.put("responseBody", r.bodyExcerpt());
             Json.print(out, doc);
         } else {
-            out.println((r.succeeded() ? "ok: " : "failed: ") + outcome.url() + " answered "
+            out.println((r.succeeded() ? "ok: " : "failed: ") + EndpointUrl.redact(outcome.url()) + " answered "
                     + (r.status() == null ? "nothing" : "HTTP " + r.status()) + " in " + r.durationMs() + " ms"
                     + (r.error() == null ? "" : " (" + r.error() + ")"));
             out.println("delivery " + outcome.deliveryId() + ", event " + outcome.eventId() + ", sent at "

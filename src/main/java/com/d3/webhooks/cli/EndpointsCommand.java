@@ -137,7 +137,8 @@ final class EndpointsCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "Lists endpoints: never their secrets, only whether each is sealed, and by which key id.",
+            description = "Lists endpoints: never their secrets, only whether each (the current one and the one "
+                    + "before the last rotation) is sealed, and by which key id.",
             footer = {"", "Examples:", "  outbox endpoints list", "  outbox endpoints list --account acct_42 --json"})
     static final class ListEndpoints implements Callable<Integer> {
 
@@ -163,11 +164,11 @@ final class EndpointsCommand implements Runnable {
                 Json.print(spec.commandLine().getOut(), endpoints);
                 return Main.OK;
             }
-            TablePrinter table = new TablePrinter("ID", "ACCOUNT", "URL", "SECRET", "EVENT TYPES", "MAX IN FLIGHT",
-                    "RATE LIMIT", "BREAKER", "ENABLED");
+            TablePrinter table = new TablePrinter("ID", "ACCOUNT", "URL", "SECRET", "PREVIOUS SECRET", "EVENT TYPES",
+                    "MAX IN FLIGHT", "RATE LIMIT", "BREAKER", "ENABLED");
             java.time.Instant now = java.time.Instant.now();
             for (Endpoint e : endpoints) {
-                table.row(e.id(), e.accountId(), e.url(), e.secretStorage(),
+                table.row(e.id(), e.accountId(), e.url(), e.secretStorage(), e.previousSecretStorage(),
                         e.eventTypes().isEmpty() ? "all" : String.join(",", e.eventTypes()), e.maxInFlightText(),
                         EndpointCommands.rateLimit(e), e.breakerState(now),
                         e.enabled() ? "yes" : "no (" + e.disabledReason() + ")");

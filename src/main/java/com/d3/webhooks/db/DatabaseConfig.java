@@ -1,6 +1,7 @@
 package com.d3.webhooks.db;
 
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Where the database is and how many connections to hold. Immutable; validated on creation.
@@ -13,12 +14,20 @@ import java.util.Objects;
 public record DatabaseConfig(String jdbcUrl, String user, String password, int poolSize) {
 
     public static final int DEFAULT_POOL_SIZE = 8;
+    private static final Pattern SERVER_ERROR_DETAIL_ON =
+            Pattern.compile("[?&]logServerErrorDetail=(?!false(&|$))", Pattern.CASE_INSENSITIVE);
 
     public DatabaseConfig {
         Objects.requireNonNull(jdbcUrl, "database URL");
         if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException(
                     "database URL must start with jdbc:postgresql: (got '" + jdbcUrl + "')");
+        }
+        // Off for every connection (resources/org/postgresql/driverconfig.properties): the detail
+        // of a constraint error repeats the row, secrets included.
+        if (SERVER_ERROR_DETAIL_ON.matcher(jdbcUrl).find()) {
+            throw new IllegalArgumentException("database URL must not turn on logServerErrorDetail: PostgreSQL's "
+                    + "error detail repeats whole rows, endpoint secrets included, into error messages and logs");
         }
         if (poolSize < 1 || poolSize > 200) {
             throw new IllegalArgumentException("database pool size must be 1 to 200 (got " + poolSize + ")");

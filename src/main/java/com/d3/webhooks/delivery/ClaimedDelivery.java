@@ -1,10 +1,12 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.network.EndpointUrl;
+import com.d3.webhooks.secrets.SecretColumn;
 import com.d3.webhooks.signing.WebhookSecret;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.UUID;
 
 /**
@@ -64,25 +66,27 @@ public record ClaimedDelivery(
     /**
      * The secrets that sign an attempt made at {@code at}, newest first: the current one, and
      * during a rotation's overlap window the previous one. Empty when the endpoint has none.
-     * {@code secretOf} turns a stored secret (sealed or not) into a usable one.
+     * {@code secretOf} turns a stored secret (sealed or not) of this endpoint's column into a
+     * usable one.
      *
      * @throws IllegalArgumentException when a stored secret cannot be used
      */
-    public List<WebhookSecret> activeSecrets(Instant at, Function<String, WebhookSecret> secretOf) {
+    public List<WebhookSecret> activeSecrets(Instant at, BiFunction<SecretColumn, String, WebhookSecret> secretOf) {
         if (secret == null) {
             return List.of();
         }
-        WebhookSecret current = secretOf.apply(secret);
+        WebhookSecret current = secretOf.apply(SecretColumn.SECRET, secret);
         if (previousSecret == null || previousSecretExpiresAt == null
                 || !previousSecretExpiresAt.toInstant().isAfter(at)) {
             return List.of(current);
         }
-        return List.of(current, secretOf.apply(previousSecret));
+        return List.of(current, secretOf.apply(SecretColumn.PREVIOUS_SECRET, previousSecret));
     }
 
+    /** For log lines: the URL without its query, fragment or user-info, which may carry credentials. */
     @Override
     public String toString() {
         return "delivery " + deliveryId + " (event " + eventId + ", " + eventType + ", attempt " + attempt
-                + ") to endpoint " + endpointId + " " + url;
+                + ") to endpoint " + endpointId + " " + EndpointUrl.redact(url);
     }
 }

@@ -7,6 +7,7 @@ import com.d3.webhooks.delivery.DeliveryRepository.LostAttempt;
 import com.d3.webhooks.network.DestinationCheck;
 import com.d3.webhooks.network.DestinationPolicy;
 import com.d3.webhooks.network.EndpointUrl;
+import com.d3.webhooks.secrets.SecretColumn;
 import com.d3.webhooks.signing.WebhookSecret;
 import com.d3.webhooks.signing.WebhookSigner;
 import java.net.URI;
@@ -34,7 +35,7 @@ final class DeliveryAttempt {
     private final Clock clock;
     private final HttpSender sender;
     private final DestinationPolicy destinations;
-    private final Map<String, WebhookSecret> openedSecrets = new ConcurrentHashMap<>();
+    private final Map<StoredSecret, WebhookSecret> openedSecrets = new ConcurrentHashMap<>();
 
     DeliveryAttempt(WorkerConfig config, Clock clock) {
         this.config = config;
@@ -85,22 +86,32 @@ final class DeliveryAttempt {
         h.put("X-D3-Attempt", Integer.toString(d.attempt()));
         h.put("X-D3-Timestamp", Long.toString(seconds));
         h.put("X-D3-Sequence", Long.toString(d.outboxId()));
-        List<WebhookSecret> secrets = d.activeSecrets(sentAt, this::secretOf);
+        List<WebhookSecret> secrets = d.activeSecrets(sentAt,
+                (column, stored) -> secretOf(new StoredSecret(d.endpointId(), column, stored)));
         h.putAll(WebhookSigner.sign(secrets, d.eventId().toString(), seconds, body).asMap());
         return h;
     }
 
+    /** A stored secret and where it is stored: a sealed value opens only there. */
+    private record StoredSecret(long endpointId, SecretColumn column, String text) {
+        @Override
+        public String toString() {
+            return "the " + column.columnName() + " of endpoint " + endpointId;
+        }
+    }
+
     /**
      * The usable secret for a stored one. Opening a sealed secret (AES-GCM) and decoding it cost
-     * more than the signature itself, so each stored text is opened once and kept, up to a bound;
-     * a rotated or changed secret is a different text and gets its own entry.
+     * more than the signature itself, so each stored text is opened once per place and kept, up to
+     * a bound; a rotated or changed secret is a different text and gets its own entry.
      */
-    private WebhookSecret secretOf(String stored) {
+    private WebhookSecret secretOf(StoredSecret stored) {
         WebhookSecret known = openedSecrets.get(stored);
         if (known != null) {
             return known;
         }
-        WebhookSecret opened = WebhookSecret.parse(config.secrets().open(stored));
+        WebhookSecret opened = WebhookSecret.parse(config.secrets().open(stored.text(), stored.endpointId(),
+                stored.column()));
         if (openedSecrets.size() >= MAX_OPENED_SECRETS) {
             openedSecrets.clear();
         }

@@ -13,6 +13,8 @@ import java.util.List;
  *                                null when there is none (it may lie in the past)
  * @param secretSealed            true when the secret is stored sealed; false when plain text (or absent)
  * @param secretKeyId             the id of the key that sealed it; null when not sealed
+ * @param previousSecretSealed    the same for the secret before the last rotation
+ * @param previousSecretKeyId     the same for the secret before the last rotation
  * @param maxInFlight             requests in flight to it per worker at most; null: the worker's
  *                                --max-in-flight-per-endpoint
  * @param rateLimitPerSecond      most requests per second from all workers together; null: no limit
@@ -26,6 +28,7 @@ public record Endpoint(long id, String accountId, String url, boolean hasSecret,
                        String description, boolean enabled, String disabledReason, OffsetDateTime disabledAt,
                        boolean ordered, OffsetDateTime previousSecretExpiresAt, OffsetDateTime createdAt,
                        OffsetDateTime updatedAt, boolean secretSealed, String secretKeyId,
+                       boolean previousSecretSealed, String previousSecretKeyId,
                        Integer maxInFlight, Integer rateLimitPerSecond, int consecutiveFailures,
                        OffsetDateTime breakerOpenUntil, int breakerOpenings, OnExhausted onExhausted) {
 
@@ -48,7 +51,16 @@ public record Endpoint(long id, String accountId, String url, boolean hasSecret,
 
     /** "sealed (key 1a2b3c4d)", "plain text" or "none". */
     public String secretStorage() {
-        return !hasSecret ? "none" : secretSealed ? "sealed (key " + secretKeyId + ")" : "plain text";
+        return storage(hasSecret, secretSealed, secretKeyId);
+    }
+
+    /** As {@link #secretStorage()}, for the secret before the last rotation. */
+    public String previousSecretStorage() {
+        return storage(previousSecretExpiresAt != null, previousSecretSealed, previousSecretKeyId);
+    }
+
+    private static String storage(boolean present, boolean sealed, String keyId) {
+        return !present ? "none" : sealed ? "sealed (key " + keyId + ")" : "plain text";
     }
 
     /** "4", or "default" when the worker's --max-in-flight-per-endpoint applies. */

@@ -1,5 +1,6 @@
 package com.d3.webhooks.endpoints;
 
+import com.d3.webhooks.network.EndpointUrl;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
 import com.d3.webhooks.config.Durations;
@@ -114,12 +115,12 @@ public final class EndpointHealth {
         }
         ObjectNode data = JSON.createObjectNode()
                 .put("endpointId", endpointId)
-                .put("url", disabled.get().value2())
+                .put("url", EndpointUrl.redact(disabled.get().value2()))
                 .put("reason", reason)
                 .put("disabledAt", now.toString());
         Outbox.insert(tx, OutboxEvent.of(disabled.get().value1(), EventTypes.ENDPOINT_DISABLED, data.toString()));
         log.warn("endpoint {} ({}) disabled: {}; its deliveries wait until 'outbox endpoints enable {}'",
-                endpointId, disabled.get().value2(), reason, endpointId);
+                endpointId, EndpointUrl.redact(disabled.get().value2()), reason, endpointId);
         return true;
     }
 }

@@ -9,6 +9,7 @@ import com.d3.webhooks.signing.WebhookSecret;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import com.d3.webhooks.secrets.SecretColumn;
 import com.d3.webhooks.secrets.SecretSealer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -43,17 +44,30 @@ public final class EndpointRepository {
         this.sealer = sealer;
     }
 
-    /** Inserts the endpoint, enabled, its secret sealed when this repository has a key; returns its id. */
+    /**
+     * Inserts the endpoint, enabled, its secret sealed when this repository has a key; returns its
+     * id. A sealed secret is bound to the endpoint's id, known only once the row exists: the row is
+     * inserted without it and given it in the same transaction, so plain text is never written.
+     */
     public long add(NewEndpoint e) {
-        return dsl.insertInto(E)
-                .set(E.ACCOUNT_ID, e.accountId())
-                .set(E.URL, e.url())
-                .set(E.SECRET, sealed(e.secret()))
-                .set(E.EVENT_TYPES, e.eventTypes().isEmpty() ? null : e.eventTypes().toArray(String[]::new))
-                .set(E.DESCRIPTION, e.description())
-                .set(E.MAX_IN_FLIGHT, e.maxInFlight())
-                .returning(E.ID)
-                .fetchOne(E.ID);
+        return dsl.transactionResult(cfg -> {
+            DSLContext tx = cfg.dsl();
+            boolean sealLater = e.secret() != null && sealer.canSeal();
+            long id = tx.insertInto(E)
+                    .set(E.ACCOUNT_ID, e.accountId())
+                    .set(E.URL, e.url())
+                    .set(E.SECRET, sealLater ? null : e.secret())
+                    .set(E.EVENT_TYPES, e.eventTypes().isEmpty() ? null : e.eventTypes().toArray(String[]::new))
+                    .set(E.DESCRIPTION, e.description())
+                    .set(E.MAX_IN_FLIGHT, e.maxInFlight())
+                    .returning(E.ID)
+                    .fetchOne(E.ID);
+            if (sealLater) {
+                tx.update(E).set(E.SECRET, sealer.seal(e.secret(), id, SecretColumn.SECRET)).where(E.ID.eq(id))
+                        .execute();
+            }
+            return id;
+        });
     }
 
     /**
@@ -189,7 +203,11 @@ public final class EndpointRepository {
     /**
      * Makes {@code newSecret} the signing secret; the current one keeps signing (as a second
      * webhook-signature entry) until {@code now + overlap}. A zero overlap stops it at once.
-     * Empty when there is no such endpoint.
+     * With a key, the current secret is re-sealed for previous_secret (without one it moves as it
+     * is, as the dashboard's SQL rotation does; it opens there all the same). Empty when there is
+     * no such endpoint.
+     *
+     * @throws IllegalArgumentException when the current secret is sealed and cannot be opened
      */
     public Optional<SecretRotation> rotateSecret(long id, WebhookSecret newSecret, Duration overlap, Instant now) {
         return dsl.transactionResult(cfg -> {
@@ -204,8 +222,8 @@ public final class EndpointRepository {
             boolean keepOld = oldSecret != null && !overlap.isZero() && !overlap.isNegative();
             OffsetDateTime expiresAt = keepOld ? DbTime.utc(now.plus(overlap)) : null;
             tx.update(E)
-                    .set(E.SECRET, sealed(newSecret.revealText()))
-                    .set(E.PREVIOUS_SECRET, keepOld ? oldSecret : null)
+                    .set(E.SECRET, sealed(newSecret.revealText(), id, SecretColumn.SECRET))
+                    .set(E.PREVIOUS_SECRET, keepOld ? asPrevious(oldSecret, id) : null)
                     .set(E.PREVIOUS_SECRET_EXPIRES_AT, expiresAt)
                     .set(E.UPDATED_AT, DbTime.utc(now))
                     .where(E.ID.eq(id))
@@ -221,13 +239,20 @@ public final class EndpointRepository {
                 r.getEnabled(), r.getDisabledReason(), r.getDisabledAt(), r.getOrdered(),
                 r.getPreviousSecret() == null ? null : r.getPreviousSecretExpiresAt(), r.getCreatedAt(),
                 r.getUpdatedAt(), SecretSealer.isSealed(r.getSecret()), SecretSealer.keyIdOf(r.getSecret()).orElse(null),
+                SecretSealer.isSealed(r.getPreviousSecret()), SecretSealer.keyIdOf(r.getPreviousSecret()).orElse(null),
                 r.getMaxInFlight(), r.getRateLimitPerSecond(), r.getConsecutiveFailures(), r.getBreakerOpenUntil(),
                 r.getBreakerOpenings(), OnExhausted.parse(r.getOnExhausted()));
     }
 
-    /** New secrets are stored sealed when this repository has a key. */
-    private String sealed(String secret) {
-        return secret == null || !sealer.canSeal() ? secret : sealer.seal(secret);
+    /** The current secret as previous_secret: re-sealed for that column with a key, else as it is. */
+    private String asPrevious(String stored, long id) {
+        return sealer.canSeal() ? sealer.seal(sealer.open(stored, id, SecretColumn.SECRET), id,
+                SecretColumn.PREVIOUS_SECRET) : stored;
+    }
+
+    /** Secrets are stored sealed when this repository has a key. */
+    private String sealed(String secret, long id, SecretColumn column) {
+        return secret == null || !sealer.canSeal() ? secret : sealer.seal(secret, id, column);
     }
 
 }

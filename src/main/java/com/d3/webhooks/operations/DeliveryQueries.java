@@ -1,5 +1,6 @@
 package com.d3.webhooks.operations;
 
+import com.d3.webhooks.network.EndpointUrl;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_AUDIT_LOGS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 
@@ -32,7 +33,10 @@ public final class DeliveryQueries {
         return dsl.selectFrom(D).where(D.ID.eq(id)).fetchOptional(DeliveryQueries::toSummary);
     }
 
-    /** Every audited attempt of the delivery, in attempt order (earlier budgets included). */
+    /**
+     * Every audited attempt of the delivery, in attempt order (earlier budgets included), each
+     * with the URL it used without query or user-info (the audit row keeps the whole URL).
+     */
     public List<AttemptRecord> attempts(long deliveryId) {
         var a = WEBHOOK_AUDIT_LOGS;
         return dsl.select(a.ATTEMPT_NUMBER, a.SENT_AT, a.STATUS, a.RESPONSE_STATUS, a.ERROR_MESSAGE, a.DURATION_MS,
@@ -41,7 +45,7 @@ public final class DeliveryQueries {
                 .where(a.DELIVERY_ID.eq(deliveryId))
                 .orderBy(a.ATTEMPT_NUMBER, a.ID)
                 .fetch(r -> new AttemptRecord(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(), r.value6(),
-                        r.value7(), r.value8(), r.value9()));
+                        r.value7(), EndpointUrl.redact(r.value8()), r.value9()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package com.d3.webhooks.operations;
 
+import com.d3.webhooks.network.EndpointUrl;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_AUDIT_LOGS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
@@ -116,7 +117,7 @@ public final class Stats {
         out.add(build(null, null, null, overallDeliveries, overallAudit, now));
         for (Long id : ids) {
             Record ep = endpoints.get(id);
-            out.add(build(id, ep == null ? null : ep.get(e.URL), ep == null ? null : ep.get(e.ENABLED),
+            out.add(build(id, ep == null ? null : EndpointUrl.redact(ep.get(e.URL)), ep == null ? null : ep.get(e.ENABLED),
                     deliveries.get(id), audit.get(id), now));
         }
         return out;

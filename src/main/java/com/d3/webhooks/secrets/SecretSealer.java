@@ -18,9 +18,17 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Seals endpoint secrets at rest with AES-256-GCM, in the same column they are stored in:
- * {@code sealed:v1:<key id>:<base64 of 12-byte nonce + ciphertext + 16-byte tag>}. The key id
+ * {@code sealed:v2:<key id>:<base64 of 12-byte nonce + ciphertext + 16-byte tag>}. The key id
  * (8 hex digits derived from the key) says which key sealed a value, so a missing or wrong key
  * is reported as such instead of as a failed decryption.
+ * <p>
+ * A v2 value is bound to where it lives: the additional authenticated data names the endpoint id
+ * and the column, so a value copied to another endpoint or column does not open. One copy is
+ * accepted: a value sealed for an endpoint's {@code secret} opens in its {@code previous_secret},
+ * because that is how a rotation moves it (docs/operators.md, by SQL, without the key). The
+ * reverse, an old secret brought back as the current one, does not open. Values of the first
+ * format, {@code sealed:v1:}, were bound to nothing; they still open, and the sweep re-seals them
+ * as v2.
  * <p>
  * Keys come from the environment: {@value #KEY_VARIABLE} (32 random bytes in base64, from
  * {@code outbox secrets new-key}) seals and opens; {@value #OLD_KEYS_VARIABLE} (comma-separated)
@@ -35,11 +43,12 @@ public final class SecretSealer {
     public static final String OLD_KEYS_VARIABLE = "OUTBOX_SECRET_KEYS_OLD";
     public static final String PREFIX = "sealed:";
     static final String V1 = "sealed:v1:";
+    static final String V2 = "sealed:v2:";
     static final int KEY_BYTES = 32;
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
-    /** Binds a sealed value to its purpose: it cannot be passed off as some other sealed field. */
-    private static final byte[] AAD = "d3-webhook-outbox:webhook_endpoints.secret:v1".getBytes(StandardCharsets.UTF_8);
+    /** The additional data of v1 values: their purpose, but not their endpoint or column. */
+    private static final byte[] V1_AAD = "d3-webhook-outbox:webhook_endpoints.secret:v1".getBytes(StandardCharsets.UTF_8);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Key current;
@@ -116,20 +125,31 @@ public final class SecretSealer {
 
     /** The key id of a sealed value, or empty for plain text or a malformed sealed value. */
     public static Optional<String> keyIdOf(String stored) {
-        if (stored == null || !stored.startsWith(V1)) {
+        String version = versionOf(stored);
+        if (version == null) {
             return Optional.empty();
         }
-        int end = stored.indexOf(':', V1.length());
-        return end < 0 ? Optional.empty() : Optional.of(stored.substring(V1.length(), end));
+        int end = stored.indexOf(':', version.length());
+        return end < 0 ? Optional.empty() : Optional.of(stored.substring(version.length(), end));
     }
 
-    /** True when the value is plain text or sealed with another key than the current one. */
+    /** True for a value sealed in the first format, bound to no endpoint or column. */
+    public static boolean isUnbound(String stored) {
+        return stored != null && stored.startsWith(V1);
+    }
+
+    /** The prefix of values sealed with the current key in the current format; empty without a key. */
+    public Optional<String> currentPrefix() {
+        return keyId().map(id -> V2 + id + ":");
+    }
+
+    /** True when the value is plain text, sealed with another key, or sealed unbound. */
     public boolean needsSealing(String stored) {
-        return stored != null && current != null && !keyIdOf(stored).map(current.id::equals).orElse(false);
+        return stored != null && current != null && !stored.startsWith(currentPrefix().orElseThrow());
     }
 
-    /** Seals a plain-text secret with the current key. */
-    public String seal(String plaintext) {
+    /** Seals a plain-text secret with the current key, bound to its endpoint and column. */
+    public String seal(String plaintext, long endpointId, SecretColumn column) {
         if (current == null) {
             throw new IllegalStateException(KEY_VARIABLE + " is not set: secrets cannot be sealed");
         }
@@ -139,29 +159,32 @@ public final class SecretSealer {
         byte[] nonce = new byte[NONCE_BYTES];
         RANDOM.nextBytes(nonce);
         try {
-            Cipher c = cipher(Cipher.ENCRYPT_MODE, current, nonce);
+            Cipher c = cipher(Cipher.ENCRYPT_MODE, current, nonce, boundTo(endpointId, column));
             byte[] sealed = c.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
             byte[] out = new byte[NONCE_BYTES + sealed.length];
             System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
             System.arraycopy(sealed, 0, out, NONCE_BYTES, sealed.length);
-            return V1 + current.id + ":" + Base64.getEncoder().encodeToString(out);
+            return V2 + current.id + ":" + Base64.getEncoder().encodeToString(out);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not available in this JVM: " + e.getMessage(), e);
         }
     }
 
     /**
-     * The secret as stored, opened: sealed values are decrypted, plain text is returned as is.
+     * The secret as stored in {@code column} of endpoint {@code endpointId}, opened: sealed values
+     * are decrypted, plain text is returned as is.
      *
-     * @throws IllegalArgumentException saying which key is missing, or that the value is corrupt
+     * @throws IllegalArgumentException saying which key is missing, that the value was sealed for
+     *                                  another place, or that it is corrupt
      */
-    public String open(String stored) {
+    public String open(String stored, long endpointId, SecretColumn column) {
         if (!isSealed(stored)) {
             return stored;
         }
+        String version = versionOf(stored);
         Optional<String> id = keyIdOf(stored);
         if (id.isEmpty()) {
-            throw new IllegalArgumentException("sealed secret has an unknown format (expected sealed:v1:<key id>:...)");
+            throw new IllegalArgumentException("sealed secret has an unknown format (expected sealed:v2:<key id>:...)");
         }
         Key key = byId.get(id.get());
         if (key == null) {
@@ -170,22 +193,50 @@ public final class SecretSealer {
         }
         byte[] in;
         try {
-            in = Base64.getDecoder().decode(stored.substring(V1.length() + id.get().length() + 1));
+            in = Base64.getDecoder().decode(stored.substring(version.length() + id.get().length() + 1));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("sealed secret (key id " + id.get() + ") is corrupt: not base64");
         }
         if (in.length < NONCE_BYTES + TAG_BITS / 8) {
             throw new IllegalArgumentException("sealed secret (key id " + id.get() + ") is corrupt: too short");
         }
+        if (version.equals(V1)) {
+            return decrypt(key, in, V1_AAD).orElseThrow(() -> new IllegalArgumentException("sealed secret (key id "
+                    + id.get() + ") does not open with that key: it was altered, or sealed with a different key that "
+                    + "has the same id"));
+        }
+        Optional<String> opened = decrypt(key, in, boundTo(endpointId, column));
+        if (opened.isEmpty() && column == SecretColumn.PREVIOUS_SECRET) {
+            opened = decrypt(key, in, boundTo(endpointId, SecretColumn.SECRET));
+        }
+        return opened.orElseThrow(() -> new IllegalArgumentException("the sealed " + column.columnName()
+                + " of endpoint " + endpointId + " does not open there (key id " + id.get() + "): it was sealed for "
+                + "another endpoint or column and copied, it was altered, or it was sealed with a different key "
+                + "that has the same id"));
+    }
+
+    /** Empty when the tag does not match: another key, other additional data, or altered bytes. */
+    private static Optional<String> decrypt(Key key, byte[] in, byte[] aad) {
         try {
-            Cipher c = cipher(Cipher.DECRYPT_MODE, key, java.util.Arrays.copyOf(in, NONCE_BYTES));
-            return new String(c.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
+            Cipher c = cipher(Cipher.DECRYPT_MODE, key, java.util.Arrays.copyOf(in, NONCE_BYTES), aad);
+            return Optional.of(new String(c.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8));
         } catch (javax.crypto.AEADBadTagException e) {
-            throw new IllegalArgumentException("sealed secret (key id " + id.get() + ") does not open with that key: "
-                    + "it was altered, or sealed with a different key that has the same id");
+            return Optional.empty();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not available in this JVM: " + e.getMessage(), e);
         }
+    }
+
+    private static byte[] boundTo(long endpointId, SecretColumn column) {
+        return ("d3-webhook-outbox:webhook_endpoints:" + endpointId + ":" + column.columnName() + ":v2")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String versionOf(String stored) {
+        if (stored == null) {
+            return null;
+        }
+        return stored.startsWith(V2) ? V2 : stored.startsWith(V1) ? V1 : null;
     }
 
     /** "OUTBOX_SECRET_KEY has key id 1a2b3c4d; old keys 9f8e7d6c" or "no OUTBOX_SECRET_KEY set". */
@@ -202,10 +253,10 @@ public final class SecretSealer {
         return "SecretSealer[" + describeKeys() + "]";
     }
 
-    private static Cipher cipher(int mode, Key key, byte[] nonce) throws GeneralSecurityException {
+    private static Cipher cipher(int mode, Key key, byte[] nonce, byte[] aad) throws GeneralSecurityException {
         Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
         c.init(mode, key.spec, new GCMParameterSpec(TAG_BITS, nonce));
-        c.updateAAD(AAD);
+        c.updateAAD(aad);
         return c;
     }
 

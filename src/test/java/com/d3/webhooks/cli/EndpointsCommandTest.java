@@ -71,6 +71,24 @@ class EndpointsCommandTest {
     }
 
     @Test
+    void listShowsTheKeyIdOfBothSecrets() throws Exception {
+        var sealer = com.d3.webhooks.secrets.SecretSealer.of(com.d3.webhooks.secrets.SecretSealer.newKey());
+        String keyId = sealer.keyId().orElseThrow();
+        dsl.execute("INSERT INTO webhook_endpoints (account_id, url, secret, previous_secret, previous_secret_expires_at) "
+                + "VALUES ('acct_1', 'https://example.com/hooks', ?, 'old-secret', now() + interval '1 day')", SECRET);
+        new com.d3.webhooks.secrets.EndpointSecrets(dsl, sealer).sealAll();
+
+        Cli.Result table = Cli.run("endpoints", "list");
+        JsonNode listed = JSON.readTree(Cli.run("endpoints", "list", "--json").out()).get(0);
+
+        assertTrue(table.out().contains("PREVIOUS SECRET"), table.toString());
+        assertEquals(2, table.out().split("sealed \\(key " + keyId + "\\)", -1).length - 1, table.toString());
+        assertEquals(keyId, listed.get("secretKeyId").asText());
+        assertEquals(keyId, listed.get("previousSecretKeyId").asText(), listed.toString());
+        assertTrue(listed.get("previousSecretSealed").asBoolean());
+    }
+
+    @Test
     void anUnknownIdIsAOneLineFailure() {
         Cli.Result r = Cli.run("endpoints", "show", "999");
 

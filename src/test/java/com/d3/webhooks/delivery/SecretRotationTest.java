@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.d3.webhooks.endpoints.EndpointRepository;
+import com.d3.webhooks.secrets.SecretColumn;
 import com.d3.webhooks.signing.SignatureHeaders;
 import com.d3.webhooks.signing.SignatureScheme;
 import com.d3.webhooks.signing.SignatureVerifier;
@@ -20,6 +21,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterEach;
@@ -128,10 +130,10 @@ class SecretRotationTest {
         ClaimedDelivery d = new ClaimedDelivery(1, 1, null, 1, 0, UUID.randomUUID(), "fileTask.completed", "acct_1",
                 expiry, "{}", 1, "https://example.com", newSecret.revealText(), oldSecret.revealText(), expiry, true);
 
-        assertEquals(2, d.activeSecrets(clock.instant().minusMillis(1), WebhookSecret::parse).size());
-        assertEquals(1, d.activeSecrets(clock.instant(), WebhookSecret::parse).size(), "expired at the instant itself");
-        assertEquals(newSecret.revealText(),
-                d.activeSecrets(clock.instant().minusMillis(1), WebhookSecret::parse).get(0).revealText(),
+        BiFunction<SecretColumn, String, WebhookSecret> plain = (column, stored) -> WebhookSecret.parse(stored);
+        assertEquals(2, d.activeSecrets(clock.instant().minusMillis(1), plain).size());
+        assertEquals(1, d.activeSecrets(clock.instant(), plain).size(), "expired at the instant itself");
+        assertEquals(newSecret.revealText(), d.activeSecrets(clock.instant().minusMillis(1), plain).get(0).revealText(),
                 "newest first");
     }
 

@@ -102,6 +102,30 @@ class EndpointContractTest {
         dsl.execute("INSERT INTO webhook_endpoints (account_id, url, secret) VALUES ('a', 'https://e.com', 'plain text secret')");
     }
 
+    /** The CLI and the Java API never accept a URL that the table's CHECK constraints refuse. */
+    @Test
+    void everyUrlTheCliAcceptsTheTableAcceptsToo() {
+        String[] urls = {"https://e.com", "http://e.com:8080/p?q=1#f", "HTTPS://e.com", "Http://e.com",
+                "https://e.com/a b", "https://u@e.com", "https://e.com/@x", "https://e.com?x", "https://e.com#x",
+                "https://[::1]:8443/x", "https://xn--bcher-kva.example/", "https://e.com/\u00e9", "https:/e.com",
+                "https:e.com", "ftp://e.com", "https://e.com/\u00a0", "https://e.com/" + "x".repeat(1990)};
+        for (String url : urls) {
+            boolean cli = accepted(() -> com.d3.webhooks.network.EndpointUrl.parse(url));
+            boolean table = accepted(() -> dsl.execute("INSERT INTO webhook_endpoints (account_id, url) VALUES "
+                    + "('a', ?)", url));
+            assertTrue(!cli || table, url + ": accepted by the CLI, refused by the table");
+        }
+    }
+
+    private static boolean accepted(Runnable r) {
+        try {
+            r.run();
+            return true;
+        } catch (IllegalArgumentException | DataAccessException e) {
+            return false;
+        }
+    }
+
     private void assertRefused(String sql, String what) {
         DataAccessException e = assertThrows(DataAccessException.class, () -> dsl.execute(sql), what);
         assertTrue(e.getMessage().contains("violates check constraint"), what + ": " + e.getMessage());

@@ -31,8 +31,10 @@ class EndpointUrlTest {
     }
 
     @Test
-    void schemeCaseDoesNotMatter() {
-        assertEquals(List.of(), EndpointUrl.parse("HTTPS://hooks.example.com/").warnings());
+    void anUpperCaseSchemeIsRefusedAsTheTableRefusesIt() {
+        var e = assertThrows(IllegalArgumentException.class, () -> EndpointUrl.parse("HTTPS://hooks.example.com/"));
+
+        assertEquals("endpoint URL has scheme 'HTTPS': write it in lower case, https:// or http://", e.getMessage());
     }
 
     @Test

@@ -44,8 +44,8 @@ class EndpointSecretsTest {
                 List.of(), null));
 
         String stored = stored(id);
-        assertTrue(stored.startsWith("sealed:v1:" + sealer.keyId().orElseThrow() + ":"), stored);
-        assertEquals(SECRET, sealer.open(stored));
+        assertTrue(stored.startsWith("sealed:v2:" + sealer.keyId().orElseThrow() + ":"), stored);
+        assertEquals(SECRET, sealer.open(stored, id, SecretColumn.SECRET));
         var listed = new EndpointRepository(dsl).find(id).orElseThrow();
         assertEquals("sealed (key " + sealer.keyId().orElseThrow() + ")", listed.secretStorage());
     }
@@ -60,7 +60,7 @@ class EndpointSecretsTest {
 
         assertEquals(1, secrets.sealAll());
 
-        assertEquals(SECRET, sealer.open(stored(plain)));
+        assertEquals(SECRET, sealer.open(stored(plain), plain, SecretColumn.SECRET));
         assertTrue(SecretSealer.isSealed(stored(plain)));
         assertEquals(null, stored(none));
         assertEquals(0, secrets.sealAll(), "idempotent");

@@ -18,37 +18,54 @@ class SecretSealerTest {
 
     @Test
     void sealsIntoTheDocumentedFormAndOpensBack() {
-        String sealed = sealer.seal(SECRET);
+        String sealed = sealer.seal(SECRET, 1, SecretColumn.SECRET);
 
-        assertTrue(sealed.matches("sealed:v1:[0-9a-f]{8}:[A-Za-z0-9+/]+=*"), sealed);
+        assertTrue(sealed.matches("sealed:v2:[0-9a-f]{8}:[A-Za-z0-9+/]+=*"), sealed);
         assertEquals(sealer.keyId(), SecretSealer.keyIdOf(sealed));
         assertFalse(sealed.contains(SECRET));
-        assertEquals(SECRET, sealer.open(sealed));
+        assertEquals(SECRET, sealer.open(sealed, 1, SecretColumn.SECRET));
+    }
+
+    @Test
+    void aSealedValueOpensOnlyForItsEndpointAndColumnOrAsThePreviousSecretOfItsEndpoint() {
+        String secret = sealer.seal(SECRET, 7, SecretColumn.SECRET);
+        String previous = sealer.seal(SECRET, 7, SecretColumn.PREVIOUS_SECRET);
+
+        assertEquals(SECRET, sealer.open(secret, 7, SecretColumn.PREVIOUS_SECRET), "a rotation moves it there");
+        var otherEndpoint = assertThrows(IllegalArgumentException.class,
+                () -> sealer.open(secret, 8, SecretColumn.SECRET));
+        assertTrue(otherEndpoint.getMessage().startsWith("the sealed secret of endpoint 8 does not open there (key id "
+                + sealer.keyId().orElseThrow() + ")"), otherEndpoint.getMessage());
+        var backAsCurrent = assertThrows(IllegalArgumentException.class,
+                () -> sealer.open(previous, 7, SecretColumn.SECRET));
+        assertTrue(backAsCurrent.getMessage().startsWith("the sealed secret of endpoint 7 does not open there"));
+        assertThrows(IllegalArgumentException.class, () -> sealer.open(previous, 8, SecretColumn.PREVIOUS_SECRET));
     }
 
     @Test
     void eachSealUsesAFreshNonce() {
-        assertNotEquals(sealer.seal(SECRET), sealer.seal(SECRET));
+        assertNotEquals(sealer.seal(SECRET, 1, SecretColumn.SECRET), sealer.seal(SECRET, 1, SecretColumn.SECRET));
     }
 
     @Test
     void plainTextOpensAsItselfSoUnsealedRowsStillSign() {
-        assertEquals(SECRET, sealer.open(SECRET));
-        assertEquals(SECRET, SecretSealer.none().open(SECRET));
+        assertEquals(SECRET, sealer.open(SECRET, 1, SecretColumn.SECRET));
+        assertEquals(SECRET, SecretSealer.none().open(SECRET, 1, SecretColumn.SECRET));
         assertTrue(sealer.needsSealing(SECRET));
-        assertFalse(sealer.needsSealing(sealer.seal(SECRET)));
+        assertFalse(sealer.needsSealing(sealer.seal(SECRET, 1, SecretColumn.SECRET)));
     }
 
     @Test
     void aMissingKeyIsNamedByItsIdNeverShown() {
-        String sealed = sealer.seal(SECRET);
+        String sealed = sealer.seal(SECRET, 1, SecretColumn.SECRET);
 
-        var noKey = assertThrows(IllegalArgumentException.class, () -> SecretSealer.none().open(sealed));
+        var noKey = assertThrows(IllegalArgumentException.class,
+                () -> SecretSealer.none().open(sealed, 1, SecretColumn.SECRET));
         assertEquals("secret is sealed with key id " + sealer.keyId().orElseThrow() + ", which this process does "
                 + "not have (no OUTBOX_SECRET_KEY set)", noKey.getMessage());
 
         SecretSealer other = SecretSealer.of(SecretSealer.newKey());
-        var wrongKey = assertThrows(IllegalArgumentException.class, () -> other.open(sealed));
+        var wrongKey = assertThrows(IllegalArgumentException.class, () -> other.open(sealed, 1, SecretColumn.SECRET));
         assertTrue(wrongKey.getMessage().contains("OUTBOX_SECRET_KEY has key id " + other.keyId().orElseThrow()),
                 wrongKey.getMessage());
         for (String m : new String[] {noKey.getMessage(), wrongKey.getMessage(), other.toString()}) {
@@ -58,25 +75,26 @@ class SecretSealerTest {
 
     @Test
     void anAlteredValueDoesNotOpen() {
-        String sealed = sealer.seal(SECRET);
+        String sealed = sealer.seal(SECRET, 1, SecretColumn.SECRET);
         byte[] raw = Base64.getDecoder().decode(sealed.substring(19));
         raw[raw.length - 1] ^= 1;
         String altered = sealed.substring(0, 19) + Base64.getEncoder().encodeToString(raw);
 
-        var e = assertThrows(IllegalArgumentException.class, () -> sealer.open(altered));
-        assertTrue(e.getMessage().contains("does not open with that key"), e.getMessage());
+        var e = assertThrows(IllegalArgumentException.class, () -> sealer.open(altered, 1, SecretColumn.SECRET));
+        assertTrue(e.getMessage().startsWith("the sealed secret of endpoint 1 does not open there"), e.getMessage());
     }
 
     @Test
     void duringARotationOldKeysOpenAndTheCurrentKeySeals() {
-        String sealedWithOld = sealer.seal(SECRET);
+        String sealedWithOld = sealer.seal(SECRET, 1, SecretColumn.SECRET);
         String newKey = SecretSealer.newKey();
         SecretSealer rotating = SecretSealer.fromEnvironment(Map.of(SecretSealer.KEY_VARIABLE, newKey,
                 SecretSealer.OLD_KEYS_VARIABLE, key));
 
-        assertEquals(SECRET, rotating.open(sealedWithOld));
+        assertEquals(SECRET, rotating.open(sealedWithOld, 1, SecretColumn.SECRET));
         assertTrue(rotating.needsSealing(sealedWithOld), "re-sealed with the new key by the sweep");
-        assertEquals(SecretSealer.of(newKey).keyId(), SecretSealer.keyIdOf(rotating.seal(SECRET)));
+        assertEquals(SecretSealer.of(newKey).keyId(),
+                SecretSealer.keyIdOf(rotating.seal(SECRET, 1, SecretColumn.SECRET)));
     }
 
     @Test

@@ -58,7 +58,7 @@ class SecretsNeverShownTest {
                     + "which is not set"), refused.output());
             printed.add(added.output());
             assertEquals(0, added.exit(), added.output());
-            assertTrue(stored("/cli").startsWith("sealed:v1:" + keyId + ":"), "the CLI stored it sealed");
+            assertTrue(stored("/cli").startsWith("sealed:v2:" + keyId + ":"), "the CLI stored it sealed");
 
             // The dashboard's backend writes plain text through the SQL contract.
             dsl.execute("INSERT INTO webhook_endpoints (account_id, url, secret) VALUES ('acct_1', ?, ?), "
@@ -71,8 +71,8 @@ class SecretsNeverShownTest {
             assertEquals(0, worker.awaitExit(120), worker.logText());
             printed.add(worker.logText());
 
-            assertTrue(stored("/sql").startsWith("sealed:v1:" + keyId + ":"), "the worker sealed the plain text");
-            assertEquals(viaSql, SecretSealer.of(key).open(stored("/sql")));
+            assertTrue(stored("/sql").startsWith("sealed:v2:" + keyId + ":"), "the worker sealed the plain text");
+            assertEquals(viaSql, SecretSealer.of(key).open(stored("/sql"), endpointId("/sql"), SecretColumn.SECRET));
             assertEquals(2, receiver.received("/cli").size());
             assertEquals(2, receiver.received("/sql").size());
             assertSigned(receiver.received("/cli"), viaCli);
@@ -126,6 +126,10 @@ class SecretsNeverShownTest {
         for (var r : requests) {
             assertTrue(verifier.verify(r.headers(), r.body()).isValid(), "signed with the secret");
         }
+    }
+
+    private long endpointId(String path) {
+        return dsl.resultQuery("SELECT id FROM webhook_endpoints WHERE url LIKE ?", "%" + path).fetchOne(0, Long.class);
     }
 
     private String stored(String path) {

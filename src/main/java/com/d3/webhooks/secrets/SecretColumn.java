@@ -1,0 +1,22 @@
+package com.d3.webhooks.secrets;
+
+/**
+ * The columns of webhook_endpoints that hold a secret. A sealed value is bound to its column (and
+ * endpoint), so it opens only where it was sealed.
+ */
+public enum SecretColumn {
+    /** The secret that signs every request. */
+    SECRET("secret"),
+    /** The secret before the last rotation, which also signs until previous_secret_expires_at. */
+    PREVIOUS_SECRET("previous_secret");
+
+    private final String columnName;
+
+    SecretColumn(String columnName) {
+        this.columnName = columnName;
+    }
+
+    public String columnName() {
+        return columnName;
+    }
+}
