@@ -34,7 +34,8 @@ final class Json {
 
     /**
      * JSON escapes C0 itself; DEL, C1 and the bidi controls it would write raw, where a terminal
-     * acts on them. As {@code \u009b} they reach a parser as the same text.
+     * acts on them. Escaped the JSON way (backslash, "u", four hex digits) they reach a parser as the
+     * same text.
      */
     private static final class TerminalEscapes extends CharacterEscapes {
 

@@ -5,8 +5,9 @@ package com.d3.webhooks.text;
  * safe to print on a terminal. A terminal acts on control characters: ESC sequences move the
  * cursor, hide text ({@code ESC [8m}) or write the clipboard ({@code ESC ]52;c;...BEL}), and C1
  * characters do the same without the ESC; a bidi override makes text read other than it is stored.
- * Each such character is shown escaped instead, as {@code \x1b} (C0, DEL, C1) or {@code \u202e}
- * (bidi controls); everything else is kept. Escaping twice changes nothing.
+ * Each such character is shown escaped instead: C0, DEL and C1 as {@code \x1b}, the bidi controls
+ * as backslash-u and four hex digits (U+202E becomes backslash-u202e); everything else is kept.
+ * Escaping twice changes nothing.
  */
 public final class ControlCharacters {
 
