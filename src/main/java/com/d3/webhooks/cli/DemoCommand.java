@@ -95,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
             if ("1".equals(System.getenv("OUTBOX_DEBUG"))) {
                 e.printStackTrace(err);
             }
-            err.println(spec.qualifiedName() + ": " + e.getMessage());
+            err.println(spec.qualifiedName() + ": " + Text.line(e.getMessage()));
             err.flush();
             return Main.FAILURE;
         } finally {
@@ -107,7 +107,7 @@ final class DemoCommand implements Callable<Integer> {
             printSummary(out, result);
         }
         if (!result.ok()) {
-            err.println(spec.qualifiedName() + ": " + result.problem());
+            err.println(spec.qualifiedName() + ": " + Text.line(result.problem()));
             err.flush();
             return Main.FAILURE;
         }
@@ -140,7 +140,7 @@ final class DemoCommand implements Callable<Integer> {
                             + "both signatures verified by the receiver.%n", total.deliveries(),
                     r.elapsedMs() / 1000.0, total.attempts(), retried, total.signaturesVerified(), total.attempts());
         } else {
-            out.printf("Not every delivery succeeded (%.1f s): %s%n", r.elapsedMs() / 1000.0, r.problem());
+            out.printf("Not every delivery succeeded (%.1f s): %s%n", r.elapsedMs() / 1000.0, Text.line(r.problem()));
         }
         out.println();
         out.println("Summary of account " + r.accountId() + ", read from webhook_audit_logs:");
@@ -164,7 +164,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private static void print(PrintWriter w, String text) {
         synchronized (w) {
-            w.println(text);
+            w.println(Text.line(text));
             w.flush();
         }
     }

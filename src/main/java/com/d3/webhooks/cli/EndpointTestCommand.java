@@ -95,9 +95,9 @@ final class EndpointTestCommand implements Callable<Integer> {
             doc.put("responseBody", r.bodyExcerpt());
             Json.print(out, doc);
         } else {
-            out.println((r.succeeded() ? "ok: " : "failed: ") + EndpointUrl.redact(outcome.url()) + " answered "
+            out.println((r.succeeded() ? "ok: " : "failed: ") + Text.line(EndpointUrl.redact(outcome.url())) + " answered "
                     + (r.status() == null ? "nothing" : "HTTP " + r.status()) + " in " + r.durationMs() + " ms"
-                    + (r.error() == null ? "" : " (" + r.error() + ")"));
+                    + (r.error() == null ? "" : " (" + Text.line(r.error()) + ")"));
             out.println("delivery " + outcome.deliveryId() + ", event " + outcome.eventId() + ", sent at "
                     + Times.format(outcome.sentAt()) + "; 'outbox deliveries show " + outcome.deliveryId()
                     + "' shows the audit row");

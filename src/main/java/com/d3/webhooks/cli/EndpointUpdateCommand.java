@@ -121,7 +121,8 @@ final class EndpointUpdateCommand implements Callable<Integer> {
         if (json) {
             Json.print(spec.commandLine().getOut(), updated);
         } else {
-            spec.commandLine().getOut().println("endpoint " + id + " updated: " + updated.url() + ", event types "
+            spec.commandLine().getOut().println("endpoint " + id + " updated: " + Text.line(updated.url())
+                    + ", event types "
                     + (updated.eventTypes().isEmpty() ? "all" : String.join(",", updated.eventTypes()))
                     + ", max in flight " + updated.maxInFlightText() + ", rate limit " + EndpointCommands.rateLimit(updated)
                     + (updated.ordered() ? ", ordered (on exhausted: " + updated.onExhausted().value() + ")" : ""));

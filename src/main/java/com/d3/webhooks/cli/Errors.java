@@ -14,7 +14,7 @@ final class Errors {
             root = root.getCause();
         }
         String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        message = message.replaceAll("\\s+", " ").trim();
+        message = Text.line(message).trim();
         if (root instanceof java.net.ConnectException
                 || (root instanceof SQLException s && "08001".equals(s.getSQLState()))) {
             return "cannot reach the database (" + message + "); check --database-url / OUTBOX_DATABASE_URL "

@@ -40,7 +40,7 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(cmd.getErr(), cmd, e));
         cl.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
-            err.println(e.getCommandLine().getCommandName() + ": " + e.getMessage());
+            err.println(e.getCommandLine().getCommandName() + ": " + Text.line(e.getMessage()));
             err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return USAGE;
         });
@@ -53,7 +53,7 @@ public final class Main implements Runnable {
         }
         String name = cmd.getCommandSpec().qualifiedName();
         if (e instanceof UsageException) {
-            err.println(name + ": " + e.getMessage());
+            err.println(name + ": " + Text.line(e.getMessage()));
             err.println("Try '" + name + " --help'.");
             return USAGE;
         }

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Aligned text columns for people; scripts use --json instead. */
+/** Aligned text columns for people, each cell one line with control characters escaped; scripts use --json. */
 final class TablePrinter {
 
     private final List<String> headers;
@@ -17,7 +17,7 @@ final class TablePrinter {
     TablePrinter row(Object... cells) {
         List<String> r = new ArrayList<>();
         for (Object c : cells) {
-            r.add(c == null ? "-" : c.toString().replaceAll("\\s+", " "));
+            r.add(c == null ? "-" : Text.line(c.toString()));
         }
         rows.add(r);
         return this;

@@ -1,17 +1,30 @@
 package com.d3.webhooks.cli;
 
-/** Short one-line forms of long text for tables. */
+import com.d3.webhooks.text.ControlCharacters;
+
+/**
+ * Text for the terminal on one line. Every value that came from outside the command (rows, a
+ * receiver's answer, an exception's message) is printed through here or through a table, so a
+ * control character in it is shown escaped, never acted on; --json keeps the exact text.
+ */
 final class Text {
 
     private Text() {
     }
 
-    /** At most {@code max} characters on one line, with "..." when cut; null stays null. */
+    /** Runs of white space as one space, other control characters escaped; null stays null. */
+    static String line(String s) {
+        return s == null ? null : ControlCharacters.escape(s.replaceAll("\\s+", " "));
+    }
+
+    /**
+     * As {@link #line}, without white space at either end, at most {@code max} characters, with
+     * "..." when cut. (Not {@code trim()}: it would drop a leading ESC unseen.)
+     */
     static String excerpt(String s, int max) {
         if (s == null) {
             return null;
         }
-        String one = s.replaceAll("\\s+", " ").trim();
-        return one.length() <= max ? one : one.substring(0, max - 3) + "...";
+        return ControlCharacters.escape(s.replaceAll("^\\s+|\\s+$", "").replaceAll("\\s+", " "), max);
     }
 }

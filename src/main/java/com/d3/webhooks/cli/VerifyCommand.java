@@ -91,7 +91,7 @@ final class VerifyCommand implements Callable<Integer> {
             out.put("message", result.message());
             Json.print(spec.commandLine().getOut(), out);
         } else {
-            spec.commandLine().getOut().println(result.message());
+            spec.commandLine().getOut().println(Text.line(result.message()));
         }
         return result.isValid() ? Main.OK : Main.FAILURE;
     }

@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.text.ControlCharacters;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -144,7 +145,7 @@ public final class HttpSender {
         String error = null;
         if (status >= 300 && status < 400) {
             error = "HTTP " + status + ": redirect not followed (Location: "
-                    + printable(response.headers().firstValue("location").orElse("none"), MAX_ECHO) + ")";
+                    + echo(response.headers().firstValue("location").orElse("none")) + ")";
         } else if (status < 200 || status >= 300) {
             error = "HTTP " + status;
         }
@@ -172,8 +173,8 @@ public final class HttpSender {
 
     /**
      * One line that says what went wrong and where (host and port only: a URL's path and query
-     * may carry the customer's tokens). Text that came from the receiver is cut short and
-     * stripped of control characters.
+     * may carry the customer's tokens). Text that came from the receiver is cut short and its
+     * control characters escaped.
      */
     private String describe(Throwable t, URI uri, int headersStatus) {
         String target = target(uri);
@@ -195,7 +196,7 @@ public final class HttpSender {
         }
         ProtocolException protocol = find(t, ProtocolException.class);
         if (protocol != null) {
-            return "not an HTTP/1.1 response from " + target + ": " + printable(protocol.getMessage(), MAX_ECHO);
+            return "not an HTTP/1.1 response from " + target + ": " + echo(protocol.getMessage());
         }
         ConnectException connect = find(t, ConnectException.class);
         if (connect != null) {
@@ -204,7 +205,7 @@ public final class HttpSender {
             String m = connect.getMessage() == null ? "" : connect.getMessage().toLowerCase(Locale.ROOT);
             return m.isEmpty() || m.contains("refused")
                     ? "connection refused by " + target + " (nothing listens there)"
-                    : "cannot connect to " + target + ": " + printable(connect.getMessage(), MAX_ECHO);
+                    : "cannot connect to " + target + ": " + echo(connect.getMessage());
         }
         String m = String.valueOf(root.getMessage()).toLowerCase(Locale.ROOT);
         if (root instanceof SocketException && m.contains("reset")) {
@@ -231,7 +232,7 @@ public final class HttpSender {
                     + "not in the worker's trust store)";
         }
         Throwable root = rootCause(t);
-        String detail = printable(root.getMessage() == null ? tls.getMessage() : root.getMessage(), MAX_ECHO);
+        String detail = echo(root.getMessage() == null ? tls.getMessage() : root.getMessage());
         if (root instanceof CertificateException && detail.toLowerCase(Locale.ROOT).contains("subject alternative")) {
             return prefix + "the server's certificate is not valid for this host (" + detail + ")";
         }
@@ -251,20 +252,9 @@ public final class HttpSender {
         return uri.getHost() + ":" + port(uri);
     }
 
-    /** At most {@code max} characters, control characters replaced: receiver text is not trusted. */
-    static String printable(String s, int max) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder(Math.min(s.length(), max + 3));
-        for (int i = 0; i < s.length() && b.length() < max; i++) {
-            char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        if (s.length() > max) {
-            b.append("...");
-        }
-        return b.toString();
+    /** Receiver-supplied text for an error message: cut short, control characters escaped. */
+    private static String echo(String s) {
+        return s == null ? "" : ControlCharacters.escape(s, MAX_ECHO);
     }
 
     private static Throwable rootCause(Throwable t) {
@@ -277,7 +267,7 @@ public final class HttpSender {
 
     private static String message(Throwable t) {
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": "
-                + printable(t.getMessage(), MAX_ECHO);
+                + echo(t.getMessage());
     }
 
     private static int port(URI uri) {

@@ -121,7 +121,7 @@ class MisbehavingReceiverTest {
             rr.write(s, "SSH-2.0-OpenSSH_9.6\u0007\u0000 not http\r\n\r\n");
         })) {
             List<WebhookAuditLogsRecord> a = failsTwiceOnSchedule(r.url("/garbage"), "not an HTTP/1.1 response from "
-                    + "127.0.0.1:" + r.port() + ": Invalid status line: \"SSH-2.0-OpenSSH_9.6?? not http\"");
+                    + "127.0.0.1:" + r.port() + ": Invalid status line: \"SSH-2.0-OpenSSH_9.6\\x07\\x00 not http\"");
             report("answers bytes that are not HTTP", a);
         }
     }
