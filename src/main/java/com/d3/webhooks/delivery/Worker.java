@@ -451,7 +451,7 @@ public final class Worker implements AutoCloseable {
                 log.error("{}: unexpected error during the attempt; it is audited as failed and retried on schedule",
                         delivery, t);
                 return attempt.failedUnexpectedly(delivery, t);
-            } catch (RuntimeException again) {
+            } catch (Throwable again) {
                 // Not even the failure could be written down: released, due when its lease would have ended.
                 return new Released(delivery, null, leaseEnds);
             }
