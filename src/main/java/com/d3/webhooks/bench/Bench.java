@@ -36,21 +36,28 @@ import picocli.CommandLine.Option;
                 + "PostgreSQL in its own database (" + BenchDatabase.DEFAULT_NAME + " or OUTBOX_BENCH_DATABASE, dropped and created again for "
                 + "every scenario run). Figures are medians of --runs runs; see docs/performance.md.",
                 "",
-                "Scenarios: drain, http-floor, retry, latency, latency-notify, workers,",
-                "  backlog, storage, receiver, fairness, ordered, ordered-single-key,",
-                "  ordered-plan. 'default' = drain, http-floor, retry, latency,",
-                "  latency-notify, workers (about 12 minutes); 'all' = every scenario",
-                "  (backlog loads 1,000,000 deliveries: several more minutes)."},
+                "Scenarios: drain, drain-cap-lifted, drain-10-endpoints, http-floor,",
+                "  retry, latency, latency-notify, workers, backlog, storage, receiver,",
+                "  fairness, ordered, ordered-single-key, ordered-plan. Workers run",
+                "  with their default settings; a scenario that changes one names it.",
+                "  'default' = drain, drain-cap-lifted, drain-10-endpoints, http-floor,",
+                "  retry, latency, latency-notify, workers (about 15 minutes); 'all' =",
+                "  every scenario (backlog loads 1,000,000 deliveries: several more",
+                "  minutes)."},
         footer = {"", "Environment: OUTBOX_JAVA_OPTS is given to every worker JVM (e.g. a JFR recording); "
                 + "OUTBOX_BENCH_DATABASE_URL is the server when --database-url is not given.",
                 "Exit codes: 0 measured, 1 a run failed or a delivery was duplicated or lost, 2 usage error."})
 public final class Bench implements Callable<Integer> {
 
-    static final List<String> DEFAULT_SCENARIOS = List.of("drain", "http-floor", "retry", "latency", "latency-notify",
-            "workers");
+    static final List<String> DEFAULT_SCENARIOS = List.of("drain", "drain-cap-lifted", "drain-10-endpoints",
+            "http-floor", "retry", "latency", "latency-notify", "workers");
     static final List<String> ALL_SCENARIOS =
-            List.of("drain", "http-floor", "retry", "latency", "latency-notify", "workers", "backlog", "storage", "receiver",
-                    "fairness", "ordered", "ordered-single-key", "ordered-plan");
+            List.of("drain", "drain-cap-lifted", "drain-10-endpoints", "http-floor", "retry", "latency",
+                    "latency-notify", "workers", "backlog", "storage", "receiver", "fairness", "ordered",
+                    "ordered-single-key", "ordered-plan");
+    /** What the drain-cap-lifted scenario changes from the worker's defaults. */
+    static final List<String> CAP_LIFTED = List.of("--max-in-flight-per-endpoint", "1024");
+    static final int FAN_OUT_ENDPOINTS = 10;
     static final int DEFAULT_EVENTS = 20_000;
     static final int DEFAULT_SET_EVENTS = 5_000;
     static final String LOCAL_SERVER = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
@@ -217,28 +224,40 @@ public final class Bench implements Callable<Integer> {
         try (ReceiverProcess receiver = ReceiverProcess.start(env, receiverServer, receiverThreads)) {
             Scenarios s = new Scenarios(env, settings, receiver, secret, progress);
             boolean drain = selected.contains("drain") || selected.contains("storage");
+            boolean lifted = selected.contains("drain-cap-lifted");
+            boolean fanOut = selected.contains("drain-10-endpoints");
             boolean floor = selected.contains("http-floor");
-            if (drain || floor) {
+            if (drain || lifted || fanOut || floor) {
                 ScenarioResult d = new ScenarioResult("drain", "N events enqueued through Outbox.insert (500 per "
-                        + "transaction), drained by one worker process with --exit-when-idle");
+                        + "transaction) to one endpoint, drained by one worker process with --exit-when-idle");
+                ScenarioResult l = new ScenarioResult("drain-cap-lifted", "the same drain, but the worker runs with "
+                        + String.join(" ", CAP_LIFTED) + " (default " + WorkerConfig.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT
+                        + ")");
+                ScenarioResult o = new ScenarioResult("drain-10-endpoints", "N / " + FAN_OUT_ENDPOINTS + " events, each "
+                        + "to " + FAN_OUT_ENDPOINTS + " endpoints of its account: N deliveries, drained as above");
                 ScenarioResult f = new ScenarioResult("http-floor", "the same signed POSTs from " + floorThreads
                         + " threads with blocking HttpClient.send, no database");
                 for (int r0 = 1; r0 <= runs; r0++) {
                     int run = r0;
-                    progress.printf("%s run %d of %d%n", drain && floor ? "drain + http-floor" : drain ? "drain"
-                            : "http-floor", run, runs);
+                    progress.printf("drain scenarios run %d of %d%n", run, runs);
                     if (floor) {
                         f.runs.add(stamped(() -> s.floor("floor-" + run, events, receiver)));
                     }
                     if (drain) {
                         d.runs.add(stamped(() -> s.drain("drain-" + run, events, 1, true)));
                     }
+                    if (lifted) {
+                        l.runs.add(stamped(() -> s.drain("cap-lifted-" + run, events, 1, false, CAP_LIFTED)));
+                    }
+                    if (fanOut) {
+                        o.runs.add(stamped(() -> s.fanOutDrain("endpoints-" + run, events / FAN_OUT_ENDPOINTS,
+                                FAN_OUT_ENDPOINTS)));
+                    }
                 }
-                if (drain) {
-                    results.add(d);
-                }
-                if (floor) {
-                    results.add(f);
+                for (ScenarioResult done : List.of(d, l, o, f)) {
+                    if (!done.runs.isEmpty()) {
+                        results.add(done);
+                    }
                 }
             }
             if (selected.contains("retry")) {

@@ -107,12 +107,6 @@ final class MeasuredProcesses implements AutoCloseable {
         cmd.addAll(env.javaOpts());
         cmd.addAll(List.of("-Dorg.jooq.no-logo=true", "-Dorg.jooq.no-tips=true", "-jar", env.jar().toString(),
                 "worker", "--database-url", databaseUrl, "--worker-id", workerId, "--allow-private-network"));
-        // Most scenarios have one endpoint: the per-endpoint cap, meant to share senders among many
-        // endpoints, would only measure itself there. --worker-arg may set it again; a scenario
-        // about the cap (fairness) passes its own.
-        if (!options.contains("--max-in-flight-per-endpoint")) {
-            cmd.addAll(List.of("--max-in-flight-per-endpoint", "1024"));
-        }
         cmd.addAll(options);
         if (env.concurrency() != null) {
             cmd.addAll(List.of("--concurrency", env.concurrency().toString()));

@@ -59,7 +59,20 @@ final class Scenarios {
      * with --exit-when-idle drain them. With {@code storage}, also the bytes per delivery.
      */
     RunResult drain(String label, int events, int workers, boolean storage) {
-        return drain(label, events, workers, storage, 0, false, timeoutFor(events));
+        return drain(label, events, workers, storage, List.of());
+    }
+
+    /** A drain by workers started with {@code workerOptions} beside the defaults. */
+    RunResult drain(String label, int events, int workers, boolean storage, List<String> workerOptions) {
+        return drain(label, events, 1, workers, storage, 0, false, workerOptions, timeoutFor(events));
+    }
+
+    /**
+     * A drain of {@code events} events to {@code endpoints} endpoints of the one account: each event
+     * fans out to every endpoint, so there are {@code events x endpoints} deliveries.
+     */
+    RunResult fanOutDrain(String label, int events, int endpoints) {
+        return drain(label, events, endpoints, 1, false, 0, false, List.of(), timeoutFor(events * endpoints));
     }
 
     /**
@@ -70,7 +83,7 @@ final class Scenarios {
     RunResult orderedDrain(String label, int events, int keys, boolean ordered) {
         // One key goes one delivery at a time: allow 5 per second before calling it stuck.
         Duration timeout = keys == 1 ? Duration.ofSeconds(60 + events / 5) : timeoutFor(events);
-        RunResult r = drain(label, events, 1, false, keys, ordered, timeout);
+        RunResult r = drain(label, events, 1, 1, false, keys, ordered, List.of(), timeout);
         progress.printf("  %s: %s endpoint, %,d keys; at most %s requests in progress at the receiver; %s "
                         + "deliveries arrived after a later one of their key%n", label, ordered ? "ordered" : "unordered",
                 keys, Report.format(r.metrics.get("receiver_max_in_progress")),
@@ -78,16 +91,20 @@ final class Scenarios {
         return r;
     }
 
-    private RunResult drain(String label, int events, int workers, boolean storage, int keys, boolean ordered,
-                            Duration timeout) {
+    private RunResult drain(String label, int events, int endpoints, int workers, boolean storage, int keys,
+                            boolean ordered, List<String> workerOptions, Duration timeout) {
         RunResult r = new RunResult();
         try (BenchDatabase db = BenchDatabase.recreate(env.serverUrl())) {
-            db.addEndpoint(receiver.url("/hook"), secret, ordered);
+            for (int i = 0; i < endpoints; i++) {
+                db.addEndpoint(receiver.url(i == 0 ? "/hook" : "/hook" + i), secret, ordered);
+            }
             double enqueueSeconds = db.enqueue(events, keys);
             receiver.reset(0);
             long receiverTicks = receiver.cpuTicks();
-            try (MeasuredProcesses w = MeasuredProcesses.workers(env, db.url(), workers,
-                    List.of("--exit-when-idle"), label)) {
+            List<String> options = new ArrayList<>(List.of("--exit-when-idle"));
+            options.addAll(workerOptions);
+            int deliveries = events * endpoints;
+            try (MeasuredProcesses w = MeasuredProcesses.workers(env, db.url(), workers, options, label)) {
                 boolean exited = w.awaitExit(timeout);
                 receiverTicks = receiver.cpuTicks() - receiverTicks;
                 Received got = receiver.dump();
@@ -98,18 +115,18 @@ final class Scenarios {
                 }
                 long[] times = got.successTimes();
                 long delivered = got.distinctSucceededDeliveries();
-                r.put("events", events).put("workers", workers)
+                r.put("events", events).put("deliveries", deliveries).put("workers", workers)
                         .put("enqueue_events_per_s", events / enqueueSeconds)
-                        .put("deliveries_per_s", events / w.wallSeconds())
+                        .put("deliveries_per_s", deliveries / w.wallSeconds())
                         .put("deliveries_per_s_receiving", Received.ratePerSecond(times, times.length))
                         .put("worker_wall_s", w.wallSeconds())
                         .put("worker_ready_s", w.readySeconds())
                         .put("first_delivery_s", times.length == 0 ? Double.NaN
                                 : (times[0] - w.startEpochMicros()) / 1e6);
-                cpuAndMemory(r, w, got, times, events);
+                cpuAndMemory(r, w, got, times, deliveries);
                 r.put("receiver_cpu_ms_per_request", receiverTicks * Proc.MS_PER_TICK / (double) got.requests())
                         .put("body_bytes", got.meanBodyBytes());
-                correctness(r, got, counts, events, delivered);
+                correctness(r, got, counts, deliveries, delivered);
                 if (workers > 1) {
                     r.detail("attempts_by_worker", db.attemptsByWorker());
                 }
