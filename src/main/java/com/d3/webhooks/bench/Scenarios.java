@@ -432,7 +432,7 @@ final class Scenarios {
     // ---------------------------------------------------------------- fairness
 
     /**
-     * Issue 6's isolation figure, one pair of runs: the deliveries/s (first to last arrival) of
+     * The isolation figure, one pair of runs: the deliveries/s (first to last arrival) of
      * nine healthy endpoints beside a tenth that is healthy too, and beside a tenth that hangs
      * (accepts the connection, never answers): the same nine endpoints and events both times. Every endpoint belongs to the bench account, so
      * each event fans out to all of them; the worker runs with the real defaults (concurrency and

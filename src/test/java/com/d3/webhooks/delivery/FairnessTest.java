@@ -18,7 +18,7 @@ import org.jooq.DSLContext;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 6's isolation: an endpoint that hangs until the request timeout, beside nine healthy ones,
+ * Isolation: an endpoint that hangs until the request timeout, beside nine healthy ones,
  * holds its share of the worker's senders (at most 8 of 16, the real defaults) and no more, and
  * the nine get every delivery while it hangs. The request timeout, 10 s, outlasts the run, so the
  * hanging endpoint holds its share all along: had it held more, or had the nine waited for it,
