@@ -37,5 +37,9 @@ class TextLogsTest {
         String line = captured.toString(StandardCharsets.UTF_8);
         assertTrue(line.contains("delivery to https://x.example/\\x1b]52;c;aGk=\\x07\\x9b2J failed"), line);
         assertTrue(line.chars().noneMatch(c -> c == 0x1b || c == 0x07 || c == 0x9b), line);
+        // A warning about the configuration makes logback print its whole status at every start.
+        assertTrue(context.getStatusManager().getCopyOfStatusList().stream()
+                .allMatch(s -> s.getEffectiveLevel() < ch.qos.logback.core.status.Status.WARN),
+                context.getStatusManager().getCopyOfStatusList().toString());
     }
 }
