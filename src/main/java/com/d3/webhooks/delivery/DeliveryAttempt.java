@@ -143,7 +143,7 @@ final class DeliveryAttempt {
     }
 
     /** The audit row for an attempt whose worker never reported back. */
-    AuditEntry lostAttemptEntry(LostAttempt l, String rescuer, Instant now) {
+    static AuditEntry lostAttemptEntry(LostAttempt l, String rescuer, Instant now) {
         ClaimedDelivery d = l.delivery();
         return new AuditEntry(d.deliveryId(), d.eventId(), d.endpointId(), d.accountId(), d.eventType(), d.url(),
                 new String(WebhookBody.of(d), StandardCharsets.UTF_8), d.attempt(), AuditEntry.FAILED, null, null,

@@ -1,0 +1,35 @@
+package com.d3.webhooks.delivery;
+
+import com.d3.webhooks.delivery.DeliveryRepository.Settlement;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What an attempt makes of its delivery: succeeded; pending again after the scheduled delay (or
+ * the receiver's longer Retry-After, within {@code maxRetryAfter}); or failed when the retry budget
+ * is spent or the receiver asked for no more attempts. Pure: no database, no clock of its own.
+ */
+record RetryPolicy(RetrySchedule schedule, Duration maxRetryAfter) {
+
+    static RetryPolicy of(WorkerConfig config) {
+        return new RetryPolicy(config.retrySchedule(), config.maxRetryAfter());
+    }
+
+    Settlement decide(ClaimedDelivery d, AttemptResult r, Instant now) {
+        Integer status = r.status();
+        String error = r.error();
+        if (error == null) {
+            return new Settlement(d.deliveryId(), d.attempt(), DeliveryRepository.SUCCEEDED, null, status, null);
+        }
+        Duration delay = schedule.delayAfter(d.attemptInBudget());
+        if (delay == null || r.abort()) {
+            return new Settlement(d.deliveryId(), d.attempt(), DeliveryRepository.FAILED, null, status, error);
+        }
+        Duration retryAfter = r.retryAfter();
+        if (retryAfter != null) {
+            Duration asked = retryAfter.compareTo(maxRetryAfter) <= 0 ? retryAfter : maxRetryAfter;
+            delay = asked.compareTo(delay) > 0 ? asked : delay;
+        }
+        return new Settlement(d.deliveryId(), d.attempt(), DeliveryRepository.PENDING, now.plus(delay), status, error);
+    }
+}
