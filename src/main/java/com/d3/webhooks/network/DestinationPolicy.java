@@ -13,8 +13,8 @@ import java.util.stream.Collectors;
  * Decides whether the delivery worker may contact a customer's URL, so that nobody can register
  * an endpoint that makes the worker call into our own network (SSRF): the host is resolved and
  * refused when <em>any</em> of its addresses is not public (see {@link AddressRanges}). Hosts
- * written as numbers are judged as the address they denote and never sent to DNS; IPv6 literals
- * are judged as written.
+ * written as numbers are judged as the address they denote and never sent to DNS (ambiguous ones
+ * are refused); IPv6 literals are judged as written.
  * <p>
  * Known limitation: {@code java.net.http.HttpClient} (Java 17) has no pluggable resolver and
  * resolves the name again when it connects, so a DNS answer that changes between this check and
@@ -46,6 +46,10 @@ public final class DestinationPolicy {
         String host = hostOf(url);
         if (host == null) {
             return new DestinationCheck(Verdict.REFUSED, null, List.of(), "refused: " + url + " has no host");
+        }
+        if (NumericIpv4.isNumeric(host) && NumericIpv4.isAmbiguous(host)) {
+            return new DestinationCheck(Verdict.REFUSED, host, List.of(), "refused: " + host + " is ambiguous: "
+                    + NumericIpv4.AMBIGUITY);
         }
         List<InetAddress> addresses;
         try {
