@@ -1,6 +1,7 @@
 package com.d3.webhooks.cli;
 
 import com.d3.webhooks.config.Durations;
+import com.d3.webhooks.network.EgressProxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,18 @@ final class Converters {
         public Duration convert(String value) {
             try {
                 return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code http://HOST:PORT}; empty (an empty OUTBOX_EGRESS_PROXY) means no proxy. */
+    static final class EgressProxyConverter implements ITypeConverter<EgressProxy> {
+        @Override
+        public EgressProxy convert(String value) {
+            try {
+                return value.isBlank() ? null : EgressProxy.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

@@ -5,6 +5,7 @@ import com.d3.webhooks.db.Database;
 import com.d3.webhooks.delivery.AttemptResult;
 import com.d3.webhooks.delivery.EndpointProbe;
 import com.d3.webhooks.delivery.WorkerConfig;
+import com.d3.webhooks.network.EgressProxy;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,7 +45,8 @@ final class EndpointTestCommand implements Callable<Integer> {
     String message;
 
     @Option(names = "--connect-timeout", defaultValue = "${env:OUTBOX_CONNECT_TIMEOUT:-5s}",
-            converter = Converters.DurationConverter.class, description = "TCP/TLS connect bound.")
+            converter = Converters.DurationConverter.class,
+            description = "Bound on the name lookup, and on the TCP/TLS connect.")
     Duration connectTimeout;
 
     @Option(names = "--request-timeout", defaultValue = "${env:OUTBOX_REQUEST_TIMEOUT:-15s}",
@@ -55,6 +57,10 @@ final class EndpointTestCommand implements Callable<Integer> {
             description = "Permit loopback and private destinations, as the worker's option of the same name "
                     + "(tests and demos only).")
     boolean allowPrivateNetwork;
+
+    @Option(names = "--egress-proxy", defaultValue = "${env:OUTBOX_EGRESS_PROXY}",
+            converter = Converters.EgressProxyConverter.class, description = WorkerCommand.EGRESS_PROXY_HELP)
+    EgressProxy egressProxy;
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
@@ -69,6 +75,7 @@ final class EndpointTestCommand implements Callable<Integer> {
                     .requestTimeout(requestTimeout)
                     .lease(connectTimeout.plus(requestTimeout).plusSeconds(30))
                     .allowPrivateNetwork(allowPrivateNetwork)
+                    .egressProxy(egressProxy)
                     .secrets(SecretKeys.fromEnvironment())
                     .build();
         } catch (IllegalArgumentException e) {

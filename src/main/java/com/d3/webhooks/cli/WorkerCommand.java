@@ -8,6 +8,7 @@ import com.d3.webhooks.delivery.WakeupListener;
 import com.d3.webhooks.delivery.Worker;
 import com.d3.webhooks.delivery.WorkerConfig;
 import com.d3.webhooks.endpoints.CircuitBreaker;
+import com.d3.webhooks.network.EgressProxy;
 import com.d3.webhooks.observability.BacklogGauges;
 import com.d3.webhooks.observability.Observability;
 import com.d3.webhooks.observability.ObservabilityServer;
@@ -83,7 +84,8 @@ final class WorkerCommand implements Callable<Integer> {
     Duration lease;
 
     @Option(names = "--connect-timeout", defaultValue = "${env:OUTBOX_CONNECT_TIMEOUT:-5s}",
-            converter = Converters.DurationConverter.class, description = "TCP/TLS connect bound (env OUTBOX_CONNECT_TIMEOUT).")
+            converter = Converters.DurationConverter.class,
+            description = "Bound on the name lookup, and on the TCP/TLS connect (env OUTBOX_CONNECT_TIMEOUT).")
     Duration connectTimeout;
 
     @Option(names = "--request-timeout", defaultValue = "${env:OUTBOX_REQUEST_TIMEOUT:-15s}",
@@ -148,6 +150,16 @@ final class WorkerCommand implements Callable<Integer> {
                     + "in production it lets a customer URL reach your internal network "
                     + "(env OUTBOX_ALLOW_PRIVATE_NETWORK).")
     boolean allowPrivateNetwork;
+
+    static final String EGRESS_PROXY_HELP = "Send every delivery through this HTTP forward proxy (e.g. Smokescreen), "
+            + "http://HOST:PORT: plain http as absolute-form requests, https through CONNECT. The proxy then "
+            + "resolves customers' names and is where internal addresses must be refused; the worker still "
+            + "refuses internal addresses written in URLs. Without it no proxy is used, whatever the JVM's "
+            + "proxy properties say (env OUTBOX_EGRESS_PROXY).";
+
+    @Option(names = "--egress-proxy", defaultValue = "${env:OUTBOX_EGRESS_PROXY}",
+            converter = Converters.EgressProxyConverter.class, description = EGRESS_PROXY_HELP)
+    EgressProxy egressProxy;
 
     @Option(names = "--require-https", defaultValue = "${env:OUTBOX_REQUIRE_HTTPS:-false}",
             description = "Refuse to send to plain-http endpoints (each attempt fails with the reason); production "
@@ -225,7 +237,8 @@ final class WorkerCommand implements Callable<Integer> {
                     .connectTimeout(connectTimeout).requestTimeout(requestTimeout)
                     .retrySchedule(RetrySchedule.parse(retrySchedule, retryJitter)).maxRetryAfter(maxRetryAfter).autoDisableAfter(autoDisableAfter)
                     .maxPayloadBytes(maxPayloadBytes).responseExcerptBytes(responseExcerptBytes)
-                    .shutdownGrace(shutdownGrace).allowPrivateNetwork(allowPrivateNetwork).requireHttps(requireHttps)
+                    .shutdownGrace(shutdownGrace).allowPrivateNetwork(allowPrivateNetwork).egressProxy(egressProxy)
+                    .requireHttps(requireHttps)
                     .exitWhenIdle(exitWhenIdle).secrets(SecretKeys.fromEnvironment())
                     .breaker(new CircuitBreaker(breakerThreshold, breakerPause, breakerMaxPause,
                             CircuitBreaker.DEFAULT_JITTER))

@@ -40,9 +40,11 @@ final class DeliveryAttempt {
     DeliveryAttempt(WorkerConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
-        this.sender = new HttpSender(config.connectTimeout(), config.requestTimeout(),
-                config.responseExcerptBytes(), clock);
-        this.destinations = new DestinationPolicy(config.allowPrivateNetwork());
+        this.sender = new HttpSender(config, clock);
+        // The lookup is part of connecting: bounded by the connect timeout, so lookup and exchange
+        // together stay within connect + request timeout, which the lease exceeds.
+        this.destinations = DestinationPolicy.forDeliveries(config.allowPrivateNetwork(), config.egressProxy(),
+                config.connectTimeout());
     }
 
     Completion run(ClaimedDelivery d) {

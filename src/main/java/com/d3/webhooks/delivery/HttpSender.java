@@ -1,5 +1,7 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.network.DeliveryLookups;
+import com.d3.webhooks.network.EgressProxy;
 import com.d3.webhooks.text.ControlCharacters;
 import java.io.EOFException;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
@@ -47,16 +50,20 @@ public final class HttpSender {
     private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
 
     private final HttpClient client;
+    private final DeliveryLookups lookups;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final int excerptBytes;
     private final Clock clock;
 
-    public HttpSender(Duration connectTimeout, Duration requestTimeout, int excerptBytes, Clock clock) {
-        this.client = newClient(connectTimeout);
-        this.connectTimeout = connectTimeout;
-        this.requestTimeout = requestTimeout;
-        this.excerptBytes = excerptBytes;
+    /** The worker's sender: lookups judged unless private destinations are allowed or a proxy resolves them. */
+    HttpSender(WorkerConfig config, Clock clock) {
+        this.lookups = new DeliveryLookups(!config.allowPrivateNetwork() && config.egressProxy() == null,
+                config.connectTimeout());
+        this.client = newClient(config.connectTimeout(), lookups, config.egressProxy());
+        this.connectTimeout = config.connectTimeout();
+        this.requestTimeout = config.requestTimeout();
+        this.excerptBytes = config.responseExcerptBytes();
         this.clock = clock;
     }
 
@@ -82,10 +89,12 @@ public final class HttpSender {
             overdue.set(true);
             sender.interrupt();
         }, requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        DeliveryLookups.Scope lookup = lookups.open();
         try {
             return judge(client.send(request.build(), handler), elapsedMs(start));
         } catch (IOException | IllegalArgumentException e) {
-            return failure(describe(e, uri, headersStatus.get()), headersStatus.get(), start);
+            String error = lookup.refusal().orElseGet(() -> describe(e, uri, headersStatus.get()));
+            return failure(error, headersStatus.get(), start);
         } catch (InterruptedException e) {
             if (overdue.get()) {
                 return failure(timeout(uri, headersStatus.get()), headersStatus.get(), start);
@@ -94,6 +103,7 @@ public final class HttpSender {
             return AttemptResult.failure("interrupted: the worker stopped before a response arrived",
                     elapsedMs(start));
         } finally {
+            lookup.close();
             alarm.cancel(false);
             if (overdue.get()) {
                 // The alarm's interrupt must not outlive this request (it may land just after send returned).
@@ -113,14 +123,19 @@ public final class HttpSender {
      * nothing the client runs blocks: senders block in {@code send} on their own threads, and the
      * body handler only copies at most the excerpt. The cost: one thread does the TLS work of all
      * connections, which a worker with keep-alive connections and ~1 KB bodies hardly notices.
+     *
+     * <p>No proxy but the given one (null: none): the JVM's default selector would follow
+     * {@code -Dhttps.proxyHost} and the like, and a proxy that nobody configured for deliveries
+     * resolves names where no check sees them.
      */
-    public static HttpClient newClient(Duration connectTimeout) {
-        return HttpClient.newBuilder()
+    public static HttpClient newClient(Duration connectTimeout, DeliveryLookups lookups, EgressProxy proxy) {
+        return lookups.newClient(() -> HttpClient.newBuilder()
                 .executor(Runnable::run)
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1)
-                .build();
+                .proxy(proxy == null ? HttpClient.Builder.NO_PROXY : proxy.selector())
+                .build());
     }
 
     private static ScheduledThreadPoolExecutor watchdog() {
@@ -187,7 +202,7 @@ public final class HttpSender {
         Throwable root = rootCause(t);
         String when = headersStatus == NO_HEADERS ? "before any response"
                 : "after HTTP " + headersStatus + " headers, before the body was complete";
-        if (root instanceof UnknownHostException) {
+        if (root instanceof UnknownHostException || find(t, UnresolvedAddressException.class) != null) {
             return "cannot resolve host '" + uri.getHost() + "'";
         }
         SSLException tls = find(t, SSLException.class);

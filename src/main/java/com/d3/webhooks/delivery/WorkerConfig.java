@@ -1,6 +1,7 @@
 package com.d3.webhooks.delivery;
 
 import com.d3.webhooks.endpoints.CircuitBreaker;
+import com.d3.webhooks.network.EgressProxy;
 import com.d3.webhooks.secrets.SecretSealer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,8 @@ import java.util.List;
  * @param shutdownGrace       on stop, how long in-flight requests may finish before the
  *                            unfinished ones are released for another worker
  * @param allowPrivateNetwork permit loopback and private addresses (tests and the demo only)
+ * @param egressProxy         the HTTP proxy every delivery goes through; null: none, whatever
+ *                            proxy the JVM's properties name
  * @param requireHttps        refuse to send to plain-http endpoints (production should)
  * @param exitWhenIdle        drain everything due, then stop
  * @param secrets             opens sealed endpoint secrets for signing; {@link SecretSealer#none()}
@@ -55,6 +58,7 @@ public record WorkerConfig(
         int responseExcerptBytes,
         Duration shutdownGrace,
         boolean allowPrivateNetwork,
+        EgressProxy egressProxy,
         boolean requireHttps,
         boolean exitWhenIdle,
         SecretSealer secrets,
@@ -132,7 +136,8 @@ public record WorkerConfig(
                 .retrySchedule(retrySchedule).maxRetryAfter(maxRetryAfter).autoDisableAfter(autoDisableAfter)
                 .maxPayloadBytes(maxPayloadBytes)
                 .responseExcerptBytes(responseExcerptBytes).shutdownGrace(shutdownGrace)
-                .allowPrivateNetwork(allowPrivateNetwork).requireHttps(requireHttps).exitWhenIdle(exitWhenIdle)
+                .allowPrivateNetwork(allowPrivateNetwork).egressProxy(egressProxy).requireHttps(requireHttps)
+                .exitWhenIdle(exitWhenIdle)
                 .secrets(secrets).breaker(breaker);
     }
 
@@ -154,6 +159,7 @@ public record WorkerConfig(
         private int responseExcerptBytes = DEFAULT_RESPONSE_EXCERPT_BYTES;
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
         private boolean allowPrivateNetwork;
+        private EgressProxy egressProxy;
         private boolean requireHttps;
         private boolean exitWhenIdle;
         private SecretSealer secrets = SecretSealer.none();
@@ -178,6 +184,7 @@ public record WorkerConfig(
         public Builder responseExcerptBytes(int v) { responseExcerptBytes = v; return this; }
         public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
         public Builder allowPrivateNetwork(boolean v) { allowPrivateNetwork = v; return this; }
+        public Builder egressProxy(EgressProxy v) { egressProxy = v; return this; }
         public Builder requireHttps(boolean v) { requireHttps = v; return this; }
         public Builder exitWhenIdle(boolean v) { exitWhenIdle = v; return this; }
         public Builder secrets(SecretSealer v) { secrets = v; return this; }
@@ -186,7 +193,8 @@ public record WorkerConfig(
         public WorkerConfig build() {
             return new WorkerConfig(workerId, concurrency, maxInFlightPerEndpoint, batchSize, pollMin, pollMax, lease,
                     connectTimeout, requestTimeout, retrySchedule, maxRetryAfter, autoDisableAfter, maxPayloadBytes,
-                    responseExcerptBytes, shutdownGrace, allowPrivateNetwork, requireHttps, exitWhenIdle, secrets, breaker);
+                    responseExcerptBytes, shutdownGrace, allowPrivateNetwork, egressProxy, requireHttps, exitWhenIdle,
+                    secrets, breaker);
         }
     }
 }

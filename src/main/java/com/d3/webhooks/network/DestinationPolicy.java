@@ -4,6 +4,7 @@ import com.d3.webhooks.network.DestinationCheck.Verdict;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,39 +14,60 @@ import java.util.stream.Collectors;
  * Decides whether the delivery worker may contact a customer's URL, so that nobody can register
  * an endpoint that makes the worker call into our own network (SSRF): the host is resolved and
  * refused when <em>any</em> of its addresses is not public (see {@link AddressRanges}). Hosts
- * written as numbers are judged as the address they denote and never sent to DNS; IPv6 literals
- * are judged as written.
+ * written as numbers are judged as the address they denote and never sent to DNS (ambiguous ones
+ * are refused); IPv6 literals are judged as written.
  * <p>
- * Known limitation: {@code java.net.http.HttpClient} (Java 17) has no pluggable resolver and
- * resolves the name again when it connects, so a DNS answer that changes between this check and
- * the connection (DNS rebinding) is not caught. The check still stops the common cases: literal
- * internal addresses, numeric tricks, and names that plainly point inward. The worker never
- * follows redirects, so a redirect to an internal address is only a failed attempt.
+ * This check gives the attempt its clear error. The guarantee is {@link DeliveryResolver}: the
+ * HTTP client resolves the name again when it connects, and that lookup is judged by the same
+ * rules, so a DNS answer that changes in between (rebinding) reaches no connection. Behind an
+ * egress proxy names are not resolved here at all (the proxy resolves and judges them); only
+ * addresses written in the URL are. The worker never follows redirects, so a redirect to an
+ * internal address is only a failed attempt.
  */
 public final class DestinationPolicy {
 
     public static final String ALLOW_HINT = "use --allow-private-network to permit";
 
     private final boolean allowPrivateNetwork;
+    /** Null behind an egress proxy: names are the proxy's to resolve. */
     private final HostResolver resolver;
 
     /**
      * @param allowPrivateNetwork permit every address, loopback included: for tests, the demo and
      *                            installations whose receivers are deliberately on an internal network
      */
-    public DestinationPolicy(boolean allowPrivateNetwork) {
-        this(allowPrivateNetwork, HostResolver.system());
-    }
-
     public DestinationPolicy(boolean allowPrivateNetwork, HostResolver resolver) {
         this.allowPrivateNetwork = allowPrivateNetwork;
         this.resolver = Objects.requireNonNull(resolver, "resolver");
+    }
+
+    private DestinationPolicy(boolean allowPrivateNetwork) {
+        this.allowPrivateNetwork = allowPrivateNetwork;
+        this.resolver = null;
+    }
+
+    /**
+     * The worker's policy: names resolved by the system resolver within {@code lookupBound}, or,
+     * with a proxy, not resolved at all.
+     */
+    public static DestinationPolicy forDeliveries(boolean allowPrivateNetwork, EgressProxy proxy,
+                                                  Duration lookupBound) {
+        return proxy != null ? new DestinationPolicy(allowPrivateNetwork)
+                : new DestinationPolicy(allowPrivateNetwork, DeliveryResolver.direct(lookupBound));
     }
 
     public DestinationCheck check(URI url) {
         String host = hostOf(url);
         if (host == null) {
             return new DestinationCheck(Verdict.REFUSED, null, List.of(), "refused: " + url + " has no host");
+        }
+        if (NumericIpv4.isNumeric(host) && NumericIpv4.isAmbiguous(host)) {
+            return new DestinationCheck(Verdict.REFUSED, host, List.of(), "refused: " + host + " is ambiguous: "
+                    + NumericIpv4.AMBIGUITY);
+        }
+        if (resolver == null && !isIpv6Literal(host) && !NumericIpv4.isNumeric(host)) {
+            return new DestinationCheck(Verdict.ALLOWED, host, List.of(), "allowed: " + host
+                    + " (resolved and judged by the egress proxy)");
         }
         List<InetAddress> addresses;
         try {
@@ -58,17 +80,26 @@ public final class DestinationPolicy {
             return new DestinationCheck(Verdict.UNRESOLVABLE, host, List.of(),
                     "cannot resolve host '" + host + "': no addresses");
         }
-        if (!allowPrivateNetwork) {
-            for (InetAddress address : addresses) {
-                Optional<String> kind = AddressRanges.nonPublicKind(address);
-                if (kind.isPresent()) {
-                    return new DestinationCheck(Verdict.REFUSED, host, addresses,
-                            "refused: " + describe(host, address) + kind.get() + " (" + ALLOW_HINT + ")");
-                }
-            }
+        Optional<String> refusal = allowPrivateNetwork ? Optional.empty() : refusal(host, addresses);
+        if (refusal.isPresent()) {
+            return new DestinationCheck(Verdict.REFUSED, host, addresses, "refused: " + refusal.get());
         }
         return new DestinationCheck(Verdict.ALLOWED, host, addresses, "allowed: " + host + " ("
                 + addresses.stream().map(InetAddress::getHostAddress).collect(Collectors.joining(", ")) + ")");
+    }
+
+    /**
+     * Why {@code host} may not be contacted at these addresses, e.g. "example.internal resolves
+     * to 10.0.0.5, a private address (…)": the first address that is not public; empty when all are.
+     */
+    static Optional<String> refusal(String host, List<InetAddress> addresses) {
+        for (InetAddress address : addresses) {
+            Optional<String> kind = AddressRanges.nonPublicKind(address);
+            if (kind.isPresent()) {
+                return Optional.of(describe(host, address) + kind.get() + " (" + ALLOW_HINT + ")");
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -9,9 +9,4 @@ import java.util.List;
 public interface HostResolver {
 
     List<InetAddress> resolve(String host) throws UnknownHostException;
-
-    /** The JVM's resolver, the same one {@code java.net.http.HttpClient} uses when it connects. */
-    static HostResolver system() {
-        return host -> List.of(InetAddress.getAllByName(host));
-    }
 }

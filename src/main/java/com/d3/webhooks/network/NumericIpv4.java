@@ -5,12 +5,27 @@ import java.net.UnknownHostException;
 
 /**
  * Reads a host written as numbers the way C's {@code inet_aton} does ({@code 2130706433},
- * {@code 0x7f000001}, {@code 017700000001}, {@code 127.1}), because the system resolver behind
- * {@code InetAddress} accepts these forms and would connect to the address they denote.
+ * {@code 0x7f000001}, {@code 127.1}), because the system resolver behind {@code InetAddress}
+ * accepts these forms and would connect to the address they denote. A part with a leading zero
+ * ({@code 0127.0.0.1}) is octal to {@code inet_aton} and decimal to other stacks, so the host
+ * names two addresses: it is refused, never read.
  */
 final class NumericIpv4 {
 
+    static final String AMBIGUITY = "a number with a leading zero is octal to some resolvers and decimal to "
+            + "others; write the address without leading zeros";
+
     private NumericIpv4() {
+    }
+
+    /** Whether a part is written with a leading zero, such as {@code 0127} or {@code 00}. */
+    static boolean isAmbiguous(String host) {
+        for (String part : withoutTrailingDot(host).split("\\.", -1)) {
+            if (part.length() > 1 && part.charAt(0) == '0' && Character.isDigit(part.charAt(1))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -27,10 +42,15 @@ final class NumericIpv4 {
     }
 
     /**
-     * One to four parts, each decimal, {@code 0x} hex or {@code 0}-led octal; every part but the
-     * last is one byte, the last fills the remaining bytes ({@code 127.1} is 127.0.0.1).
+     * One to four parts, each decimal or {@code 0x} hex; every part but the last is one byte, the
+     * last fills the remaining bytes ({@code 127.1} is 127.0.0.1).
+     *
+     * @throws UnknownHostException when the host is no address, or {@link #isAmbiguous ambiguous}
      */
     static InetAddress parse(String host) throws UnknownHostException {
+        if (isAmbiguous(host)) {
+            throw new UnknownHostException("'" + host + "' is ambiguous: " + AMBIGUITY);
+        }
         String[] parts = withoutTrailingDot(host).split("\\.", -1);
         if (parts.length > 4) {
             throw invalid(host);
@@ -55,9 +75,6 @@ final class NumericIpv4 {
         if (text.startsWith("0x") || text.startsWith("0X")) {
             radix = 16;
             digits = text.substring(2);
-        } else if (text.length() > 1 && text.startsWith("0")) {
-            radix = 8;
-            digits = text.substring(1);
         }
         int base = radix;
         if (digits.isEmpty() || !digits.chars().allMatch(c -> Character.digit(c, base) >= 0)) {

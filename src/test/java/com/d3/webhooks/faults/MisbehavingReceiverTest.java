@@ -169,7 +169,7 @@ class MisbehavingReceiverTest {
 
     @Test
     void aNameThatDoesNotResolve() {
-        // The tests resolve names from src/test/resources/hosts: no DNS query leaves the machine.
+        // The tests resolve names through TestDns: no DNS query leaves the machine.
         // The resolver's own words vary (the JDK caches a failed lookup and then only repeats the
         // name); what the operator needs is the name.
         List<WebhookAuditLogsRecord> a = failsTwiceOnSchedule("http://no-such-receiver.invalid/hook",

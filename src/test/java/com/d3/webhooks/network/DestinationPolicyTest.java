@@ -88,11 +88,9 @@ class DestinationPolicyTest {
             http://2130706433/                       | a loopback address
             http://0x7f000001/                       | a loopback address
             http://0X7F000001/                       | a loopback address
-            http://017700000001/                     | a loopback address
             http://127.1/                            | a loopback address
             http://127.0.1/                          | a loopback address
             http://0x7f.1/                           | a loopback address
-            http://0177.0.0.1/                       | a loopback address
             http://127.0.0.1./                       | a loopback address
             http://0/                                | an unspecified address
             http://167772161/                        | a private address
@@ -111,7 +109,7 @@ class DestinationPolicyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"http://127.0.0.1/", "http://[::ffff:127.0.0.1]/", "http://2130706433/",
-            "http://0x7f000001/", "http://017700000001/", "http://127.1/", "http://[fe80::1%25eth0]/",
+            "http://0x7f000001/", "http://127.1/", "http://[fe80::1%25eth0]/",
             "http://93.184.215.14/", "http://[2606:4700::1111]/", "http://0x5db8d70e/"})
     void addressesWrittenAsNumbersNeverReachDns(String url) {
         var check = new DestinationPolicy(true, NO_DNS).check(URI.create(url));
@@ -210,13 +208,26 @@ class DestinationPolicyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"http://256.1.1.1/", "http://1.2.3.4.5/", "http://08.0.0.1/", "http://0x100000000/",
+    @ValueSource(strings = {"http://256.1.1.1/", "http://1.2.3.4.5/", "http://0x100000000/",
             "http://4294967296/", "http://1.2.3.0x/", "http://1..2/"})
     void invalidNumericHostIsUnresolvableWithoutAskingDns(String url) {
         var check = new DestinationPolicy(true, NO_DNS).check(URI.create(url));
 
         assertEquals(Verdict.UNRESOLVABLE, check.verdict(), check.message());
         assertTrue(check.message().endsWith("is written as a number but is not a valid IPv4 address"),
+                check.message());
+    }
+
+    /** Octal to inet_aton, decimal elsewhere: 0127.0.0.1 is 87.0.0.1 (public) to one and 127.0.0.1 to another. */
+    @ParameterizedTest
+    @CsvSource({"0127.0.0.1, false", "0127.0.0.1, true", "017700000001, true", "08.0.0.1, false",
+            "10.0.0.01, true"})
+    void ambiguousNumericHostsAreRefusedOutright(String host, boolean allowPrivateNetwork) {
+        var check = new DestinationPolicy(allowPrivateNetwork, NO_DNS).check(URI.create("http://" + host + "/"));
+
+        assertEquals(Verdict.REFUSED, check.verdict(), check.message());
+        assertEquals("refused: " + host + " is ambiguous: a number with a leading zero is "
+                + "octal to some resolvers and decimal to others; write the address without leading zeros",
                 check.message());
     }
 

@@ -60,7 +60,7 @@ class EndpointUrlTest {
             https://exa_mple.com/              | has no valid host
             http://127.1/                      | has no valid host
             https:hooks                        | has no valid host
-            https://exa mple.com/              | is not a valid URL (Illegal character in authority at index 8)
+            https://exa mple.com/              | is not a valid URL (Illegal character in authority at index
             https://alice:s3cret@example.com/  | carries user-info
             https://alice@example.com/         | carries user-info
             """)

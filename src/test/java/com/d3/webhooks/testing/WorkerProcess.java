@@ -29,7 +29,7 @@ public final class WorkerProcess implements AutoCloseable {
     /**
      * Starts {@code outbox worker --database-url <scratch db> --worker-id NAME ARGS...}.
      *
-     * @param jvmOptions e.g. {@code -Xmx32m}; the hosts file that keeps tests off DNS is always passed
+     * @param jvmOptions e.g. {@code -Xmx32m} (the class path brings TestDns, which keeps tests off DNS)
      * @param env        extra environment variables
      */
     public static WorkerProcess start(String name, List<String> jvmOptions, Map<String, String> env,
@@ -72,10 +72,6 @@ public final class WorkerProcess implements AutoCloseable {
         command.add("-XX:+UseSerialGC");
         command.add("-Dorg.jooq.no-logo=true");
         command.add("-Dorg.jooq.no-tips=true");
-        String hosts = System.getProperty("jdk.net.hosts.file");
-        if (hosts != null) {
-            command.add("-Djdk.net.hosts.file=" + hosts);
-        }
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
