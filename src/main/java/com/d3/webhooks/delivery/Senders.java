@@ -10,9 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +44,7 @@ final class Senders {
         this.admission = admission;
         this.listener = listener;
         this.probes = probes;
-        this.pool = Executors.newFixedThreadPool(config.concurrency(), named("outbox-sender"));
+        this.pool = Executors.newFixedThreadPool(config.concurrency(), Waiter.named("outbox-sender"));
     }
 
     boolean terminated() {
@@ -228,10 +226,5 @@ final class Senders {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> new Thread(r, prefix + "-" + n.incrementAndGet());
     }
 }

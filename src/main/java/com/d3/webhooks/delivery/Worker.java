@@ -11,14 +11,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
@@ -59,7 +56,7 @@ public final class Worker implements AutoCloseable {
     private final Semaphore slots;
     private final OutcomeRecorder outcomes;
     private final BlockingQueue<Completion> completions;
-    private final Object wakeup = new Object();
+    private final Waiter waiter = new Waiter();
     private final Duration rescueInterval;
 
     /** A claim loop silent this long (a database call hanging, say) makes the worker not ready. */
@@ -163,8 +160,8 @@ public final class Worker implements AutoCloseable {
             return;
         }
         running = true;
-        recorder = named("outbox-recorder").newThread(this::recordLoop);
-        claimer = named("outbox-claimer").newThread(this::claimLoop);
+        recorder = Waiter.named("outbox-recorder").newThread(this::recordLoop);
+        claimer = Waiter.named("outbox-claimer").newThread(this::claimLoop);
         recorder.start();
         claimer.start();
         log.info("worker {} started: {} senders, batch {}, lease {}s, retry schedule {}", config.workerId(),
@@ -189,9 +186,7 @@ public final class Worker implements AutoCloseable {
      */
     public void stop() throws InterruptedException {
         running = false;
-        synchronized (wakeup) {
-            wakeup.notifyAll();
-        }
+        waiter.wake();
         awaitStopped();
     }
 
@@ -237,7 +232,7 @@ public final class Worker implements AutoCloseable {
                             config.workerId());
                     break;
                 }
-                sleep(idle);
+                waiter.await(idle);
                 idle = min(idle.multipliedBy(2), config.pollMax());
                 nextRouteNanos = 0;
             } catch (RuntimeException e) {
@@ -251,7 +246,7 @@ public final class Worker implements AutoCloseable {
                             config.workerId(), dbBackoff.toMillis(), e);
                 }
                 try {
-                    sleep(dbBackoff);
+                    waiter.await(dbBackoff);
                 } catch (InterruptedException stop) {
                     break;
                 }
@@ -407,23 +402,8 @@ public final class Worker implements AutoCloseable {
      * due (an ordered key's next delivery, or a NOTIFY from an inserting application).
      */
     public void wake() {
-        synchronized (wakeup) {
-            wokenSinceSleep = true;
-            wakeup.notifyAll();
-        }
+        waiter.wake();
     }
-
-    private void sleep(Duration d) throws InterruptedException {
-        synchronized (wakeup) {
-            if (running && !wokenSinceSleep) {
-                wakeup.wait(Math.max(1, d.toMillis()));
-            }
-            wokenSinceSleep = false;
-        }
-    }
-
-    /** Set by {@link #wake()}; guarded by {@link #wakeup}. */
-    private boolean wokenSinceSleep;
 
     private static void sleepQuietly(Duration d) {
         try {
@@ -446,12 +426,4 @@ public final class Worker implements AutoCloseable {
         return m.replaceAll("\\s+", " ");
     }
 
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(false);
-            return t;
-        };
-    }
 }
