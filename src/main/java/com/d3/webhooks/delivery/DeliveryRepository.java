@@ -24,12 +24,6 @@ import org.jooq.DSLContext;
  */
 public final class DeliveryRepository {
 
-    static final String WAITING = "waiting";
-    static final String PENDING = "pending";
-    static final String IN_FLIGHT = "in_flight";
-    static final String SUCCEEDED = "succeeded";
-    static final String FAILED = "failed";
-    static final String SKIPPED = "skipped";
 
     private static final com.d3.webhooks.db.schema.tables.WebhookDeliveries D = WEBHOOK_DELIVERIES;
 
@@ -102,15 +96,20 @@ public final class DeliveryRepository {
      * deliveries given back a moment ago for a busy endpoint are not left behind.
      */
     public boolean anyDueBy(Instant at) {
-        return dsl.fetchExists(D, D.STATE.eq(PENDING).and(D.NEXT_ATTEMPT_AT.le(DbTime.utc(at))));
+        return dsl.fetchExists(D, D.STATE.eq(DeliveryState.PENDING.sql()).and(D.NEXT_ATTEMPT_AT.le(DbTime.utc(at))));
     }
 
     /**
      * The new state of one attempted delivery: succeeded, pending again at {@code nextAttemptAt},
      * or failed for good.
      */
-    public record Settlement(long deliveryId, int attempt, String state, Instant nextAttemptAt, Integer status,
+    public record Settlement(long deliveryId, int attempt, DeliveryState state, Instant nextAttemptAt, Integer status,
                              String error) {
+
+        /** Only the moves out of in_flight settle an attempt. */
+        public Settlement {
+            DeliveryState.IN_FLIGHT.requireMoveTo(state);
+        }
     }
 
     private static final String SETTLE_SQL = """
@@ -150,7 +149,7 @@ public final class DeliveryRepository {
             Settlement s = batch.get(i);
             ids[i] = s.deliveryId();
             attempts[i] = s.attempt();
-            states[i] = s.state();
+            states[i] = s.state().sql();
             nextAt[i] = s.nextAttemptAt() == null ? null : s.nextAttemptAt().toString();
             statuses[i] = s.status();
             errors[i] = s.error();
@@ -186,7 +185,7 @@ public final class DeliveryRepository {
     public boolean release(DSLContext tx, ClaimedDelivery d, String workerId, Instant dueAt, String note,
                            Instant now) {
         return tx.update(D)
-                .set(D.STATE, PENDING)
+                .set(D.STATE, DeliveryState.PENDING.sql())
                 .set(D.ATTEMPTS, D.ATTEMPTS.minus(1))
                 .set(D.NEXT_ATTEMPT_AT, DbTime.utc(dueAt))
                 .set(D.LOCKED_BY, (String) null)
@@ -264,10 +263,10 @@ public final class DeliveryRepository {
         return dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
             var skipped = tx.update(D)
-                    .set(D.STATE, SKIPPED)
+                    .set(D.STATE, DeliveryState.SKIPPED.sql())
                     .set(D.UPDATED_AT, DbTime.utc(now))
                     .set(D.COMPLETED_AT, DbTime.utc(now))
-                    .where(D.ID.eq(deliveryId)).and(D.STATE.eq(FAILED))
+                    .where(D.ID.eq(deliveryId)).and(D.STATE.eq(DeliveryState.FAILED.sql()))
                     .returning(D.ENDPOINT_ID, D.ORDERING_KEY, D.ATTEMPTS)
                     .fetchOptional();
             if (skipped.isEmpty()) {
@@ -328,7 +327,7 @@ public final class DeliveryRepository {
 
     private static Condition fence(ClaimedDelivery d, String workerId) {
         return D.ID.eq(d.deliveryId())
-                .and(D.STATE.eq(IN_FLIGHT))
+                .and(D.STATE.eq(DeliveryState.IN_FLIGHT.sql()))
                 .and(D.LOCKED_BY.eq(workerId))
                 .and(D.ATTEMPTS.eq(d.attempt()));
     }

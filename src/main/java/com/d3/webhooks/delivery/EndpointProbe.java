@@ -69,11 +69,11 @@ public final class EndpointProbe {
         String settledAs = dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
             AuditLog.append(tx, List.of(done.audit()));
-            String state = r.succeeded() ? DeliveryRepository.SUCCEEDED : DeliveryRepository.FAILED;
+            DeliveryState state = r.succeeded() ? DeliveryState.SUCCEEDED : DeliveryState.FAILED;
             var settlement = new DeliveryRepository.Settlement(d.deliveryId(), d.attempt(), state, null, r.status(),
                     r.error());
             boolean fenced = !deliveries.settle(tx, config.workerId(), List.of(settlement), recordedAt).isEmpty();
-            return fenced ? state : "taken over";
+            return fenced ? state.sql() : OutcomeRecorder.TAKEN_OVER;
         });
         return Optional.of(new Outcome(d.deliveryId(), d.eventId(), endpointId, d.url(), done.audit().sentAt(), r,
                 settledAs));
@@ -110,7 +110,7 @@ public final class EndpointProbe {
                 .set(d.ENDPOINT_ID, endpointId)
                 .set(d.ACCOUNT_ID, account)
                 .set(d.EVENT_TYPE, EventTypes.ENDPOINT_TEST)
-                .set(d.STATE, DeliveryRepository.IN_FLIGHT)
+                .set(d.STATE, DeliveryState.IN_FLIGHT.sql())
                 .set(d.ATTEMPTS, 1)
                 .set(d.RETRY_BASE, 0)
                 .set(d.NEXT_ATTEMPT_AT, at)

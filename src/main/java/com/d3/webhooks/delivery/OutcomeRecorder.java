@@ -36,6 +36,9 @@ final class OutcomeRecorder {
     private final DeliveryRepository deliveries;
     private final RetryPolicy retry;
     private final DeliveryListener listener;
+    /** What a recorded attempt settled as when its fenced write matched no row. */
+    static final String TAKEN_OVER = "taken over";
+
     /** Deliveries sent as the probe of a half-open breaker, until their outcome is recorded. */
     private final Set<Long> probes = ConcurrentHashMap.newKeySet();
 
@@ -122,8 +125,8 @@ final class OutcomeRecorder {
         }
         for (int i = 0; i < attempted.size(); i++) {
             Settlement s = settlements.get(i);
-            String outcome = applied.contains(s.deliveryId()) ? s.state() : "taken over";
-            logOutcome(attempted.get(i).delivery(), s, outcome);
+            String outcome = applied.contains(s.deliveryId()) ? s.state().sql() : TAKEN_OVER;
+            logOutcome(attempted.get(i).delivery(), s, applied.contains(s.deliveryId()));
             listener.recorded(attempted.get(i).audit(), outcome);
         }
         return promoted[0] > 0;
@@ -153,29 +156,33 @@ final class OutcomeRecorder {
      * failure for good when the endpoint's policy is to skip (promotion checks the policy).
      */
     private static boolean finished(Settlement s) {
-        return s.state().equals(DeliveryRepository.SUCCEEDED) || s.state().equals(DeliveryRepository.FAILED);
+        return s.state().finished();
     }
 
-    private void logOutcome(ClaimedDelivery d, Settlement s, String outcome) {
+    private void logOutcome(ClaimedDelivery d, Settlement s, boolean applied) {
         // Successes log at debug: without it, the common case costs no MDC ids nor line.
-        if (outcome.equals(DeliveryRepository.SUCCEEDED) && !log.isDebugEnabled()) {
+        if (applied && s.state() == DeliveryState.SUCCEEDED && !log.isDebugEnabled()) {
             return;
         }
         try (DeliveryMdc ids = DeliveryMdc.of(d)) {
-            logOutcomeLine(d, s, outcome);
+            logOutcomeLine(d, s, applied);
         }
     }
 
-    private void logOutcomeLine(ClaimedDelivery d, Settlement s, String outcome) {
-        switch (outcome) {
-            case DeliveryRepository.SUCCEEDED -> log.debug("{} succeeded (HTTP {})", d, s.status());
-            case DeliveryRepository.PENDING -> log.info("{} failed ({}); retry {} of {} at {}", d, s.error(),
+    private void logOutcomeLine(ClaimedDelivery d, Settlement s, boolean applied) {
+        if (!applied) {
+            log.info("{}: outcome audited but not applied: the lease was lost and another worker took the delivery "
+                    + "over", d);
+            return;
+        }
+        switch (s.state()) {
+            case SUCCEEDED -> log.debug("{} succeeded (HTTP {})", d, s.status());
+            case PENDING -> log.info("{} failed ({}); retry {} of {} at {}", d, s.error(),
                     d.attemptInBudget() + 1, config.retrySchedule().maxAttempts(), s.nextAttemptAt());
-            case DeliveryRepository.FAILED -> log.warn("{} failed ({}); that was attempt {} of {}: the delivery is "
+            case FAILED -> log.warn("{} failed ({}); that was attempt {} of {}: the delivery is "
                             + "failed until an operator replays it", d, s.error(), d.attemptInBudget(),
                     config.retrySchedule().maxAttempts());
-            default -> log.info("{}: outcome audited but not applied: the lease was lost and another worker took "
-                    + "the delivery over", d);
+            default -> throw new IllegalStateException("an attempt cannot settle as " + s.state().sql());
         }
     }
 }

@@ -19,17 +19,17 @@ record RetryPolicy(RetrySchedule schedule, Duration maxRetryAfter) {
         Integer status = r.status();
         String error = r.error();
         if (error == null) {
-            return new Settlement(d.deliveryId(), d.attempt(), DeliveryRepository.SUCCEEDED, null, status, null);
+            return new Settlement(d.deliveryId(), d.attempt(), DeliveryState.SUCCEEDED, null, status, null);
         }
         Duration delay = schedule.delayAfter(d.attemptInBudget());
         if (delay == null || r.abort()) {
-            return new Settlement(d.deliveryId(), d.attempt(), DeliveryRepository.FAILED, null, status, error);
+            return new Settlement(d.deliveryId(), d.attempt(), DeliveryState.FAILED, null, status, error);
         }
         Duration retryAfter = r.retryAfter();
         if (retryAfter != null) {
             Duration asked = retryAfter.compareTo(maxRetryAfter) <= 0 ? retryAfter : maxRetryAfter;
             delay = asked.compareTo(delay) > 0 ? asked : delay;
         }
-        return new Settlement(d.deliveryId(), d.attempt(), DeliveryRepository.PENDING, now.plus(delay), status, error);
+        return new Settlement(d.deliveryId(), d.attempt(), DeliveryState.PENDING, now.plus(delay), status, error);
     }
 }

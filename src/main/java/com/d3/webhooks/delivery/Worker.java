@@ -365,8 +365,8 @@ public final class Worker implements AutoCloseable {
                 ClaimedDelivery d = l.delivery();
                 String error = DeliveryAttempt.lostAttemptError(l);
                 Settlement s = d.attemptInBudget() >= config.retrySchedule().maxAttempts()
-                        ? new Settlement(d.deliveryId(), d.attempt(), DeliveryRepository.FAILED, null, null, error)
-                        : new Settlement(d.deliveryId(), d.attempt(), DeliveryRepository.PENDING, now, null, error);
+                        ? new Settlement(d.deliveryId(), d.attempt(), DeliveryState.FAILED, null, null, error)
+                        : new Settlement(d.deliveryId(), d.attempt(), DeliveryState.PENDING, now, null, error);
                 byLostOwner.computeIfAbsent(l.lostBy(), k -> new ArrayList<>()).add(s);
             }
             // This transaction holds every row's lock, so fencing on the lost owner cannot miss.

@@ -78,7 +78,7 @@ class LeaseTest {
         assertEquals("succeeded", fx.deliveries().get(0).getState());
 
         // The slow worker finally reports a failure: the fence refuses it.
-        var lateReport = new DeliveryRepository.Settlement(slow.deliveryId(), slow.attempt(), "pending",
+        var lateReport = new DeliveryRepository.Settlement(slow.deliveryId(), slow.attempt(), DeliveryState.PENDING,
                 clock.instant(), 500, "HTTP 500");
         var applied = dsl.transactionResult(cfg -> repository.settle(cfg.dsl(), "w-slow", List.of(lateReport),
                 clock.instant()));

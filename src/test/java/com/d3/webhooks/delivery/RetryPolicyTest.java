@@ -29,7 +29,7 @@ class RetryPolicyTest {
     @Test
     void aSuccessSucceeds() {
         Settlement s = policy.decide(attempt(1), new AttemptResult(204, null, null, 5, null, false), NOW);
-        assertEquals(DeliveryRepository.SUCCEEDED, s.state());
+        assertEquals(DeliveryState.SUCCEEDED, s.state());
         assertNull(s.nextAttemptAt());
         assertNull(s.error());
     }
@@ -43,7 +43,7 @@ class RetryPolicyTest {
     @Test
     void theLastAttemptOfTheBudgetFails() {
         Settlement s = policy.decide(attempt(3), failed(500, null, false), NOW);
-        assertEquals(DeliveryRepository.FAILED, s.state());
+        assertEquals(DeliveryState.FAILED, s.state());
         assertEquals("HTTP 500", s.error());
     }
 
@@ -61,6 +61,6 @@ class RetryPolicyTest {
 
     @Test
     void theReceiverCanAskForNoMoreAttempts() {
-        assertEquals(DeliveryRepository.FAILED, policy.decide(attempt(1), failed(400, null, true), NOW).state());
+        assertEquals(DeliveryState.FAILED, policy.decide(attempt(1), failed(400, null, true), NOW).state());
     }
 }

@@ -1,0 +1,59 @@
+package com.d3.webhooks.delivery;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The states of a delivery (webhook_deliveries.state) and the moves between them, written once.
+ * docs/architecture.md draws the same machine.
+ *
+ * <pre>
+ * waiting   --promote-->  pending      (the ordered key's earlier deliveries finished)
+ * pending   --claim---->  in_flight    (leased to a worker, attempt counted)
+ * in_flight --settle--->  succeeded | pending (retry, or released unsent) | failed
+ * failed    --replay--->  pending;  failed --skip--> skipped (an operator's decisions)
+ * succeeded, pending      --replay--> pending (a fresh retry budget)
+ * </pre>
+ */
+public enum DeliveryState {
+    WAITING, PENDING, IN_FLIGHT, SUCCEEDED, FAILED, SKIPPED;
+
+    /** The value in the state column. */
+    public String sql() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static DeliveryState fromSql(String value) {
+        for (DeliveryState s : values()) {
+            if (s.sql().equals(value)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown delivery state '" + value + "'");
+    }
+
+    /** The states this one may move to. */
+    public Set<DeliveryState> next() {
+        return switch (this) {
+            case WAITING -> EnumSet.of(PENDING);
+            case PENDING -> EnumSet.of(IN_FLIGHT, PENDING);
+            case IN_FLIGHT -> EnumSet.of(SUCCEEDED, PENDING, FAILED);
+            case FAILED -> EnumSet.of(PENDING, SKIPPED);
+            case SUCCEEDED -> EnumSet.of(PENDING);
+            case SKIPPED -> EnumSet.noneOf(DeliveryState.class);
+        };
+    }
+
+    /** Whether the delivery is done with, as far as the worker is concerned (an operator may replay it). */
+    public boolean finished() {
+        return this == SUCCEEDED || this == FAILED || this == SKIPPED;
+    }
+
+    /** Refuses a move the machine does not have: a defect, never an outcome of the outside world. */
+    public DeliveryState requireMoveTo(DeliveryState to) {
+        if (!next().contains(to)) {
+            throw new IllegalStateException("a delivery cannot move from " + sql() + " to " + to.sql());
+        }
+        return to;
+    }
+}
