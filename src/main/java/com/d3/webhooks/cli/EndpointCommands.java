@@ -1,6 +1,7 @@
 package com.d3.webhooks.cli;
 
 import com.d3.webhooks.endpoints.Endpoint;
+import com.d3.webhooks.endpoints.StaticHeader;
 import java.util.Optional;
 
 /** What the endpoint subcommands share. */
@@ -16,6 +17,12 @@ final class EndpointCommands {
     /** "5/s" or "none". */
     static String rateLimit(Endpoint e) {
         return e.rateLimitPerSecond() == null ? "none" : e.rateLimitPerSecond() + "/s";
+    }
+
+    /** "X-Api-Key, X-Tenant" or "none": names only, never a value. */
+    static String headerNames(Endpoint e) {
+        return e.headers().isEmpty() ? "none"
+                : String.join(", ", e.headers().stream().map(StaticHeader::name).toList());
     }
 
     static CommandFailure notFound(long id) {

@@ -3,10 +3,14 @@ package com.d3.webhooks.cli;
 import com.d3.webhooks.db.Database;
 import com.d3.webhooks.endpoints.Endpoint;
 import com.d3.webhooks.endpoints.EndpointChanges;
+import com.d3.webhooks.endpoints.EndpointHeader;
+import com.d3.webhooks.endpoints.EndpointHeaderRepository;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.OnExhausted;
+import com.d3.webhooks.secrets.SecretSealer;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,8 +21,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "update", mixinStandardHelpOptions = true,
-        description = {"Changes an endpoint's URL, event types, description, in-flight cap or rate limit; what is "
-                + "not given stays.",
+        description = {"Changes an endpoint's URL, event types, description, in-flight cap, rate limit, ordering or "
+                + "static headers; what is not given stays.",
                 "Deliveries not yet attempted go to the new URL; earlier attempts keep the URL they used in "
                         + "the audit log."},
         footer = {"", "Examples:",
@@ -29,7 +33,9 @@ import picocli.CommandLine.Spec;
                 "  outbox endpoints update 3 --max-in-flight default  # the worker's setting again",
                 "  outbox endpoints update 3 --rate-limit 10",
                 "  outbox endpoints update 3 --rate-limit none",
-                "  outbox endpoints update 3 --ordered true --on-exhausted skip"})
+                "  outbox endpoints update 3 --ordered true --on-exhausted skip",
+                "  outbox endpoints update 3 --header-file gateway.headers   # adds or replaces those headers",
+                "  outbox endpoints update 3 --remove-header X-Api-Key"})
 final class EndpointUpdateCommand implements Callable<Integer> {
 
     @Mixin
@@ -70,11 +76,23 @@ final class EndpointUpdateCommand implements Callable<Integer> {
                     + "replayable) and lets the key move on. Switching to skip releases the keys blocked now.")
     String onExhausted;
 
+    @Mixin
+    HeaderOptions headerOptions;
+
+    @Option(names = "--remove-header", paramLabel = "NAME",
+            description = "Stop sending this static header (any case); repeatable. Removing one it does not have is "
+                    + "no error. Applied before --header.")
+    List<String> removeHeaders = new ArrayList<>();
+
     @Option(names = "--json", description = "Print the updated endpoint as JSON.")
     boolean json;
 
     @Override
     public Integer call() {
+        List<EndpointHeader> headers = headerOptions.parse();
+        // Only new header values are sealed (and the others opened, to count their size).
+        SecretSealer sealer = headerOptions.given() ? SecretKeys.fromEnvironment() : SecretSealer.none();
+        headerOptions.requireKey(sealer);
         Integer newRateLimit = parseRateLimit();
         OnExhausted policy;
         try {
@@ -83,7 +101,8 @@ final class EndpointUpdateCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
         // Options set with their own statement may come alone; with none at all, "nothing to change".
-        boolean alone = rateLimit != null || ordered != null || onExhausted != null;
+        boolean alone = rateLimit != null || ordered != null || onExhausted != null || headerOptions.given()
+                || !removeHeaders.isEmpty();
         EndpointChanges changes = null;
         if (url != null || eventTypes != null || description != null || maxInFlight != null || !alone) {
             try {
@@ -93,7 +112,7 @@ final class EndpointUpdateCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage().startsWith("nothing to change")
                         ? "nothing to change: give --url, --event-types, --description, --max-in-flight, "
-                        + "--rate-limit, --ordered or --on-exhausted"
+                        + "--rate-limit, --ordered, --on-exhausted, --header or --remove-header"
                         : e.getMessage());
             }
             for (String warning : changes.warnings()) {
@@ -102,7 +121,7 @@ final class EndpointUpdateCommand implements Callable<Integer> {
         }
         Endpoint updated;
         try (Database db = database.open(1)) {
-            EndpointRepository endpoints = new EndpointRepository(db.dsl());
+            EndpointRepository endpoints = new EndpointRepository(db.dsl(), sealer);
             Instant now = Clock.systemUTC().instant();
             if (changes != null ? !endpoints.update(id, changes, now) : endpoints.find(id).isEmpty()) {
                 throw EndpointCommands.notFound(id);
@@ -116,6 +135,9 @@ final class EndpointUpdateCommand implements Callable<Integer> {
             if (policy != null) {
                 endpoints.setOnExhausted(id, policy, now);
             }
+            if (!headers.isEmpty() || !removeHeaders.isEmpty()) {
+                new EndpointHeaderRepository(db.dsl(), sealer).change(id, headers, removeHeaders, now);
+            }
             updated = EndpointCommands.require(endpoints.find(id), id);
         }
         if (json) {
@@ -125,7 +147,9 @@ final class EndpointUpdateCommand implements Callable<Integer> {
                     + ", event types "
                     + (updated.eventTypes().isEmpty() ? "all" : String.join(",", updated.eventTypes()))
                     + ", max in flight " + updated.maxInFlightText() + ", rate limit " + EndpointCommands.rateLimit(updated)
-                    + (updated.ordered() ? ", ordered (on exhausted: " + updated.onExhausted().value() + ")" : ""));
+                    + (updated.ordered() ? ", ordered (on exhausted: " + updated.onExhausted().value() + ")" : "")
+                    + (headerOptions.given() || !removeHeaders.isEmpty() || !updated.headers().isEmpty()
+                    ? ", headers " + EndpointCommands.headerNames(updated) : ""));
         }
         return Main.OK;
     }

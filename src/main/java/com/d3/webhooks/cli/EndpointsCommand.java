@@ -2,6 +2,8 @@ package com.d3.webhooks.cli;
 
 import com.d3.webhooks.db.Database;
 import com.d3.webhooks.endpoints.Endpoint;
+import com.d3.webhooks.endpoints.EndpointHeader;
+import com.d3.webhooks.endpoints.EndpointHeaderRepository;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.NewEndpoint;
 import com.d3.webhooks.endpoints.OnExhausted;
@@ -39,7 +41,8 @@ final class EndpointsCommand implements Runnable {
                     "  outbox endpoints add --account acct_42 --url https://example.com/ops "
                             + "--event-types operation.completed,operation.failed",
                     "  outbox endpoints add --account acct_42 --url https://example.com/tasks --ordered "
-                            + "--on-exhausted skip"})
+                            + "--on-exhausted skip",
+                    "  outbox endpoints add --account acct_42 --url https://example.com/hooks --header-file gateway.headers"})
     static final class Add implements Callable<Integer> {
 
         @Mixin
@@ -84,11 +87,15 @@ final class EndpointsCommand implements Runnable {
                         + "(audited, replayable) and lets the key move on.")
         String onExhausted;
 
+        @Mixin
+        HeaderOptions headerOptions;
+
         @Option(names = "--json", description = "Print the result as JSON.")
         boolean json;
 
         @Override
         public Integer call() {
+            List<EndpointHeader> headers = headerOptions.parse();
             String rateProblem = Endpoint.rateLimitProblem(rateLimit);
             if (rateProblem != null) {
                 throw new UsageException(rateProblem);
@@ -107,6 +114,7 @@ final class EndpointsCommand implements Runnable {
                         + ", which is not set: generate one with 'outbox secrets new-key', keep it safe, and set "
                         + "it for every outbox command and worker");
             }
+            headerOptions.requireKey(sealer);
             for (String warning : endpoint.warnings()) {
                 spec.commandLine().getErr().println("warning: " + warning);
             }
@@ -123,6 +131,10 @@ final class EndpointsCommand implements Runnable {
                 if (policy != OnExhausted.BLOCK) {
                     endpoints.setOnExhausted(id, policy, java.time.Clock.systemUTC().instant());
                 }
+                if (!headers.isEmpty()) {
+                    new EndpointHeaderRepository(db.dsl(), sealer).change(id, headers, List.of(),
+                            java.time.Instant.now());
+                }
             }
             if (json) {
                 Map<String, Object> out = new LinkedHashMap<>();
@@ -138,7 +150,8 @@ final class EndpointsCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Lists endpoints: never their secrets, only whether each (the current one and the one "
-                    + "before the last rotation) is sealed, and by which key id.",
+                    + "before the last rotation) is sealed, and by which key id. --json also has each endpoint's "
+                    + "static headers, by name and how their values are stored.",
             footer = {"", "Examples:", "  outbox endpoints list", "  outbox endpoints list --account acct_42 --json"})
     static final class ListEndpoints implements Callable<Integer> {
 

@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.endpoints.EndpointHeader;
 import com.d3.webhooks.network.EndpointUrl;
 import com.d3.webhooks.secrets.SecretColumn;
 import com.d3.webhooks.signing.WebhookSecret;
@@ -22,6 +23,8 @@ import java.util.UUID;
  *                                 when the worker's --max-in-flight-per-endpoint applies
  * @param endpointSharedLimits     when claimed, the endpoint had a rate limit or a breaker not
  *                                 closed: its admission must ask the database
+ * @param headers                  the endpoint's static headers as stored (values sealed or plain
+ *                                 text), in the order they were added
  */
 public record ClaimedDelivery(
         long deliveryId,
@@ -41,16 +44,17 @@ public record ClaimedDelivery(
         OffsetDateTime previousSecretExpiresAt,
         boolean endpointEnabled,
         Integer endpointMaxInFlight,
-        boolean endpointSharedLimits) {
+        boolean endpointSharedLimits,
+        List<EndpointHeader> headers) {
 
-    /** A delivery whose endpoint follows the worker's in-flight cap (probes, tests). */
+    /** A delivery whose endpoint follows the worker's in-flight cap and has no static headers (tests). */
     public ClaimedDelivery(long deliveryId, long outboxId, String orderingKey, int attempt, int retryBase,
                            UUID eventId, String eventType, String accountId, OffsetDateTime occurredAt,
                            String payloadJson, long endpointId, String url, String secret, String previousSecret,
                            OffsetDateTime previousSecretExpiresAt, boolean endpointEnabled) {
         this(deliveryId, outboxId, orderingKey, attempt, retryBase, eventId, eventType, accountId, occurredAt,
                 payloadJson, endpointId, url, secret, previousSecret, previousSecretExpiresAt, endpointEnabled, null,
-                false);
+                false, List.of());
     }
 
     /** The most requests in flight to this delivery's endpoint: its own cap, else {@code workerDefault}. */

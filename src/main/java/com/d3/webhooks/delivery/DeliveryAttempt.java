@@ -7,7 +7,7 @@ import com.d3.webhooks.delivery.DeliveryRepository.LostAttempt;
 import com.d3.webhooks.network.DestinationCheck;
 import com.d3.webhooks.network.DestinationPolicy;
 import com.d3.webhooks.network.EndpointUrl;
-import com.d3.webhooks.secrets.SecretColumn;
+import com.d3.webhooks.secrets.SealedPlace;
 import com.d3.webhooks.signing.WebhookSecret;
 import com.d3.webhooks.signing.WebhookSigner;
 import java.net.URI;
@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One attempt at one delivery, run on a sender thread: checks the endpoint row and the
@@ -28,14 +27,14 @@ import java.util.concurrent.ConcurrentHashMap;
 final class DeliveryAttempt {
 
     static final Duration DISABLED_ENDPOINT_RECHECK = Duration.ofMinutes(1);
-    private static final int MAX_OPENED_SECRETS = 10_000;
     static final String USER_AGENT = "D3-Webhook-Outbox/" + version();
 
     private final WorkerConfig config;
     private final Clock clock;
     private final HttpSender sender;
     private final DestinationPolicy destinations;
-    private final Map<StoredSecret, WebhookSecret> openedSecrets = new ConcurrentHashMap<>();
+    private final OpenedValues<WebhookSecret> secrets;
+    private final StaticHeaders staticHeaders;
 
     DeliveryAttempt(WorkerConfig config, Clock clock) {
         this.config = config;
@@ -45,6 +44,8 @@ final class DeliveryAttempt {
         // together stay within connect + request timeout, which the lease exceeds.
         this.destinations = DestinationPolicy.forDeliveries(config.allowPrivateNetwork(), config.egressProxy(),
                 config.connectTimeout());
+        this.secrets = new OpenedValues<>(config.secrets(), WebhookSecret::parse);
+        this.staticHeaders = new StaticHeaders(config.secrets());
     }
 
     Completion run(ClaimedDelivery d) {
@@ -69,7 +70,13 @@ final class DeliveryAttempt {
         }
         Map<String, String> headers;
         try {
-            headers = headers(d, body, sentAt);
+            headers = staticHeaders.open(d);
+        } catch (IllegalArgumentException e) {
+            return refused(d, body, sentAt, "endpoint headers are unusable: " + e.getMessage());
+        }
+        try {
+            // After the endpoint's own: the worker's headers win (HeaderRules refuses their names anyway).
+            headers.putAll(headers(d, body, sentAt));
         } catch (IllegalArgumentException e) {
             return refused(d, body, sentAt, "endpoint secret is unusable: " + e.getMessage());
         }
@@ -88,37 +95,10 @@ final class DeliveryAttempt {
         h.put("X-D3-Attempt", Integer.toString(d.attempt()));
         h.put("X-D3-Timestamp", Long.toString(seconds));
         h.put("X-D3-Sequence", Long.toString(d.outboxId()));
-        List<WebhookSecret> secrets = d.activeSecrets(sentAt,
-                (column, stored) -> secretOf(new StoredSecret(d.endpointId(), column, stored)));
-        h.putAll(WebhookSigner.sign(secrets, d.eventId().toString(), seconds, body).asMap());
+        List<WebhookSecret> active = d.activeSecrets(sentAt,
+                (column, stored) -> secrets.get(SealedPlace.of(d.endpointId(), column), stored));
+        h.putAll(WebhookSigner.sign(active, d.eventId().toString(), seconds, body).asMap());
         return h;
-    }
-
-    /** A stored secret and where it is stored: a sealed value opens only there. */
-    private record StoredSecret(long endpointId, SecretColumn column, String text) {
-        @Override
-        public String toString() {
-            return "the " + column.columnName() + " of endpoint " + endpointId;
-        }
-    }
-
-    /**
-     * The usable secret for a stored one. Opening a sealed secret (AES-GCM) and decoding it cost
-     * more than the signature itself, so each stored text is opened once per place and kept, up to
-     * a bound; a rotated or changed secret is a different text and gets its own entry.
-     */
-    private WebhookSecret secretOf(StoredSecret stored) {
-        WebhookSecret known = openedSecrets.get(stored);
-        if (known != null) {
-            return known;
-        }
-        WebhookSecret opened = WebhookSecret.parse(config.secrets().open(stored.text(), stored.endpointId(),
-                stored.column()));
-        if (openedSecrets.size() >= MAX_OPENED_SECRETS) {
-            openedSecrets.clear();
-        }
-        openedSecrets.put(stored, opened);
-        return opened;
     }
 
     /** The attempt stops before any request: audited as failed, retried on schedule. */

@@ -3,10 +3,12 @@ package com.d3.webhooks.delivery;
 import com.d3.webhooks.db.DbTime;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINT_HEADERS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
 
 import com.d3.webhooks.audit.AuditLog;
 import com.d3.webhooks.delivery.Completion.Attempted;
+import com.d3.webhooks.endpoints.EndpointHeader;
 import com.d3.webhooks.outbox.EventTypes;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.time.Clock;
@@ -120,8 +122,12 @@ public final class EndpointProbe {
                 .set(d.UPDATED_AT, at)
                 .returning(d.ID)
                 .fetchSingle(d.ID);
-        return Optional.of(new ClaimedDelivery(deliveryId, outbox.value1(), null, 1, 0, outbox.value2(), EventTypes.ENDPOINT_TEST, account,
-                at, outbox.value3().data(), endpointId, endpoint.get().value2(), endpoint.get().value3(),
-                endpoint.get().value4(), endpoint.get().value5(), true));
+        var h = WEBHOOK_ENDPOINT_HEADERS;
+        List<EndpointHeader> headers = tx.select(h.NAME, h.VALUE).from(h).where(h.ENDPOINT_ID.eq(endpointId))
+                .orderBy(h.ID).fetch(r -> new EndpointHeader(r.value1(), r.value2()));
+        return Optional.of(new ClaimedDelivery(deliveryId, outbox.value1(), null, 1, 0, outbox.value2(),
+                EventTypes.ENDPOINT_TEST, account, at, outbox.value3().data(), endpointId, endpoint.get().value2(),
+                endpoint.get().value3(), endpoint.get().value4(), endpoint.get().value5(), true, null, false,
+                headers));
     }
 }

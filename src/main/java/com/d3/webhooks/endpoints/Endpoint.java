@@ -4,9 +4,9 @@ import java.time.OffsetDateTime;
 import java.util.List;
 
 /**
- * A registered endpoint as operators see it. The secrets themselves are never part of this
- * value; only whether one is set, how it is stored, and until when a rotated-out secret still
- * signs.
+ * A registered endpoint as operators see it. The secrets and header values themselves are never
+ * part of this value; only whether one is set, how it is stored, and until when a rotated-out
+ * secret still signs.
  *
  * @param eventTypes              the types it wants; empty means every type
  * @param previousSecretExpiresAt until when the secret before the last rotation still signs;
@@ -23,6 +23,7 @@ import java.util.List;
  *                                until then (a probe goes when that time has passed)
  * @param breakerOpenings         times the breaker opened since the last success
  * @param onExhausted             ordered endpoints: whether a delivery that failed for good blocks its key
+ * @param headers                 its static headers: names and how their values are stored, never the values
  */
 public record Endpoint(long id, String accountId, String url, boolean hasSecret, List<String> eventTypes,
                        String description, boolean enabled, String disabledReason, OffsetDateTime disabledAt,
@@ -30,7 +31,8 @@ public record Endpoint(long id, String accountId, String url, boolean hasSecret,
                        OffsetDateTime updatedAt, boolean secretSealed, String secretKeyId,
                        boolean previousSecretSealed, String previousSecretKeyId,
                        Integer maxInFlight, Integer rateLimitPerSecond, int consecutiveFailures,
-                       OffsetDateTime breakerOpenUntil, int breakerOpenings, OnExhausted onExhausted) {
+                       OffsetDateTime breakerOpenUntil, int breakerOpenings, OnExhausted onExhausted,
+                       List<StaticHeader> headers) {
 
     /** The bounds of webhook_endpoints_rate_limit_check. */
     public static final int MAX_RATE_LIMIT = 100_000;

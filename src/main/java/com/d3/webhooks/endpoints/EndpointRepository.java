@@ -139,13 +139,19 @@ public final class EndpointRepository {
     }
 
     public Optional<Endpoint> find(long id) {
-        return dsl.selectFrom(E).where(E.ID.eq(id)).fetchOptional(EndpointRepository::toEndpoint);
+        return withHeaders(dsl.selectFrom(E).where(E.ID.eq(id)).fetch()).stream().findFirst();
     }
 
     /** Every endpoint, or one account's, by id. */
     public List<Endpoint> list(String accountId) {
         Condition which = accountId == null ? DSL.noCondition() : E.ACCOUNT_ID.eq(accountId);
-        return dsl.selectFrom(E).where(which).orderBy(E.ID).fetch(EndpointRepository::toEndpoint);
+        return withHeaders(dsl.selectFrom(E).where(which).orderBy(E.ID).fetch());
+    }
+
+    private List<Endpoint> withHeaders(List<WebhookEndpointsRecord> rows) {
+        Map<Long, List<StaticHeader>> headers = new EndpointHeaderRepository(dsl, sealer)
+                .describe(rows.stream().map(WebhookEndpointsRecord::getId).toList());
+        return rows.stream().map(r -> toEndpoint(r, headers.getOrDefault(r.getId(), List.of()))).toList();
     }
 
     /** Applies the non-null parts of {@code changes}; false when there is no such endpoint. */
@@ -233,7 +239,7 @@ public final class EndpointRepository {
         });
     }
 
-    private static Endpoint toEndpoint(WebhookEndpointsRecord r) {
+    private static Endpoint toEndpoint(WebhookEndpointsRecord r, List<StaticHeader> headers) {
         return new Endpoint(r.getId(), r.getAccountId(), r.getUrl(), r.getSecret() != null,
                 r.getEventTypes() == null ? List.of() : Arrays.asList(r.getEventTypes()), r.getDescription(),
                 r.getEnabled(), r.getDisabledReason(), r.getDisabledAt(), r.getOrdered(),
@@ -241,7 +247,7 @@ public final class EndpointRepository {
                 r.getUpdatedAt(), SecretSealer.isSealed(r.getSecret()), SecretSealer.keyIdOf(r.getSecret()).orElse(null),
                 SecretSealer.isSealed(r.getPreviousSecret()), SecretSealer.keyIdOf(r.getPreviousSecret()).orElse(null),
                 r.getMaxInFlight(), r.getRateLimitPerSecond(), r.getConsecutiveFailures(), r.getBreakerOpenUntil(),
-                r.getBreakerOpenings(), OnExhausted.parse(r.getOnExhausted()));
+                r.getBreakerOpenings(), OnExhausted.parse(r.getOnExhausted()), headers);
     }
 
     /** The current secret as previous_secret: re-sealed for that column with a key, else as it is. */

@@ -1,33 +1,54 @@
 package com.d3.webhooks.secrets;
 
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINT_HEADERS;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.min;
 
-import com.d3.webhooks.db.schema.tables.records.WebhookEndpointsRecord;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.TableField;
+import org.jooq.Record;
+import org.jooq.Table;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The statements that keep endpoint secrets sealed at rest, in both columns that hold one
- * ({@code secret} and the rotation's {@code previous_secret}) alike: the start-up check that every
- * sealed value can be opened, and the sweep that seals plain text (written by the dashboard's
- * backend through the SQL contract) and re-seals values of a rotated-out key or of the unbound
- * first format. Writes are compare-and-set on the value read, so a secret the dashboard changes
- * meanwhile is never overwritten.
+ * The statements that keep endpoint secrets sealed at rest, in every column that holds one alike:
+ * {@code secret}, the rotation's {@code previous_secret}, and the values of the endpoints' static
+ * headers. The start-up check that every sealed value can be opened, and the sweep that seals
+ * plain text (written by the dashboard's backend through the SQL contract) and re-seals values of
+ * a rotated-out key or of the unbound first format. Writes are compare-and-set on the value read
+ * and on where it lives, so a value the dashboard changes meanwhile is never overwritten.
  */
 public final class EndpointSecrets {
 
     private static final Logger log = LoggerFactory.getLogger(EndpointSecrets.class);
     private static final int SWEEP_BATCH = 500;
+
+    /**
+     * A column of sealed values: its table's row id, and the fields besides it that say where a
+     * row's value lives ({@code place} reads them from a row that has the row id, the value and them).
+     */
+    private record SealedColumn(String noun, Table<?> table, Field<Long> rowId, Field<String> value,
+                                List<Field<?>> placeFields, Function<Record, SealedPlace> place) {
+    }
+
+    private static final List<SealedColumn> COLUMNS = List.of(
+            endpointColumn(SecretColumn.SECRET, WEBHOOK_ENDPOINTS.SECRET),
+            endpointColumn(SecretColumn.PREVIOUS_SECRET, WEBHOOK_ENDPOINTS.PREVIOUS_SECRET),
+            new SealedColumn("header value(s)", WEBHOOK_ENDPOINT_HEADERS, WEBHOOK_ENDPOINT_HEADERS.ID,
+                    WEBHOOK_ENDPOINT_HEADERS.VALUE,
+                    List.of(WEBHOOK_ENDPOINT_HEADERS.ENDPOINT_ID, WEBHOOK_ENDPOINT_HEADERS.NAME),
+                    r -> SealedPlace.header(r.get(WEBHOOK_ENDPOINT_HEADERS.ENDPOINT_ID),
+                            r.get(WEBHOOK_ENDPOINT_HEADERS.NAME))));
 
     private final DSLContext dsl;
     private final SecretSealer sealer;
@@ -37,37 +58,42 @@ public final class EndpointSecrets {
         this.sealer = sealer;
     }
 
+    private static SealedColumn endpointColumn(SecretColumn column, Field<String> value) {
+        return new SealedColumn("endpoint secret(s)", WEBHOOK_ENDPOINTS, WEBHOOK_ENDPOINTS.ID, value, List.of(),
+                r -> SealedPlace.of(r.get(WEBHOOK_ENDPOINTS.ID), column));
+    }
+
     /**
-     * Refuses to go on when a sealed secret cannot be opened with the keys this process has: no
+     * Refuses to go on when a sealed value cannot be opened with the keys this process has: no
      * key, the wrong key, or a value that does not open (one sample per column and key id is
      * decrypted).
      *
      * @throws IllegalStateException with one line for the operator; never a secret or a key
      */
     public void checkAllCanBeOpened() {
-        var e = WEBHOOK_ENDPOINTS;
-        Map<String, Integer> missingKeys = new TreeMap<>();
+        Map<String, Map<String, Integer>> missingKeys = new LinkedHashMap<>();
         List<String> unopenable = new ArrayList<>();
-        for (SecretColumn column : SecretColumn.values()) {
-            TableField<WebhookEndpointsRecord, String> stored = column(column);
-            Field<String> keyId = field("split_part({0}, ':', 3)", String.class, stored);
-            for (var row : dsl.select(keyId, count(), min(e.ID)).from(e)
-                    .where(stored.startsWith(SecretSealer.PREFIX)).groupBy(keyId).orderBy(keyId).fetch()) {
+        for (SealedColumn column : COLUMNS) {
+            Field<String> keyId = field("split_part({0}, ':', 3)", String.class, column.value());
+            for (var row : dsl.select(keyId, count(), min(column.rowId())).from(column.table())
+                    .where(column.value().startsWith(SecretSealer.PREFIX)).groupBy(keyId).orderBy(keyId).fetch()) {
                 if (!sealer.canOpen(row.value1())) {
-                    missingKeys.merge(row.value1(), row.value2(), Integer::sum);
+                    missingKeys.computeIfAbsent(column.noun(), n -> new TreeMap<>())
+                            .merge(row.value1(), row.value2(), Integer::sum);
                     continue;
                 }
-                long sampleId = row.value3();
-                String sample = dsl.select(stored).from(e).where(e.ID.eq(sampleId)).fetchOne(stored);
+                Record sample = read(column).where(column.rowId().eq(row.value3())).fetchOne();
+                SealedPlace place = column.place().apply(sample);
                 try {
-                    sealer.open(sample, sampleId, column);
+                    sealer.open(sample.get(column.value()), place);
                 } catch (IllegalArgumentException bad) {
-                    unopenable.add("endpoint " + sampleId + ": " + bad.getMessage());
+                    unopenable.add("endpoint " + place.endpointId() + ": " + bad.getMessage());
                 }
             }
         }
         List<String> problems = new ArrayList<>();
-        missingKeys.forEach((keyId, n) -> problems.add(n + " endpoint secret(s) sealed with key id " + keyId));
+        missingKeys.forEach((noun, byKey) -> byKey.forEach((keyId, n) ->
+                problems.add(n + " " + noun + " sealed with key id " + keyId)));
         problems.addAll(unopenable);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("cannot open the endpoint secrets: " + String.join("; ", problems) + " ("
@@ -77,79 +103,83 @@ public final class EndpointSecrets {
         }
     }
 
-    /** How many secrets (current and previous) are stored in plain text. */
+    /** How many secrets and header values are stored in plain text. */
     public int countPlaintext() {
-        var e = WEBHOOK_ENDPOINTS;
         int plain = 0;
-        for (SecretColumn column : SecretColumn.values()) {
-            plain += dsl.fetchCount(e, column(column).isNotNull()
-                    .and(column(column).notLike(SecretSealer.PREFIX + "%")));
+        for (SealedColumn column : COLUMNS) {
+            plain += dsl.fetchCount(column.table(), column.value().isNotNull()
+                    .and(column.value().notLike(SecretSealer.PREFIX + "%")));
         }
         return plain;
     }
 
     /**
-     * Seals every plain-text secret and re-seals every secret of an old key, or sealed unbound,
-     * with the current key, bound to its endpoint and column. Returns how many it sealed; 0 (and a
-     * warning when there is plain text) without a key.
+     * Seals every plain-text value and re-seals every value of an old key, or sealed unbound, with
+     * the current key, bound to where it lives. Returns how many it sealed; 0 (and a warning when
+     * there is plain text) without a key.
      */
     public int sealAll() {
         if (!sealer.canSeal()) {
             int plain = countPlaintext();
             if (plain > 0) {
-                log.warn("{} endpoint secret(s) are stored in plain text; set {} and they will be sealed",
-                        plain, SecretSealer.KEY_VARIABLE);
+                log.warn("{} endpoint secret(s) and header value(s) are stored in plain text; set {} and they will "
+                        + "be sealed", plain, SecretSealer.KEY_VARIABLE);
             }
             return 0;
         }
         int sealed = 0;
-        for (SecretColumn column : SecretColumn.values()) {
+        for (SealedColumn column : COLUMNS) {
             sealed += sealAll(column);
         }
         if (sealed > 0) {
-            log.info("sealed {} endpoint secret(s) with key id {}", sealed, sealer.keyId().orElseThrow());
+            log.info("sealed {} endpoint secret(s) and header value(s) with key id {}", sealed,
+                    sealer.keyId().orElseThrow());
         }
         return sealed;
     }
 
-    private int sealAll(SecretColumn column) {
-        var e = WEBHOOK_ENDPOINTS;
-        TableField<WebhookEndpointsRecord, String> stored = column(column);
+    private int sealAll(SealedColumn column) {
         String current = sealer.currentPrefix().orElseThrow() + "%";
         int sealed = 0;
         int seen;
         long after = 0;
         do {
-            var rows = dsl.select(e.ID, stored).from(e)
-                    .where(stored.isNotNull()).and(stored.notLike(current)).and(e.ID.gt(after))
-                    .orderBy(e.ID).limit(SWEEP_BATCH).fetch();
+            var rows = read(column).where(column.value().isNotNull()).and(column.value().notLike(current))
+                    .and(column.rowId().gt(after)).orderBy(column.rowId()).limit(SWEEP_BATCH).fetch();
             seen = rows.size();
-            for (var row : rows) {
-                after = row.value1();
-                sealed += reseal(row.value1(), column, row.value2()) ? 1 : 0;
+            for (Record row : rows) {
+                after = row.get(column.rowId());
+                sealed += reseal(column, row) ? 1 : 0;
             }
         } while (seen == SWEEP_BATCH);
         return sealed;
     }
 
-    private boolean reseal(long endpointId, SecretColumn column, String stored) {
+    private boolean reseal(SealedColumn column, Record row) {
+        SealedPlace place = column.place().apply(row);
+        String stored = row.get(column.value());
         String sealed;
         try {
-            sealed = sealer.seal(sealer.open(stored, endpointId, column), endpointId, column);
+            sealed = sealer.seal(sealer.open(stored, place), place);
         } catch (IllegalArgumentException unopenable) {
-            log.warn("endpoint {}: {} left as it is: {}", endpointId, column.columnName(), unopenable.getMessage());
+            log.warn("endpoint {}: {} left as it is: {}", place.endpointId(), place.what(), unopenable.getMessage());
             return false;
         }
-        var e = WEBHOOK_ENDPOINTS;
-        return dsl.update(e).set(column(column), sealed)
-                .where(e.ID.eq(endpointId)).and(column(column).eq(stored))
-                .execute() == 1;
+        Condition unchanged = column.rowId().eq(row.get(column.rowId())).and(column.value().eq(stored));
+        for (Field<?> f : column.placeFields()) {
+            unchanged = unchanged.and(same(f, row));
+        }
+        return dsl.update(column.table()).set(column.value(), sealed).where(unchanged).execute() == 1;
     }
 
-    private static TableField<WebhookEndpointsRecord, String> column(SecretColumn column) {
-        return switch (column) {
-            case SECRET -> WEBHOOK_ENDPOINTS.SECRET;
-            case PREVIOUS_SECRET -> WEBHOOK_ENDPOINTS.PREVIOUS_SECRET;
-        };
+    /** The row id, the value and where it lives, of a column's rows. */
+    private org.jooq.SelectJoinStep<Record> read(SealedColumn column) {
+        List<Field<?>> fields = new ArrayList<>(List.of(column.rowId(), column.value()));
+        fields.addAll(column.placeFields());
+        return dsl.select(fields).from(column.table());
+    }
+
+    private static <T> Condition same(Field<T> field, Record row) {
+        return field.eq(row.get(field));
     }
 }

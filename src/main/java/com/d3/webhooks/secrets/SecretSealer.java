@@ -17,13 +17,15 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Seals endpoint secrets at rest with AES-256-GCM, in the same column they are stored in:
+ * Seals endpoint secrets and static header values at rest with AES-256-GCM, in the same column
+ * they are stored in:
  * {@code sealed:v2:<key id>:<base64 of 12-byte nonce + ciphertext + 16-byte tag>}. The key id
  * (8 hex digits derived from the key) says which key sealed a value, so a missing or wrong key
  * is reported as such instead of as a failed decryption.
  * <p>
- * A v2 value is bound to where it lives: the additional authenticated data names the endpoint id
- * and the column, so a value copied to another endpoint or column does not open. One copy is
+ * A v2 value is bound to where it lives ({@link SealedPlace}): the additional authenticated data
+ * names the endpoint id and the column, or the header's name, so a value copied to another
+ * endpoint, column or header does not open. One copy is
  * accepted: a value sealed for an endpoint's {@code secret} opens in its {@code previous_secret},
  * because that is how a rotation moves it (docs/operators.md, by SQL, without the key). The
  * reverse, an old secret brought back as the current one, does not open. Values of the first
@@ -150,6 +152,11 @@ public final class SecretSealer {
 
     /** Seals a plain-text secret with the current key, bound to its endpoint and column. */
     public String seal(String plaintext, long endpointId, SecretColumn column) {
+        return seal(plaintext, SealedPlace.of(endpointId, column));
+    }
+
+    /** Seals a plain-text value with the current key, bound to {@code place}. */
+    public String seal(String plaintext, SealedPlace place) {
         if (current == null) {
             throw new IllegalStateException(KEY_VARIABLE + " is not set: secrets cannot be sealed");
         }
@@ -159,7 +166,7 @@ public final class SecretSealer {
         byte[] nonce = new byte[NONCE_BYTES];
         RANDOM.nextBytes(nonce);
         try {
-            Cipher c = cipher(Cipher.ENCRYPT_MODE, current, nonce, boundTo(endpointId, column));
+            Cipher c = cipher(Cipher.ENCRYPT_MODE, current, nonce, place.additionalData());
             byte[] sealed = c.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
             byte[] out = new byte[NONCE_BYTES + sealed.length];
             System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
@@ -178,41 +185,54 @@ public final class SecretSealer {
      *                                  another place, or that it is corrupt
      */
     public String open(String stored, long endpointId, SecretColumn column) {
+        return open(stored, SealedPlace.of(endpointId, column));
+    }
+
+    /**
+     * A value as stored in {@code place}, opened: sealed values are decrypted, plain text is
+     * returned as is.
+     *
+     * @throws IllegalArgumentException as {@link #open(String, long, SecretColumn)}
+     */
+    public String open(String stored, SealedPlace place) {
         if (!isSealed(stored)) {
             return stored;
         }
         String version = versionOf(stored);
         Optional<String> id = keyIdOf(stored);
         if (id.isEmpty()) {
-            throw new IllegalArgumentException("sealed secret has an unknown format (expected sealed:v2:<key id>:...)");
+            throw new IllegalArgumentException("sealed " + place.what()
+                    + " has an unknown format (expected sealed:v2:<key id>:...)");
         }
         Key key = byId.get(id.get());
         if (key == null) {
-            throw new IllegalArgumentException("secret is sealed with key id " + id.get() + ", which this process "
-                    + "does not have (" + describeKeys() + ")");
+            throw new IllegalArgumentException(place.what() + " is sealed with key id " + id.get()
+                    + ", which this process does not have (" + describeKeys() + ")");
         }
         byte[] in;
         try {
             in = Base64.getDecoder().decode(stored.substring(version.length() + id.get().length() + 1));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("sealed secret (key id " + id.get() + ") is corrupt: not base64");
+            throw new IllegalArgumentException("sealed " + place.what() + " (key id " + id.get()
+                    + ") is corrupt: not base64");
         }
         if (in.length < NONCE_BYTES + TAG_BITS / 8) {
-            throw new IllegalArgumentException("sealed secret (key id " + id.get() + ") is corrupt: too short");
+            throw new IllegalArgumentException("sealed " + place.what() + " (key id " + id.get()
+                    + ") is corrupt: too short");
         }
         if (version.equals(V1)) {
-            return decrypt(key, in, V1_AAD).orElseThrow(() -> new IllegalArgumentException("sealed secret (key id "
-                    + id.get() + ") does not open with that key: it was altered, or sealed with a different key that "
-                    + "has the same id"));
+            return decrypt(key, in, V1_AAD).orElseThrow(() -> new IllegalArgumentException("sealed " + place.what()
+                    + " (key id " + id.get() + ") does not open with that key: it was altered, or sealed with a "
+                    + "different key that has the same id"));
         }
-        Optional<String> opened = decrypt(key, in, boundTo(endpointId, column));
-        if (opened.isEmpty() && column == SecretColumn.PREVIOUS_SECRET) {
-            opened = decrypt(key, in, boundTo(endpointId, SecretColumn.SECRET));
+        Optional<String> opened = decrypt(key, in, place.additionalData());
+        if (opened.isEmpty() && place.alsoOpensAs().isPresent()) {
+            opened = decrypt(key, in, place.alsoOpensAs().get().additionalData());
         }
-        return opened.orElseThrow(() -> new IllegalArgumentException("the sealed " + column.columnName()
-                + " of endpoint " + endpointId + " does not open there (key id " + id.get() + "): it was sealed for "
-                + "another endpoint or column and copied, it was altered, or it was sealed with a different key "
-                + "that has the same id"));
+        return opened.orElseThrow(() -> new IllegalArgumentException("the sealed " + place.what()
+                + " of endpoint " + place.endpointId() + " does not open there (key id " + id.get() + "): it was "
+                + "sealed for another endpoint or " + place.kind() + " and copied, it was altered, or it was sealed "
+                + "with a different key that has the same id"));
     }
 
     /** Empty when the tag does not match: another key, other additional data, or altered bytes. */
@@ -225,11 +245,6 @@ public final class SecretSealer {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not available in this JVM: " + e.getMessage(), e);
         }
-    }
-
-    private static byte[] boundTo(long endpointId, SecretColumn column) {
-        return ("d3-webhook-outbox:webhook_endpoints:" + endpointId + ":" + column.columnName() + ":v2")
-                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static String versionOf(String stored) {

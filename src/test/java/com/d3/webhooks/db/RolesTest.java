@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.d3.webhooks.audit.AuditPartitions;
 import com.d3.webhooks.delivery.DeliveryListener;
 import com.d3.webhooks.delivery.Worker;
+import com.d3.webhooks.endpoints.EndpointHeader;
+import com.d3.webhooks.endpoints.EndpointHeaderRepository;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.NewEndpoint;
 import com.d3.webhooks.outbox.Outbox;
@@ -94,6 +96,7 @@ class RolesTest {
                     + "VALUES ('acct_1', 'fileTask.failed', '{}'::jsonb, 'routed')"));
             refused(() -> dsl.fetch("SELECT secret FROM webhook_endpoints"));
             refused(() -> dsl.fetch("SELECT url FROM webhook_endpoints"));
+            refused(() -> dsl.fetch("SELECT value FROM webhook_endpoint_headers"));
             refused(() -> dsl.execute("INSERT INTO webhook_endpoints (account_id, url) VALUES ('x', 'https://e.com')"));
             refused(() -> dsl.fetch("SELECT * FROM webhook_deliveries"));
             refused(() -> dsl.fetch("SELECT * FROM webhook_audit_logs"));
@@ -105,16 +108,21 @@ class RolesTest {
         TestDatabase.get().reset();
         SecretSealer sealer = SecretSealer.of(SecretSealer.newKey());
         try (TestReceiver receiver = new TestReceiver(); Database worker = connectAs(WORKER)) {
-            // A rate limit, so the worker takes tokens from the endpoint's bucket too.
-            OWNER.execute("INSERT INTO webhook_endpoints (account_id, url, secret, rate_limit_per_second) "
-                    + "VALUES ('acct_1', ?, 'plain secret', 100)", receiver.url("/hook"));
+            // A rate limit, so the worker takes tokens from the endpoint's bucket too; a rotation in its
+            // overlap, so both secret columns are sealed.
+            OWNER.execute("INSERT INTO webhook_endpoints (account_id, url, secret, previous_secret, "
+                    + "previous_secret_expires_at, rate_limit_per_second) "
+                    + "VALUES ('acct_1', ?, 'plain secret', 'old secret', now() + interval '1 day', 100)",
+                    receiver.url("/hook"));
+            OWNER.execute("INSERT INTO webhook_endpoint_headers (endpoint_id, name, value) "
+                    + "SELECT id, 'X-Api-Key', 'plain key' FROM webhook_endpoints");
             new Fixtures(OWNER).event("acct_1", "fileTask.completed", "{}");
             DSLContext dsl = worker.dsl();
 
             // Everything the worker does, as the worker role: seal, route, claim, send, audit, settle,
             // and rescue an expired lease.
             new EndpointSecrets(dsl, sealer).checkAllCanBeOpened();
-            assertEquals(1, new EndpointSecrets(dsl, sealer).sealAll());
+            assertEquals(3, new EndpointSecrets(dsl, sealer).sealAll(), "both secrets and the header value");
             MutableClock clock = MutableClock.startingNow();
             try (Worker w = new Worker(dsl, Fixtures.testConfig("w-roles").secrets(sealer)
                     .breaker(com.d3.webhooks.endpoints.CircuitBreaker.DEFAULT).build(), clock,
@@ -128,6 +136,7 @@ class RolesTest {
                 w.drainDue();
             }
             assertEquals(2, receiver.received().size());
+            assertEquals("plain key", receiver.received().get(0).header("X-Api-Key"));
             assertEquals(List.of("succeeded", "succeeded"),
                     OWNER.fetch("SELECT state FROM webhook_deliveries ORDER BY id").getValues(0, String.class));
             assertEquals(0, promoteAKey(dsl), "an ordered key's promotion (V11's function)");
@@ -137,6 +146,10 @@ class RolesTest {
             refused(() -> dsl.execute("UPDATE webhook_endpoints SET rate_limit_per_second = NULL"));
             refused(() -> dsl.execute("INSERT INTO webhook_endpoints (account_id, url) VALUES ('x', 'https://e.com')"));
             refused(() -> dsl.execute("DELETE FROM webhook_endpoints"));
+            refused(() -> dsl.execute("UPDATE webhook_endpoint_headers SET name = 'X-Other'"));
+            refused(() -> dsl.execute("INSERT INTO webhook_endpoint_headers (endpoint_id, name, value) "
+                    + "SELECT id, 'X-Other', 'v' FROM webhook_endpoints"));
+            refused(() -> dsl.execute("DELETE FROM webhook_endpoint_headers"));
             refused(() -> dsl.execute("UPDATE webhook_audit_logs SET status = 'success'"));
             refused(() -> dsl.execute("DELETE FROM webhook_audit_logs"));
             refused(() -> dsl.fetch("SELECT * FROM webhook_audit_logs"));
@@ -161,7 +174,12 @@ class RolesTest {
             SecretSealer sealer = SecretSealer.of(SecretSealer.newKey());
             long id = new EndpointRepository(dsl, sealer).add(new NewEndpoint("acct_1", "https://example.com/h",
                     "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", List.of(), null));
-            assertEquals(1, new EndpointRepository(dsl).list(null).size());
+            EndpointHeaderRepository headers = new EndpointHeaderRepository(dsl, sealer);
+            assertTrue(headers.change(id, List.of(new EndpointHeader("X-Api-Key", "key"),
+                    new EndpointHeader("X-Tenant", "t1")), List.of(), java.time.Instant.now()));
+            assertTrue(headers.change(id, List.of(), List.of("x-tenant"), java.time.Instant.now()));
+            assertEquals(List.of("X-Api-Key"), new EndpointRepository(dsl).list(null).get(0).headers().stream()
+                    .map(com.d3.webhooks.endpoints.StaticHeader::name).toList());
             dsl.execute("UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'maintenance' WHERE id = ?", id);
             assertEquals(0, promoteAKey(dsl), "skip and the endpoint policy changes promote a key's next delivery");
             dsl.fetch("SELECT * FROM webhook_audit_logs");
