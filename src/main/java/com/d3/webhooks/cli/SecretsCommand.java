@@ -10,8 +10,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "secrets", mixinStandardHelpOptions = true,
-        description = {"Endpoint secrets at rest: stored sealed with AES-256-GCM under the key in "
-                + SecretSealer.KEY_VARIABLE + " (32 random bytes, base64).",
+        description = {"Endpoint secrets and static header values at rest: stored sealed with AES-256-GCM under "
+                + "the key in " + SecretSealer.KEY_VARIABLE + " (32 random bytes, base64).",
                 "Rotation: set the new key in " + SecretSealer.KEY_VARIABLE + " and the previous one in "
                         + SecretSealer.OLD_KEYS_VARIABLE + ", run 'outbox secrets seal' (or any worker: it "
                         + "re-seals within seconds), check 'outbox endpoints list', then drop the old key."},
@@ -41,8 +41,9 @@ final class SecretsCommand implements Runnable {
     }
 
     @Command(name = "seal", mixinStandardHelpOptions = true,
-            description = "Seals every plain-text endpoint secret, and re-seals every secret of an old key, with "
-                    + SecretSealer.KEY_VARIABLE + ". Idempotent. The worker does the same at start and every 10 s.")
+            description = "Seals every plain-text endpoint secret and header value, and re-seals every one of an old "
+                    + "key, with " + SecretSealer.KEY_VARIABLE + ". Idempotent. The worker does the same at start and "
+                    + "every 10 s.")
     static final class Seal implements Callable<Integer> {
         @Mixin
         DatabaseOptions database;
@@ -61,7 +62,8 @@ final class SecretsCommand implements Runnable {
                 EndpointSecrets secrets = new EndpointSecrets(db.dsl(), sealer);
                 secrets.checkAllCanBeOpened();
                 int sealed = secrets.sealAll();
-                spec.commandLine().getOut().println("sealed " + sealed + " endpoint secret(s) with key id "
+                spec.commandLine().getOut().println("sealed " + sealed + " endpoint secret(s) and header value(s) "
+                        + "with key id "
                         + sealer.keyId().orElseThrow() + "; " + secrets.countPlaintext() + " left in plain text");
             }
             return Main.OK;
