@@ -42,7 +42,8 @@ final class EndpointsCommand implements Runnable {
                             + "--event-types operation.completed,operation.failed",
                     "  outbox endpoints add --account acct_42 --url https://example.com/tasks --ordered "
                             + "--on-exhausted skip",
-                    "  outbox endpoints add --account acct_42 --url https://example.com/hooks --header-file gateway.headers"})
+                    "  outbox endpoints add --account acct_42 --url https://example.com/hooks "
+                            + "--header-file gateway.headers"})
     static final class Add implements Callable<Integer> {
 
         @Mixin

@@ -85,7 +85,8 @@ public final class HeaderRules {
         }
         int bytes = headers.stream().mapToInt(EndpointHeader::sentBytes).sum();
         if (bytes > MAX_TOTAL_BYTES) {
-            return "headers of " + bytes + " bytes together, more than the " + MAX_TOTAL_BYTES + " an endpoint may have";
+            return "headers of " + bytes + " bytes together, more than the " + MAX_TOTAL_BYTES
+                    + " an endpoint may have";
         }
         return null;
     }

@@ -87,7 +87,8 @@ class StaticHeadersTest {
         assertEquals(1, new EndpointSecrets(dsl, sealer).sealAll());
         String stored = dsl.resultQuery("SELECT value FROM webhook_endpoint_headers").fetchOne(0, String.class);
         assertTrue(stored.startsWith("sealed:v2:" + sealer.keyId().orElseThrow() + ":"), stored);
-        assertEquals(API_KEY, sealer.open(stored, SealedPlace.header(id, "x-api-key")), "bound to any case of the name");
+        assertEquals(API_KEY, sealer.open(stored, SealedPlace.header(id, "x-api-key")),
+                "bound to any case of the name");
         assertEquals(0, new EndpointSecrets(dsl, sealer).sealAll(), "nothing left to seal");
         new EndpointSecrets(dsl, sealer).checkAllCanBeOpened();
 
@@ -141,7 +142,8 @@ class StaticHeadersTest {
     }
 
     private void drain() {
-        try (Worker worker = fx.worker(Fixtures.testConfig("w-1").secrets(sealer).build(), MutableClock.startingNow())) {
+        try (Worker worker = fx.worker(Fixtures.testConfig("w-1").secrets(sealer).build(),
+                MutableClock.startingNow())) {
             worker.drainDue();
         }
     }

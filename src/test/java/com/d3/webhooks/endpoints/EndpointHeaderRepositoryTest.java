@@ -50,7 +50,8 @@ class EndpointHeaderRepositoryTest {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> headers.change(id, twenty, List.of("x-keep-not-there"), Instant.now()));
 
-        assertEquals("endpoint " + id + " would have 21 headers, more than the 20 an endpoint may have", e.getMessage());
+        assertEquals("endpoint " + id + " would have 21 headers, more than the 20 an endpoint may have",
+                e.getMessage());
         assertEquals(List.of("X-Keep"), dsl.fetch("SELECT name FROM webhook_endpoint_headers").getValues(0));
         headers.change(id, twenty, List.of("X-KEEP"), Instant.now());
         assertEquals(20, dsl.fetchCount(dsl.selectFrom("webhook_endpoint_headers")), "room made by the removal");

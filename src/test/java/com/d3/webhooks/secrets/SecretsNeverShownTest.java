@@ -174,8 +174,9 @@ class SecretsNeverShownTest {
 
     /** The sealed form and key id of each header value of the endpoint, in the order they were added. */
     private List<String> headerPrefixes(String path) {
-        return dsl.resultQuery("SELECT substr(h.value, 1, 18) FROM webhook_endpoint_headers h JOIN webhook_endpoints e "
-                + "ON e.id = h.endpoint_id WHERE e.url LIKE ? ORDER BY h.id", "%" + path).fetch().getValues(0, String.class);
+        return dsl.resultQuery("SELECT substr(h.value, 1, 18) FROM webhook_endpoint_headers h "
+                + "JOIN webhook_endpoints e ON e.id = h.endpoint_id WHERE e.url LIKE ? ORDER BY h.id", "%" + path)
+                .fetch().getValues(0, String.class);
     }
 
     private String stored(String path) {
