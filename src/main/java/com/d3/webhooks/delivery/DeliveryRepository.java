@@ -299,26 +299,39 @@ public final class DeliveryRepository {
              LIMIT ?
                FOR UPDATE OF d SKIP LOCKED""";
 
+    /** Rows a rescue reads per round trip: the most it may hold beyond its payload bound. */
+    private static final int RESCUE_FETCH_ROWS = 8;
+
     /**
-     * Locks up to {@code limit} deliveries whose lease expired (their worker died or hung),
-     * returning them as claims of the worker that lost them, so the caller can audit the lost
-     * attempt and settle each one in the same transaction.
+     * Locks deliveries whose lease expired (their worker died or hung), oldest lease first, up to
+     * {@code maxRows} and until their payloads add up to {@code maxPayloadChars}, returning them as
+     * claims of the worker that lost them, so the caller can audit the lost attempt and settle each
+     * one in the same transaction. The rows come through a cursor (the caller's transaction makes
+     * one), a few per round trip: those the server is not asked for are neither locked nor sent.
      */
-    public List<LostAttempt> lockExpired(DSLContext tx, int limit, Instant now) {
+    public ExpiredLeases lockExpired(DSLContext tx, int maxRows, long maxPayloadChars, Instant now) {
         return tx.connectionResult(c -> {
             try (PreparedStatement ps = c.prepareStatement(LOCK_EXPIRED_SQL)) {
                 ps.setObject(1, DbTime.utc(now));
-                ps.setInt(2, limit);
+                ps.setInt(2, maxRows);
+                ps.setFetchSize(RESCUE_FETCH_ROWS);
                 List<LostAttempt> lost = new ArrayList<>();
+                long chars = 0;
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        lost.add(new LostAttempt(readClaim(rs), rs.getString(CLAIM_COLUMN_COUNT + 1),
+                    while (chars < maxPayloadChars && rs.next()) {
+                        ClaimedDelivery d = readClaim(rs);
+                        lost.add(new LostAttempt(d, rs.getString(CLAIM_COLUMN_COUNT + 1),
                                 rs.getObject(CLAIM_COLUMN_COUNT + 2, OffsetDateTime.class).toInstant()));
+                        chars += d.payloadJson().length();
                     }
                 }
-                return lost;
+                return new ExpiredLeases(lost, lost.size() == maxRows || chars >= maxPayloadChars);
             }
         });
+    }
+
+    /** One batch of expired leases; {@code more} when a bound cut it short, so others may be waiting. */
+    public record ExpiredLeases(List<LostAttempt> lost, boolean more) {
     }
 
     /** A delivery whose worker's lease ran out before it reported the attempt's outcome. */
