@@ -2,6 +2,7 @@ package com.d3.webhooks.delivery;
 
 import com.d3.webhooks.db.DbTime;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 import static org.jooq.impl.DSL.val;
 
 import java.sql.PreparedStatement;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * The delivery state machine's statements, one method each. Every write after the claim is
@@ -26,6 +28,7 @@ public final class DeliveryRepository {
 
 
     private static final com.d3.webhooks.db.schema.tables.WebhookDeliveries D = WEBHOOK_DELIVERIES;
+    private static final com.d3.webhooks.db.schema.tables.WebhookEndpoints E = WEBHOOK_ENDPOINTS;
 
     /**
      * What a claim reads: the delivery (d), its event (o) and its endpoint (e). The worker's hot
@@ -180,12 +183,17 @@ public final class DeliveryRepository {
     /**
      * Fenced: gives a claimed delivery back without an attempt having been made (the worker is
      * stopping, or the endpoint was disabled after routing): the attempt count is restored and
-     * the delivery is due at {@code dueAt}. A null note keeps the last error as it was.
+     * the delivery is due at {@code dueAt}, or paused when its endpoint's deliveries are (see
+     * {@link PausedDeliveries}). A null note keeps the last error as it was.
      */
     public boolean release(DSLContext tx, ClaimedDelivery d, String workerId, Instant dueAt, String note,
                            Instant now) {
+        PausedDeliveries.lockShared(tx, d.endpointId());
+        var pausedEndpoint = DSL.exists(DSL.selectOne().from(E)
+                .where(E.ID.eq(D.ENDPOINT_ID)).and(E.ENABLED.isFalse()).and(E.DELIVERIES_PAUSED.isTrue()));
         return tx.update(D)
-                .set(D.STATE, DeliveryState.PENDING.sql())
+                .set(D.STATE, DSL.when(pausedEndpoint, DeliveryState.PAUSED.sql())
+                        .otherwise(DeliveryState.PENDING.sql()))
                 .set(D.ATTEMPTS, D.ATTEMPTS.minus(1))
                 .set(D.NEXT_ATTEMPT_AT, DbTime.utc(dueAt))
                 .set(D.LOCKED_BY, (String) null)

@@ -359,13 +359,19 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * Deliveries whose worker died (or stalled past its lease): the lost attempt is audited as
-     * failed, then the delivery is due at once, or failed if that was its last attempt.
+     * Deliveries that no worker moves on: those whose worker died (or stalled past its lease), whose
+     * lost attempt is audited as failed and which are then due at once, or failed if that was their
+     * last attempt; and those of endpoints disabled or enabled since the last pass, which are
+     * paused or due again ({@link PausedDeliveries}).
      */
     private void rescueExpired(Instant now) {
         boolean more = true;
         while (more) {
             more = rescueBatch(now);
+        }
+        for (PausedDeliveries.Change c : PausedDeliveries.reconcile(dsl, now)) {
+            log.info(c.paused() ? "endpoint {} is disabled: {} pending deliveries paused until it is enabled"
+                    : "endpoint {} is enabled: {} paused deliveries due again", c.endpointId(), c.deliveries());
         }
     }
 
