@@ -91,6 +91,8 @@ GRANT INSERT (account_id, event_type, payload) ON webhook_outbox TO outbox_worke
 -- limit itself (rate_limit_per_second) is the operators'.
 GRANT UPDATE (consecutive_failures, breaker_open_until, breaker_openings, breaker_opened_at, rate_tokens,
               rate_refilled_at) ON webhook_endpoints TO outbox_worker;
+-- Pausing a disabled endpoint's deliveries and resuming them once it is enabled (V14).
+GRANT UPDATE (deliveries_paused) ON webhook_endpoints TO outbox_worker;
 
 -- outbox_operator
 GRANT SELECT ON webhook_outbox, webhook_endpoints, webhook_deliveries, webhook_audit_logs TO outbox_operator;

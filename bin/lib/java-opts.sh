@@ -4,4 +4,6 @@
 # (docs/performance.md). OUTBOX_JAVA_OPTS, when set (even empty), replaces them; raise -Xmx with
 # --concurrency well above its default, since each sender slot may hold a payload of up to 256 KiB.
 # docs/Dockerfile repeats them in its ENTRYPOINT (a container has no bin/): change both together.
-WORKER_JAVA_OPTS="-XX:+UseSerialGC -Xms32m -Xmx128m"
+# -XX:+ExitOnOutOfMemoryError: a JVM that ran out of heap may have lost any thread (the claim
+# loop, the recorder); it exits, and the supervisor starts a whole one, instead of limping on.
+WORKER_JAVA_OPTS="-XX:+UseSerialGC -Xms32m -Xmx128m -XX:+ExitOnOutOfMemoryError"

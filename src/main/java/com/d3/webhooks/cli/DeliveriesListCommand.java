@@ -33,7 +33,8 @@ final class DeliveriesListCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--status", split = ",", paramLabel = "STATE",
-            description = "Only these states: waiting, pending, in_flight, succeeded, failed, skipped "
+            description = "Only these states: waiting, pending, paused (endpoint disabled), in_flight, succeeded, "
+                    + "failed, skipped "
                     + "(comma-separated); default all.")
     List<String> states;
 
@@ -96,9 +97,17 @@ final class DeliveriesListCommand implements Callable<Integer> {
                 "NEXT ATTEMPT", "LAST HTTP", "LAST ERROR");
         for (DeliverySummary d : rows) {
             t.row(d.id(), Times.format(d.createdAt()), d.eventType(), d.accountId(), d.endpointId(), d.state(),
-                    d.attempts(), d.state().equals("pending") ? Times.format(d.nextAttemptAt()) : null,
+                    d.attempts(), nextAttempt(d),
                     d.lastStatus(), Text.excerpt(d.lastError(), 60));
         }
         t.print(spec.commandLine().getOut());
+    }
+
+    private static String nextAttempt(DeliverySummary d) {
+        return switch (d.state()) {
+            case "pending" -> Times.format(d.nextAttemptAt());
+            case "paused" -> "when enabled";
+            default -> null;
+        };
     }
 }

@@ -69,6 +69,8 @@ final class DeliveriesShowCommand implements Callable<Integer> {
         head.row("created", Times.format(d.createdAt()));
         if (d.state().equals("pending")) {
             head.row("next attempt", Times.format(d.nextAttemptAt()));
+        } else if (d.state().equals("paused")) {
+            head.row("next attempt", "when endpoint " + d.endpointId() + " is enabled");
         }
         head.row("completed", Times.format(d.completedAt()));
         head.row("last error", d.lastError());

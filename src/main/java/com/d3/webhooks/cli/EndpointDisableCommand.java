@@ -14,9 +14,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "disable", mixinStandardHelpOptions = true,
         description = {"Stops deliveries to an endpoint until it is enabled again.",
-                "Deliveries already created wait (no attempt is made or counted); events that occur while it "
-                        + "is disabled are not queued for it. Disabling again keeps the first time and records "
-                        + "the new reason."},
+                "Its pending deliveries are paused (no attempt is made or counted; 'deliveries list --status "
+                        + "paused') until it is enabled; events that occur while it is disabled are not queued "
+                        + "for it. Disabling again keeps the first time and records the new reason."},
         footer = {"", "Example:", "  outbox endpoints disable 3 --reason 'customer asked, ticket 1234'"})
 final class EndpointDisableCommand implements Callable<Integer> {
 
@@ -43,16 +43,17 @@ final class EndpointDisableCommand implements Callable<Integer> {
         if (why.length() > 500) {
             throw new UsageException("--reason is " + why.length() + " characters; at most 500");
         }
+        int paused;
         try (Database db = database.open(1)) {
-            if (!new EndpointRepository(db.dsl()).disable(id, why, Clock.systemUTC().instant())) {
-                throw EndpointCommands.notFound(id);
-            }
+            paused = new EndpointRepository(db.dsl()).disable(id, why, Clock.systemUTC().instant())
+                    .orElseThrow(() -> EndpointCommands.notFound(id));
         }
         if (json) {
-            Json.print(spec.commandLine().getOut(), Map.of("id", id, "enabled", false, "disabledReason", why));
+            Json.print(spec.commandLine().getOut(), Map.of("id", id, "enabled", false, "disabledReason", why,
+                    "pausedDeliveries", paused));
         } else {
-            spec.commandLine().getOut().println("endpoint " + id + " disabled (" + why + "); its deliveries wait "
-                    + "until 'outbox endpoints enable " + id + "'");
+            spec.commandLine().getOut().println("endpoint " + id + " disabled (" + why + "); " + paused
+                    + " pending deliveries paused until 'outbox endpoints enable " + id + "'");
         }
         return Main.OK;
     }

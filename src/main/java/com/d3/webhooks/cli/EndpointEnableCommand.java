@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "enable", mixinStandardHelpOptions = true,
         description = {"Delivers to an endpoint again and clears the disabled reason.",
-                "Deliveries that waited go out at the worker's next check of them (within a minute); new "
-                        + "events are routed to it from now on."},
+                "Its paused deliveries are due at once, after any delivery that was due before; new events "
+                        + "are routed to it from now on."},
         footer = {"", "Example:", "  outbox endpoints enable 3"})
 final class EndpointEnableCommand implements Callable<Integer> {
 
@@ -33,16 +33,16 @@ final class EndpointEnableCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        int resumed;
         try (Database db = database.open(1)) {
-            if (!new EndpointRepository(db.dsl()).enable(id, Clock.systemUTC().instant())) {
-                throw EndpointCommands.notFound(id);
-            }
+            resumed = new EndpointRepository(db.dsl()).enable(id, Clock.systemUTC().instant())
+                    .orElseThrow(() -> EndpointCommands.notFound(id));
         }
         if (json) {
-            Json.print(spec.commandLine().getOut(), Map.of("id", id, "enabled", true));
+            Json.print(spec.commandLine().getOut(), Map.of("id", id, "enabled", true, "resumedDeliveries", resumed));
         } else {
-            spec.commandLine().getOut().println("endpoint " + id + " enabled; deliveries that waited go out within "
-                    + "a minute");
+            spec.commandLine().getOut().println("endpoint " + id + " enabled; " + resumed
+                    + " paused deliveries are due now");
         }
         return Main.OK;
     }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "stats", mixinStandardHelpOptions = true,
         description = {"Delivery health, overall and per endpoint with any activity:",
                 "  PENDING     deliveries waiting for an attempt; DUE: those whose time has come",
+                "  PAUSED      deliveries of a disabled endpoint, due again when it is enabled",
                 "  OLDEST DUE  how long the longest-waiting due delivery has waited (the backlog's lag)",
                 "  IN FLIGHT   deliveries being attempted now",
                 "  OK/FAILED   deliveries that succeeded / failed for good in the last hour and 24 hours",
@@ -64,11 +65,11 @@ final class StatsCommand implements Callable<Integer> {
             return Main.OK;
         }
         out.println("at " + Times.format(now));
-        TablePrinter t = new TablePrinter("ENDPOINT", "PENDING", "DUE", "OLDEST DUE", "IN FLIGHT", "OK 1H",
+        TablePrinter t = new TablePrinter("ENDPOINT", "PENDING", "PAUSED", "DUE", "OLDEST DUE", "IN FLIGHT", "OK 1H",
                 "FAILED 1H", "OK 24H", "FAILED 24H", "SUCCESS 24H", "P50", "P95", "URL");
         for (EndpointStats s : stats) {
             t.row(s.endpointId() == null ? "all" : s.endpointId() + (Boolean.FALSE.equals(s.enabled()) ? " (disabled)" : ""),
-                    s.pending(), s.due(),
+                    s.pending(), s.paused(), s.due(),
                     s.oldestDueAgeSeconds() == null ? null : Times.age(Duration.ofSeconds(s.oldestDueAgeSeconds())),
                     s.inFlight(), s.succeededLastHour(), s.failedLastHour(), s.succeededLastDay(), s.failedLastDay(),
                     s.successRate() == null ? null : String.format("%.1f%% of %d", 100 * s.successRate(),

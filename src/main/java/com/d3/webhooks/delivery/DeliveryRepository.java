@@ -3,6 +3,7 @@ package com.d3.webhooks.delivery;
 import com.d3.webhooks.db.DbTime;
 import com.d3.webhooks.endpoints.EndpointHeader;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 import static org.jooq.impl.DSL.val;
 
 import java.sql.PreparedStatement;
@@ -17,6 +18,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * The delivery state machine's statements, one method each. Every write after the claim is
@@ -27,6 +29,7 @@ public final class DeliveryRepository {
 
 
     private static final com.d3.webhooks.db.schema.tables.WebhookDeliveries D = WEBHOOK_DELIVERIES;
+    private static final com.d3.webhooks.db.schema.tables.WebhookEndpoints E = WEBHOOK_ENDPOINTS;
 
     /**
      * What a claim reads: the delivery (d), its event (o) and its endpoint (e), with the endpoint's
@@ -184,12 +187,17 @@ public final class DeliveryRepository {
     /**
      * Fenced: gives a claimed delivery back without an attempt having been made (the worker is
      * stopping, or the endpoint was disabled after routing): the attempt count is restored and
-     * the delivery is due at {@code dueAt}. A null note keeps the last error as it was.
+     * the delivery is due at {@code dueAt}, or paused when its endpoint's deliveries are (see
+     * {@link PausedDeliveries}). A null note keeps the last error as it was.
      */
     public boolean release(DSLContext tx, ClaimedDelivery d, String workerId, Instant dueAt, String note,
                            Instant now) {
+        PausedDeliveries.lockShared(tx, d.endpointId());
+        var pausedEndpoint = DSL.exists(DSL.selectOne().from(E)
+                .where(E.ID.eq(D.ENDPOINT_ID)).and(E.ENABLED.isFalse()).and(E.DELIVERIES_PAUSED.isTrue()));
         return tx.update(D)
-                .set(D.STATE, DeliveryState.PENDING.sql())
+                .set(D.STATE, DSL.when(pausedEndpoint, DeliveryState.PAUSED.sql())
+                        .otherwise(DeliveryState.PENDING.sql()))
                 .set(D.ATTEMPTS, D.ATTEMPTS.minus(1))
                 .set(D.NEXT_ATTEMPT_AT, DbTime.utc(dueAt))
                 .set(D.LOCKED_BY, (String) null)
@@ -303,26 +311,39 @@ public final class DeliveryRepository {
              LIMIT ?
                FOR UPDATE OF d SKIP LOCKED""";
 
+    /** Rows a rescue reads per round trip: the most it may hold beyond its payload bound. */
+    private static final int RESCUE_FETCH_ROWS = 8;
+
     /**
-     * Locks up to {@code limit} deliveries whose lease expired (their worker died or hung),
-     * returning them as claims of the worker that lost them, so the caller can audit the lost
-     * attempt and settle each one in the same transaction.
+     * Locks deliveries whose lease expired (their worker died or hung), oldest lease first, up to
+     * {@code maxRows} and until their payloads add up to {@code maxPayloadChars}, returning them as
+     * claims of the worker that lost them, so the caller can audit the lost attempt and settle each
+     * one in the same transaction. The rows come through a cursor (the caller's transaction makes
+     * one), a few per round trip: those the server is not asked for are neither locked nor sent.
      */
-    public List<LostAttempt> lockExpired(DSLContext tx, int limit, Instant now) {
+    public ExpiredLeases lockExpired(DSLContext tx, int maxRows, long maxPayloadChars, Instant now) {
         return tx.connectionResult(c -> {
             try (PreparedStatement ps = c.prepareStatement(LOCK_EXPIRED_SQL)) {
                 ps.setObject(1, DbTime.utc(now));
-                ps.setInt(2, limit);
+                ps.setInt(2, maxRows);
+                ps.setFetchSize(RESCUE_FETCH_ROWS);
                 List<LostAttempt> lost = new ArrayList<>();
+                long chars = 0;
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        lost.add(new LostAttempt(readClaim(rs), rs.getString(CLAIM_COLUMN_COUNT + 1),
+                    while (chars < maxPayloadChars && rs.next()) {
+                        ClaimedDelivery d = readClaim(rs);
+                        lost.add(new LostAttempt(d, rs.getString(CLAIM_COLUMN_COUNT + 1),
                                 rs.getObject(CLAIM_COLUMN_COUNT + 2, OffsetDateTime.class).toInstant()));
+                        chars += d.payloadJson().length();
                     }
                 }
-                return lost;
+                return new ExpiredLeases(lost, lost.size() == maxRows || chars >= maxPayloadChars);
             }
         });
+    }
+
+    /** One batch of expired leases; {@code more} when a bound cut it short, so others may be waiting. */
+    public record ExpiredLeases(List<LostAttempt> lost, boolean more) {
     }
 
     /** A delivery whose worker's lease ran out before it reported the attempt's outcome. */

@@ -11,12 +11,15 @@ import java.util.Set;
  * waiting   --promote-->  pending      (the ordered key's earlier deliveries finished)
  * pending   --claim---->  in_flight    (leased to a worker, attempt counted)
  * in_flight --settle--->  succeeded | pending (retry, or released unsent) | failed
+ * pending   --pause---->  paused       (its endpoint is disabled; PausedDeliveries)
+ * paused    --resume--->  pending      (its endpoint is enabled again)
+ * in_flight --release-->  paused       (given back unsent while its endpoint's deliveries are paused)
  * failed    --replay--->  pending;  failed --skip--> skipped (an operator's decisions)
  * succeeded, pending      --replay--> pending (a fresh retry budget)
  * </pre>
  */
 public enum DeliveryState {
-    WAITING, PENDING, IN_FLIGHT, SUCCEEDED, FAILED, SKIPPED;
+    WAITING, PENDING, PAUSED, IN_FLIGHT, SUCCEEDED, FAILED, SKIPPED;
 
     /** The value in the state column. */
     public String sql() {
@@ -36,8 +39,9 @@ public enum DeliveryState {
     public Set<DeliveryState> next() {
         return switch (this) {
             case WAITING -> EnumSet.of(PENDING);
-            case PENDING -> EnumSet.of(IN_FLIGHT, PENDING);
-            case IN_FLIGHT -> EnumSet.of(SUCCEEDED, PENDING, FAILED);
+            case PENDING -> EnumSet.of(IN_FLIGHT, PENDING, PAUSED);
+            case PAUSED -> EnumSet.of(PENDING);
+            case IN_FLIGHT -> EnumSet.of(SUCCEEDED, PENDING, PAUSED, FAILED);
             case FAILED -> EnumSet.of(PENDING, SKIPPED);
             case SUCCEEDED -> EnumSet.of(PENDING);
             case SKIPPED -> EnumSet.noneOf(DeliveryState.class);

@@ -2,6 +2,7 @@ package com.d3.webhooks.delivery;
 
 import com.d3.webhooks.audit.AuditEntry;
 import com.d3.webhooks.audit.AuditLog;
+import com.d3.webhooks.delivery.DeliveryRepository.ExpiredLeases;
 import com.d3.webhooks.delivery.DeliveryRepository.LostAttempt;
 import com.d3.webhooks.delivery.DeliveryRepository.Settlement;
 import java.time.Clock;
@@ -42,6 +43,13 @@ public final class Worker implements AutoCloseable {
      */
     private static final int SLOTS_PER_SENDER = 4;
     private static final int RESCUE_BATCH = 500;
+    /**
+     * Payload text one rescue transaction may load: the lost attempt's audit row carries the body,
+     * so each payload is held about four times (row, body, the audit statement's array and its
+     * encoding). 4 Mi characters keep that near 16-32 MB; 500 payloads near the 256 KiB limit
+     * would be 500 MB. Further batches follow at once.
+     */
+    private static final long RESCUE_PAYLOAD_CHARS = 4L * 1024 * 1024;
     private static final Duration DB_RETRY_MIN = Duration.ofMillis(500);
     private static final Duration DB_RETRY_MAX = Duration.ofSeconds(30);
 
@@ -351,13 +359,28 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * Deliveries whose worker died (or stalled past its lease): the lost attempt is audited as
-     * failed, then the delivery is due at once, or failed if that was its last attempt.
+     * Deliveries that no worker moves on: those whose worker died (or stalled past its lease), whose
+     * lost attempt is audited as failed and which are then due at once, or failed if that was their
+     * last attempt; and those of endpoints disabled or enabled since the last pass, which are
+     * paused or due again ({@link PausedDeliveries}).
      */
     private void rescueExpired(Instant now) {
-        List<LostAttempt> rescued = dsl.transactionResult(cfg -> {
+        boolean more = true;
+        while (more) {
+            more = rescueBatch(now);
+        }
+        for (PausedDeliveries.Change c : PausedDeliveries.reconcile(dsl, now)) {
+            log.info(c.paused() ? "endpoint {} is disabled: {} pending deliveries paused until it is enabled"
+                    : "endpoint {} is enabled: {} paused deliveries due again", c.endpointId(), c.deliveries());
+        }
+    }
+
+    /** One transaction of {@link #rescueExpired}; true when a bound cut it short. */
+    private boolean rescueBatch(Instant now) {
+        ExpiredLeases expired = dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
-            List<LostAttempt> lost = deliveries.lockExpired(tx, RESCUE_BATCH, now);
+            ExpiredLeases batch = deliveries.lockExpired(tx, RESCUE_BATCH, RESCUE_PAYLOAD_CHARS, now);
+            List<LostAttempt> lost = batch.lost();
             List<AuditEntry> entries = new ArrayList<>();
             Map<String, List<Settlement>> byLostOwner = new HashMap<>();
             for (LostAttempt l : lost) {
@@ -378,8 +401,9 @@ public final class Worker implements AutoCloseable {
                             && l.delivery().attemptInBudget() >= config.retrySchedule().maxAttempts())
                     .map(l -> new OrderedKeys.Key(l.delivery().endpointId(), l.delivery().orderingKey()))
                     .toList(), now);
-            return lost;
+            return batch;
         });
+        List<LostAttempt> rescued = expired.lost();
         if (!rescued.isEmpty()) {
             listener.rescued(rescued.size());
             for (LostAttempt l : rescued) {
@@ -393,6 +417,7 @@ public final class Worker implements AutoCloseable {
             log.warn("lease expired for {} deliveries held by {}; they are due again", rescued.size(),
                     rescued.stream().map(LostAttempt::lostBy).distinct().toList());
         }
+        return expired.more();
     }
 
     // ---------------------------------------------------------------- helpers

@@ -2,6 +2,7 @@ package com.d3.webhooks.endpoints;
 
 import com.d3.webhooks.db.DbTime;
 import com.d3.webhooks.delivery.OrderedKeys;
+import com.d3.webhooks.delivery.PausedDeliveries;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
 import com.d3.webhooks.db.schema.tables.records.WebhookEndpointsRecord;
@@ -14,6 +15,7 @@ import com.d3.webhooks.secrets.SecretSealer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Map;
 import java.util.Optional;
 import org.jooq.Condition;
@@ -89,7 +91,7 @@ public final class EndpointRepository {
                                state = CASE WHEN state = 'waiting' THEN 'pending' ELSE state END,
                                next_attempt_at = CASE WHEN state = 'waiting' THEN now() ELSE next_attempt_at END
                          WHERE endpoint_id = {0} AND ordering_key IS NOT NULL
-                           AND state IN ('waiting', 'pending', 'in_flight', 'failed')""", DSL.val(id));
+                           AND state IN ('waiting', 'pending', 'paused', 'in_flight', 'failed')""", DSL.val(id));
             }
             return changed == 1;
         });
@@ -176,34 +178,48 @@ public final class EndpointRepository {
     }
 
     /**
-     * Stops deliveries to the endpoint: new events are not routed to it, and deliveries already
-     * created wait (the worker releases them without an attempt) until it is enabled again.
-     * Disabling again keeps the first disabled_at and records the new reason.
+     * Stops deliveries to the endpoint: new events are not routed to it, and the deliveries already
+     * created are paused until it is enabled again. Disabling again keeps the first disabled_at and
+     * records the new reason. Returns how many pending deliveries it paused; empty when there is no
+     * such endpoint.
      */
-    public boolean disable(long id, String reason, Instant now) {
-        return dsl.update(E)
-                .set(E.ENABLED, false)
-                .set(E.DISABLED_REASON, reason)
-                .set(E.DISABLED_AT, DSL.coalesce(E.DISABLED_AT, DSL.val(DbTime.utc(now))))
-                .set(E.UPDATED_AT, DbTime.utc(now))
-                .where(E.ID.eq(id))
-                .execute() == 1;
+    public OptionalInt disable(long id, String reason, Instant now) {
+        return dsl.transactionResult(cfg -> {
+            DSLContext tx = cfg.dsl();
+            PausedDeliveries.lock(tx, id);
+            int found = tx.update(E)
+                    .set(E.ENABLED, false)
+                    .set(E.DISABLED_REASON, reason)
+                    .set(E.DISABLED_AT, DSL.coalesce(E.DISABLED_AT, DSL.val(DbTime.utc(now))))
+                    .set(E.UPDATED_AT, DbTime.utc(now))
+                    .where(E.ID.eq(id))
+                    .execute();
+            return found == 0 ? OptionalInt.empty() : OptionalInt.of(PausedDeliveries.pause(tx, id, now));
+        });
     }
 
-    /** Delivers to the endpoint again; the waiting deliveries go out at their next check. */
-    public boolean enable(long id, Instant now) {
-        return dsl.update(E)
-                .set(E.ENABLED, true)
-                .set(E.DISABLED_REASON, (String) null)
-                .set(E.DISABLED_AT, (OffsetDateTime) null)
-                // A fresh start: the failures before the disabling do not count towards the next one.
-                .set(E.FAILING_SINCE, (OffsetDateTime) null)
-                .set(E.CONSECUTIVE_FAILURES, 0)
-                .set(E.BREAKER_OPENINGS, 0)
-                .set(E.BREAKER_OPEN_UNTIL, (OffsetDateTime) null)
-                .set(E.UPDATED_AT, DbTime.utc(now))
-                .where(E.ID.eq(id))
-                .execute() == 1;
+    /**
+     * Delivers to the endpoint again: its paused deliveries are due now. Returns how many; empty
+     * when there is no such endpoint.
+     */
+    public OptionalInt enable(long id, Instant now) {
+        return dsl.transactionResult(cfg -> {
+            DSLContext tx = cfg.dsl();
+            PausedDeliveries.lock(tx, id);
+            int found = tx.update(E)
+                    .set(E.ENABLED, true)
+                    .set(E.DISABLED_REASON, (String) null)
+                    .set(E.DISABLED_AT, (OffsetDateTime) null)
+                    // A fresh start: the failures before the disabling do not count towards the next one.
+                    .set(E.FAILING_SINCE, (OffsetDateTime) null)
+                    .set(E.CONSECUTIVE_FAILURES, 0)
+                    .set(E.BREAKER_OPENINGS, 0)
+                    .set(E.BREAKER_OPEN_UNTIL, (OffsetDateTime) null)
+                    .set(E.UPDATED_AT, DbTime.utc(now))
+                    .where(E.ID.eq(id))
+                    .execute();
+            return found == 0 ? OptionalInt.empty() : OptionalInt.of(PausedDeliveries.resume(tx, id, now));
+        });
     }
 
     /**

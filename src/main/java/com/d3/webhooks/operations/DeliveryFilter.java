@@ -23,7 +23,7 @@ public record DeliveryFilter(List<Long> deliveryIds, UUID eventId, Long endpoint
                              String eventType, Instant since, Instant until, List<String> states) {
 
     public static final Set<String> STATES =
-            Set.of("waiting", "pending", "in_flight", "succeeded", "failed", "skipped");
+            Set.of("waiting", "pending", "paused", "in_flight", "succeeded", "failed", "skipped");
 
     public DeliveryFilter {
         deliveryIds = deliveryIds == null ? List.of() : List.copyOf(deliveryIds);
@@ -31,7 +31,7 @@ public record DeliveryFilter(List<Long> deliveryIds, UUID eventId, Long endpoint
         for (String s : states) {
             if (!STATES.contains(s)) {
                 throw new IllegalArgumentException("unknown delivery state '" + s
-                        + "': expected waiting, pending, in_flight, succeeded, failed or skipped");
+                        + "': expected waiting, pending, paused, in_flight, succeeded, failed or skipped");
             }
         }
         if (since != null && until != null && !since.isBefore(until)) {

@@ -49,12 +49,12 @@ public final class DeliveryQueries {
     }
 
     /**
-     * How many of an endpoint's deliveries are pending, in flight and failed (succeeded ones are
+     * How many of an endpoint's deliveries are pending, paused, in flight and failed (succeeded ones are
      * not counted: they are most of the table; {@code outbox stats} counts recent ones).
      */
     public Map<String, Long> openDeliveriesByState(long endpointId) {
         Map<String, Long> counts = new LinkedHashMap<>();
-        for (String state : List.of("pending", "in_flight", "failed")) {
+        for (String state : List.of("pending", "paused", "in_flight", "failed")) {
             counts.put(state, 0L);
         }
         dsl.select(D.STATE, DSL.count()).from(D)

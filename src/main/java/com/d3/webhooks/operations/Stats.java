@@ -62,6 +62,7 @@ public final class Stats {
         var due = count().filterWhere(D.STATE.eq("pending").and(D.NEXT_ATTEMPT_AT.le(at)));
         var oldestDue = min(D.NEXT_ATTEMPT_AT).filterWhere(D.STATE.eq("pending").and(D.NEXT_ATTEMPT_AT.le(at)));
         var inFlight = count().filterWhere(D.STATE.eq("in_flight"));
+        var paused = count().filterWhere(D.STATE.eq("paused"));
         var okHour = count().filterWhere(D.STATE.eq("succeeded").and(D.COMPLETED_AT.ge(hourAgo)));
         var failedHour = count().filterWhere(D.STATE.eq("failed").and(D.COMPLETED_AT.ge(hourAgo)));
         var okDay = count().filterWhere(D.STATE.eq("succeeded").and(D.COMPLETED_AT.ge(dayAgo)));
@@ -70,10 +71,10 @@ public final class Stats {
         Map<Long, Record> deliveries = new HashMap<>();
         Record overallDeliveries = null;
         for (Record r : dsl.select(D.ENDPOINT_ID, total, pending, due, oldestDue, inFlight, okHour, failedHour,
-                        okDay, failedDay)
+                        okDay, failedDay, paused)
                 .from(D)
                 .where(deliveriesOf)
-                .and(D.STATE.in("pending", "in_flight").or(D.COMPLETED_AT.ge(dayAgo)))
+                .and(D.STATE.in("pending", "paused", "in_flight").or(D.COMPLETED_AT.ge(dayAgo)))
                 .groupBy(rollup(D.ENDPOINT_ID))
                 .fetch()) {
             if (r.get(total) == 1) {
@@ -123,13 +124,13 @@ public final class Stats {
         return out;
     }
 
-    /** {@code d}: endpoint, grouping, pending, due, oldest due, in flight, ok/failed hour, ok/failed day. */
+    /** {@code d}: endpoint, grouping, pending, due, oldest due, in flight, ok/failed hour, ok/failed day, paused. */
     private static EndpointStats build(Long id, String url, Boolean enabled, Record d, Record a, Instant now) {
         long attempts = a == null ? 0 : a.get(2, Long.class);
         long successes = a == null ? 0 : a.get(3, Long.class);
         OffsetDateTime oldest = d == null ? null : d.get(4, OffsetDateTime.class);
         return new EndpointStats(id, url, enabled,
-                longAt(d, 2), longAt(d, 3),
+                longAt(d, 2), longAt(d, 10), longAt(d, 3),
                 oldest == null ? null : Duration.between(oldest.toInstant(), now).toSeconds(),
                 longAt(d, 5), longAt(d, 6), longAt(d, 7), longAt(d, 8), longAt(d, 9),
                 attempts,

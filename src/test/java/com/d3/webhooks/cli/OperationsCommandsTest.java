@@ -42,7 +42,7 @@ class OperationsCommandsTest {
         assertEquals(0, human.exit(), human.toString());
         String[] lines = human.out().split("\n");
         assertTrue(lines[0].startsWith("at 20"), lines[0]);
-        assertTrue(lines[1].startsWith("ENDPOINT  PENDING  DUE  OLDEST DUE"), lines[1]);
+        assertTrue(lines[1].startsWith("ENDPOINT  PENDING  PAUSED  DUE  OLDEST DUE"), lines[1]);
         assertTrue(lines[2].startsWith("all "), lines[2]);
         assertTrue(lines[3].startsWith(endpoint + " "), lines[3]);
         assertTrue(lines[3].contains("2m0"), lines[3]);

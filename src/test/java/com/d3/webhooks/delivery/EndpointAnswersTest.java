@@ -53,7 +53,7 @@ class EndpointAnswersTest {
         assertEquals(1, receiver.received("/other").size(), "the account's other endpoint heard of it");
         assertTrue(receiver.received("/other").get(0).bodyText().contains("\"endpointId\": " + gone));
         var delivery = fx.deliveries().get(0);
-        assertEquals("pending", delivery.getState(), "the delivery waits, it is not failed");
+        assertEquals("paused", delivery.getState(), "the delivery waits for the endpoint, it is not failed");
 
         clock.advance(java.time.Duration.ofMinutes(5));
         worker.drainDue();
