@@ -32,4 +32,18 @@ record RetryPolicy(RetrySchedule schedule, Duration maxRetryAfter) {
         }
         return new Settlement(d.deliveryId(), d.attempt(), DeliveryState.PENDING, now.plus(delay), status, error);
     }
+
+    /**
+     * An attempt whose worker never reported back: due again at once, or failed if it was the
+     * last of its budget (the request may have reached the receiver, so it counts).
+     */
+    Settlement lost(ClaimedDelivery d, String error, Instant now) {
+        return lastInBudget(d)
+                ? new Settlement(d.deliveryId(), d.attempt(), DeliveryState.FAILED, null, null, error)
+                : new Settlement(d.deliveryId(), d.attempt(), DeliveryState.PENDING, now, null, error);
+    }
+
+    boolean lastInBudget(ClaimedDelivery d) {
+        return d.attemptInBudget() >= schedule.maxAttempts();
+    }
 }

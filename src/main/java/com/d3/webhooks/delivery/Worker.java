@@ -1,17 +1,10 @@
 package com.d3.webhooks.delivery;
 
-import com.d3.webhooks.audit.AuditEntry;
-import com.d3.webhooks.audit.AuditLog;
-import com.d3.webhooks.delivery.DeliveryRepository.ExpiredLeases;
-import com.d3.webhooks.delivery.DeliveryRepository.LostAttempt;
-import com.d3.webhooks.delivery.DeliveryRepository.Settlement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -42,14 +35,6 @@ public final class Worker implements AutoCloseable {
      * and senders wait less for the recorder's commit (docs/performance.md has the measurement).
      */
     private static final int SLOTS_PER_SENDER = 4;
-    private static final int RESCUE_BATCH = 500;
-    /**
-     * Payload text one rescue transaction may load: the lost attempt's audit row carries the body,
-     * so each payload is held about four times (row, body, the audit statement's array and its
-     * encoding). 4 Mi characters keep that near 16-32 MB; 500 payloads near the 256 KiB limit
-     * would be 500 MB. Further batches follow at once.
-     */
-    private static final long RESCUE_PAYLOAD_CHARS = 4L * 1024 * 1024;
     private static final Duration DB_RETRY_MIN = Duration.ofMillis(500);
     private static final Duration DB_RETRY_MAX = Duration.ofSeconds(30);
 
@@ -65,6 +50,7 @@ public final class Worker implements AutoCloseable {
     private final OutcomeRecorder outcomes;
     private final BlockingQueue<Completion> completions;
     private final Waiter waiter = new Waiter();
+    private final LeaseRescuer rescuer;
     private final Duration rescueInterval;
 
     /** A claim loop silent this long (a database call hanging, say) makes the worker not ready. */
@@ -93,6 +79,7 @@ public final class Worker implements AutoCloseable {
         this.senders = new Senders(config, clock, admission, listener, outcomes::probing);
         this.completions = new ArrayBlockingQueue<>(slotCount);
         Duration halfLease = config.lease().dividedBy(2);
+        this.rescuer = new LeaseRescuer(dsl, config, listener);
         this.rescueInterval = halfLease.compareTo(Duration.ofSeconds(10)) < 0 ? halfLease : Duration.ofSeconds(10);
     }
 
@@ -129,7 +116,7 @@ public final class Worker implements AutoCloseable {
      */
     public int runOnce() {
         Instant now = clock.instant();
-        rescueExpired(now);
+        rescuer.rescue(now);
         router.routeBatch(now);
         List<ClaimedDelivery> claimed = deliveries.claim(config.workerId(), config.batchSize(), now, config.lease());
         if (!claimed.isEmpty()) {
@@ -219,7 +206,7 @@ public final class Worker implements AutoCloseable {
                 Instant now = clock.instant();
                 senders.giveBackStalled(now);
                 if (!now.isBefore(nextRescue)) {
-                    rescueExpired(now);
+                    rescuer.rescue(now);
                     nextRescue = now.plus(rescueInterval);
                 }
                 // Routing costs a transaction even when there is nothing to route: while deliveries
@@ -356,68 +343,6 @@ public final class Worker implements AutoCloseable {
                 break;
             }
         }
-    }
-
-    /**
-     * Deliveries that no worker moves on: those whose worker died (or stalled past its lease), whose
-     * lost attempt is audited as failed and which are then due at once, or failed if that was their
-     * last attempt; and those of endpoints disabled or enabled since the last pass, which are
-     * paused or due again ({@link PausedDeliveries}).
-     */
-    private void rescueExpired(Instant now) {
-        boolean more = true;
-        while (more) {
-            more = rescueBatch(now);
-        }
-        for (PausedDeliveries.Change c : PausedDeliveries.reconcile(dsl, now)) {
-            log.info(c.paused() ? "endpoint {} is disabled: {} pending deliveries paused until it is enabled"
-                    : "endpoint {} is enabled: {} paused deliveries due again", c.endpointId(), c.deliveries());
-        }
-    }
-
-    /** One transaction of {@link #rescueExpired}; true when a bound cut it short. */
-    private boolean rescueBatch(Instant now) {
-        ExpiredLeases expired = dsl.transactionResult(cfg -> {
-            DSLContext tx = cfg.dsl();
-            ExpiredLeases batch = deliveries.lockExpired(tx, RESCUE_BATCH, RESCUE_PAYLOAD_CHARS, now);
-            List<LostAttempt> lost = batch.lost();
-            List<AuditEntry> entries = new ArrayList<>();
-            Map<String, List<Settlement>> byLostOwner = new HashMap<>();
-            for (LostAttempt l : lost) {
-                entries.add(DeliveryAttempt.lostAttemptEntry(l, config.workerId(), now));
-                ClaimedDelivery d = l.delivery();
-                String error = DeliveryAttempt.lostAttemptError(l);
-                Settlement s = d.attemptInBudget() >= config.retrySchedule().maxAttempts()
-                        ? new Settlement(d.deliveryId(), d.attempt(), DeliveryState.FAILED, null, null, error)
-                        : new Settlement(d.deliveryId(), d.attempt(), DeliveryState.PENDING, now, null, error);
-                byLostOwner.computeIfAbsent(l.lostBy(), k -> new ArrayList<>()).add(s);
-            }
-            // This transaction holds every row's lock, so fencing on the lost owner cannot miss.
-            byLostOwner.forEach((owner, settlements) -> deliveries.settle(tx, owner, settlements, now));
-            AuditLog.append(tx, entries);
-            // A lost last attempt fails its delivery for good: an ordered key may move on (skip policy).
-            OrderedKeys.promoteHeads(tx, lost.stream()
-                    .filter(l -> l.delivery().orderingKey() != null
-                            && l.delivery().attemptInBudget() >= config.retrySchedule().maxAttempts())
-                    .map(l -> new OrderedKeys.Key(l.delivery().endpointId(), l.delivery().orderingKey()))
-                    .toList(), now);
-            return batch;
-        });
-        List<LostAttempt> rescued = expired.lost();
-        if (!rescued.isEmpty()) {
-            listener.rescued(rescued.size());
-            for (LostAttempt l : rescued) {
-                try (DeliveryMdc ids = DeliveryMdc.of(l.delivery())) {
-                    log.info("{}: the lease of {} ran out at {} before it reported the attempt; the attempt is "
-                            + "audited as lost and the delivery is {}", l.delivery(), l.lostBy(), l.leaseExpiredAt(),
-                            l.delivery().attemptInBudget() >= config.retrySchedule().maxAttempts()
-                                    ? "failed (that was its last attempt)" : "due again now");
-                }
-            }
-            log.warn("lease expired for {} deliveries held by {}; they are due again", rescued.size(),
-                    rescued.stream().map(LostAttempt::lostBy).distinct().toList());
-        }
-        return expired.more();
     }
 
     // ---------------------------------------------------------------- helpers

@@ -63,4 +63,12 @@ class RetryPolicyTest {
     void theReceiverCanAskForNoMoreAttempts() {
         assertEquals(DeliveryState.FAILED, policy.decide(attempt(1), failed(400, null, true), NOW).state());
     }
+
+    @Test
+    void aLostAttemptIsDueAtOnceUnlessItWasTheLastOfTheBudget() {
+        Settlement again = policy.lost(attempt(2), "lease expired", NOW);
+        assertEquals(DeliveryState.PENDING, again.state());
+        assertEquals(NOW, again.nextAttemptAt());
+        assertEquals(DeliveryState.FAILED, policy.lost(attempt(3), "lease expired", NOW).state());
+    }
 }
