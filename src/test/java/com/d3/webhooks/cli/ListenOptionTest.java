@@ -10,9 +10,10 @@ import com.d3.webhooks.testing.TestReceiver;
 import com.d3.webhooks.testing.WorkerProcess;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.Test;
+import com.d3.webhooks.testing.Await;
+import java.time.Duration;
 
 /**
  * {@code outbox worker --listen} as operators run it: a worker process polling every 10 minutes
@@ -29,7 +30,7 @@ class ListenOptionTest {
              WorkerProcess worker = WorkerProcess.start("listen", List.of(), Map.of(),
                      "--allow-private-network", "--listen", "--poll-min", "10m", "--poll-max", "10m")) {
             fx.endpoint("acct_1", receiver.url("/hook"), null);
-            assertTrue(eventually(60, () -> worker.logText().contains("listening for NOTIFY webhook_outbox")),
+            assertTrue(Await.eventually(Duration.ofSeconds(60), () -> worker.logText().contains("listening for NOTIFY webhook_outbox")),
                     worker.logText());
             Thread.sleep(500); // the wake-up on connecting has run its pass over an empty outbox
 
@@ -38,21 +39,10 @@ class ListenOptionTest {
                 Outbox.wakeWorkers(cfg.dsl());
             });
 
-            assertTrue(eventually(20, () -> receiver.received().size() == 1),
+            assertTrue(Await.eventually(Duration.ofSeconds(20), () -> receiver.received().size() == 1),
                     "delivered on the NOTIFY, not at the poll 10 minutes later; log:\n" + worker.logText());
-            assertTrue(eventually(10, () -> fx.deliveries().get(0).getState().equals("succeeded")),
+            assertTrue(Await.eventually(Duration.ofSeconds(10), () -> fx.deliveries().get(0).getState().equals("succeeded")),
                     "and recorded; log:\n" + worker.logText());
         }
-    }
-
-    private static boolean eventually(int seconds, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return condition.getAsBoolean();
     }
 }

@@ -25,6 +25,7 @@ import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import com.d3.webhooks.testing.Await;
 
 /**
  * The circuit breaker against a real receiver on loopback and real PostgreSQL, one pass at a
@@ -227,10 +228,7 @@ class CircuitBreakerTest {
         } finally {
             answer.countDown();
         }
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (endpoint(endpoint).getBreakerOpenUntil() != null && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.eventually(Duration.ofSeconds(20), () -> endpoint(endpoint).getBreakerOpenUntil() == null);
         assertNull(endpoint(endpoint).getBreakerOpenUntil(), "the probe's success closed the breaker");
     }
 

@@ -14,6 +14,8 @@ import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.Test;
+import com.d3.webhooks.testing.Await;
+import java.time.Duration;
 
 /**
  * The per-endpoint cap costs nothing while the endpoint keeps up: with the worker's default
@@ -93,10 +95,7 @@ class EndpointCapTest {
         });
     }
 
-    private static void awaitSucceeded(AtomicInteger succeeded, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (succeeded.get() < count && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+    private static void awaitSucceeded(AtomicInteger succeeded, int count) {
+        Await.eventually(Duration.ofSeconds(60), () -> succeeded.get() >= count);
     }
 }

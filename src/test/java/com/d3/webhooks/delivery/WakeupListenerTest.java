@@ -11,11 +11,11 @@ import com.d3.webhooks.testing.TestDatabase;
 import com.d3.webhooks.testing.TestReceiver;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import com.d3.webhooks.testing.Await;
 
 /**
  * Workers poll every 10 minutes here, so an event delivered within seconds was claimed because a
@@ -62,7 +62,7 @@ class WakeupListenerTest {
         assertEquals(0, receiver.received().size(), "without NOTIFY the event waits for the next poll");
 
         insertAndNotify(2);
-        assertTrue(eventually(() -> receiver.received().size() == 2),
+        assertTrue(Await.eventually(PROMPTLY, () -> receiver.received().size() == 2),
                 "the NOTIFY woke the worker; both pending events went: " + receiver.received().size());
     }
 
@@ -87,7 +87,7 @@ class WakeupListenerTest {
         awaitListening(first);
 
         insertAndNotify(1);
-        assertTrue(eventually(() -> receiver.received().size() == 1),
+        assertTrue(Await.eventually(PROMPTLY, () -> receiver.received().size() == 1),
                 "the listener is back and the NOTIFY woke the worker");
     }
 
@@ -104,7 +104,7 @@ class WakeupListenerTest {
      */
     private int awaitListening(int notPid) throws InterruptedException {
         int[] pid = new int[1];
-        assertTrue(eventually(() -> {
+        assertTrue(Await.eventually(PROMPTLY, () -> {
             Integer p = dsl.resultQuery("SELECT min(pid) FROM pg_stat_activity WHERE query = ? AND pid <> ?",
                     "LISTEN " + Outbox.WAKEUP_CHANNEL, notPid).fetchOne(0, Integer.class);
             pid[0] = p == null ? 0 : p;
@@ -112,16 +112,5 @@ class WakeupListenerTest {
         }), "a session listens");
         Thread.sleep(300);
         return pid[0];
-    }
-
-    private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + PROMPTLY.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return condition.getAsBoolean();
     }
 }

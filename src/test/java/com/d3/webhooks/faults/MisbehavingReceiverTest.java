@@ -20,6 +20,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import com.d3.webhooks.testing.Await;
 
 /**
  * Receivers that misbehave at the TCP, HTTP or TLS level, on loopback. Each one is a failed
@@ -199,11 +200,8 @@ class MisbehavingReceiverTest {
     }
 
     /** The worker closed every connection it opened (no stalled socket left behind). */
-    private static void awaitAllClosedByWorker(IntSupplier closed, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (closed.getAsInt() < expected && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+    private static void awaitAllClosedByWorker(IntSupplier closed, int expected) {
+        Await.eventually(Duration.ofSeconds(5), () -> closed.getAsInt() >= expected);
         assertEquals(expected, closed.getAsInt(), "connections the worker closed");
     }
 

@@ -18,6 +18,8 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.Test;
+import com.d3.webhooks.testing.Await;
+import java.time.Duration;
 
 /**
  * An attempt that throws, even an Error, still ends as a recorded outcome and gives its slot back:
@@ -78,10 +80,7 @@ class SenderCrashTest {
             try (Worker worker = fx.worker(Fixtures.testConfig("w-crash").concurrency(1)
                     .retrySchedule(RetrySchedule.parse("1s,1s,1s", 0)).build(), new CrashingOnSenders(2 * slots))) {
                 worker.start();
-                long deadline = System.nanoTime() + 60_000_000_000L;
-                while (succeeded() < events && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
+                Await.eventually(Duration.ofSeconds(60), () -> succeeded() >= events);
                 assertTrue(worker.loopAlive(), "the worker is ready again");
             }
         }
