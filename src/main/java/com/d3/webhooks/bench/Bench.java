@@ -68,7 +68,7 @@ public final class Bench implements Callable<Integer> {
 
     @Option(names = "--events", paramLabel = "N",
             description = "Events per drain, retry and workers run, and requests per HTTP floor run. Default "
-                    + "20000, or 5000 for the default set (bin/bench without --scenario), to stay near 12 minutes.")
+                    + "20000, or 5000 for the default set (bin/bench without --scenario).")
     Integer eventsOption;
 
     int events;
