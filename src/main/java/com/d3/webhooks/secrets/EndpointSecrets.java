@@ -19,6 +19,7 @@ import org.jooq.Record;
 import org.jooq.Table;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The statements that keep endpoint secrets sealed at rest, in every column that holds one alike:
@@ -52,6 +53,7 @@ public final class EndpointSecrets {
 
     private final DSLContext dsl;
     private final SecretSealer sealer;
+    private final AtomicInteger lastPlainWarned = new AtomicInteger();
 
     public EndpointSecrets(DSLContext dsl, SecretSealer sealer) {
         this.dsl = dsl;
@@ -115,13 +117,14 @@ public final class EndpointSecrets {
 
     /**
      * Seals every plain-text value and re-seals every value of an old key, or sealed unbound, with
-     * the current key, bound to where it lives. Returns how many it sealed; 0 (and a warning when
-     * there is plain text) without a key.
+     * the current key, bound to where it lives. Returns how many it sealed; 0 without a key, with
+     * a warning when there is plain text and its count changed since the last warning.
      */
     public int sealAll() {
         if (!sealer.canSeal()) {
             int plain = countPlaintext();
-            if (plain > 0) {
+            // Said again only when the count changes: the sweep runs every few seconds.
+            if (plain > 0 && plain != lastPlainWarned.getAndSet(plain)) {
                 log.warn("{} endpoint secret(s) and header value(s) are stored in plain text; set {} and they will "
                         + "be sealed", plain, SecretSealer.KEY_VARIABLE);
             }

@@ -51,6 +51,31 @@ class EndpointSecretsTest {
     }
 
     @Test
+    void withoutAKeyTheSweepWarnsAboutPlainTextOnlyWhenItsCountChanges() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(EndpointSecrets.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+                new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        logger.addAppender(seen);
+        try {
+            insertBySql("acct_1", SECRET);
+            EndpointSecrets secrets = new EndpointSecrets(dsl, SecretSealer.none());
+            secrets.sealAll();
+            secrets.sealAll();
+            secrets.sealAll();
+            assertEquals(1, seen.list.size(), "one warning for three sweeps: " + seen.list);
+            insertBySql("acct_2", SECRET);
+            secrets.sealAll();
+            assertEquals(2, seen.list.size(), "warned again: one more plain-text value");
+            assertTrue(seen.list.get(1).getFormattedMessage().startsWith("2 endpoint secret(s)"),
+                    seen.list.get(1).getFormattedMessage());
+        } finally {
+            logger.detachAppender(seen);
+        }
+    }
+
+    @Test
     void aPlainTextSecretWrittenBySqlIsSealedBySweepWithoutLosingAConcurrentChange() {
         long plain = insertBySql("acct_1", SECRET);
         long none = insertBySql("acct_2", null);
