@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LeaseRescuer {
 
+    /** The worker's lines keep the logger name operators filter on. */
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     private static final int RESCUE_BATCH = 500;
     /**

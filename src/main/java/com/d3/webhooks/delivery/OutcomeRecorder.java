@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class OutcomeRecorder {
 
+    /** The worker's lines keep the logger name operators filter on. */
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
     private final DSLContext dsl;

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Everything a worker needs to know, validated once at start. Each default is a named constant
- * so that the CLI's --help, the README and the code say the same thing.
+ * so that the CLI's --help, docs/configuration.md and the code say the same thing.
  *
  * @param workerId            name written into leases and audit rows; unique per process
  * @param concurrency         requests in flight at once (sender threads)

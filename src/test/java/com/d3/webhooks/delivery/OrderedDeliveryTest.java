@@ -156,7 +156,7 @@ class OrderedDeliveryTest {
     }
 
     /**
-     * What the README promises for a replay of a delivery whose later deliveries already
+     * What docs/reliability.md promises for a replay of a delivery whose later deliveries already
      * succeeded: only the replayed one is sent again, as soon as possible, beside the key's
      * current head; the later ones that succeeded are not resent; the key's waiting deliveries
      * wait for the replayed one as for the head.
