@@ -56,8 +56,10 @@ public final class DeliveryRepository {
      * Leases up to {@code limit} due deliveries to the worker in one statement: the CTE locks
      * due rows in the claim index's order, skipping rows other workers hold (a locking CTE is
      * not inlined, so the LIMIT runs once); the UPDATE counts the attempt and sets the lease.
+     * Its parameters in order: now, limit, worker id, lease end, now. Public so that plans are
+     * taken of the very text {@link #claim} sends.
      */
-    static final String CLAIM_SQL = """
+    public static final String CLAIM_SQL = """
             WITH due AS (
                 SELECT id FROM webhook_deliveries
                  WHERE state = 'pending' AND next_attempt_at <= ?
@@ -69,14 +71,6 @@ public final class DeliveryRepository {
               FROM due, webhook_outbox o, webhook_endpoints e
              WHERE d.id = due.id AND o.id = d.outbox_id AND e.id = d.endpoint_id
             RETURNING\s""" + CLAIM_COLUMNS;
-
-    /**
-     * The claim as {@link #claim} sends it, for bin/bench to EXPLAIN; its parameters in order: now,
-     * limit, worker id, lease end, now.
-     */
-    public static String claimSql() {
-        return CLAIM_SQL;
-    }
 
     public List<ClaimedDelivery> claim(String workerId, int limit, Instant now, java.time.Duration lease) {
         OffsetDateTime at = DbTime.utc(now);

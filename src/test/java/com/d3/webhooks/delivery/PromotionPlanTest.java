@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.d3.webhooks.db.AutoExplain;
+import com.d3.webhooks.bench.AutoExplain;
 import com.d3.webhooks.testing.Fixtures;
 import com.d3.webhooks.testing.TestDatabase;
 import java.sql.Connection;

@@ -21,7 +21,7 @@ import java.util.concurrent.Executors;
 
 /**
  * The benchmark's webhook receiver, run in a process of its own so that its CPU is not the
- * worker's: {@code java -cp target/webhook-outbox.jar com.d3.webhooks.bench.BenchReceiver}.
+ * worker's: {@code java -cp target/webhook-outbox-bench.jar com.d3.webhooks.bench.BenchReceiver}.
  * It answers every delivery at once with 204 and records, per request, the event id
  * (X-D3-Event-Id), delivery id (X-D3-Delivery), attempt (X-D3-Attempt), status answered, receive
  * time (wall clock, epoch microseconds) and body size. Nothing is verified or parsed beyond those

@@ -1,5 +1,6 @@
 package com.d3.webhooks.bench;
 
+import com.d3.webhooks.cli.Main;
 import com.d3.webhooks.delivery.WorkerConfig;
 import com.d3.webhooks.signing.WebhookSecret;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -180,13 +181,15 @@ public final class Bench implements Callable<Integer> {
         PrintStream progress = System.err;
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started);
-        Path jar = Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path outDir = out != null ? out : jar.getParent().resolve("bench");
+        // Workers run the product jar itself (java -jar), the one the bench found the product's classes in.
+        Path productJar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path outDir = out != null ? out : productJar.getParent().resolve("bench");
         Path logDir = outDir.resolve("logs").resolve(stamp);
         Files.createDirectories(logDir);
         serverUrl = databaseUrl == null || databaseUrl.isBlank() ? LOCAL_SERVER : databaseUrl;
-        BenchEnv env = new BenchEnv(Path.of(System.getProperty("java.home"), "bin", "java").toString(), jar, outDir,
-                logDir, serverUrl, isLocal(serverUrl), javaOpts(), concurrency, workerArgs);
+        BenchEnv env = new BenchEnv(Path.of(System.getProperty("java.home"), "bin", "java").toString(), productJar,
+                System.getProperty("java.class.path"), outDir, logDir, serverUrl, isLocal(serverUrl), javaOpts(),
+                concurrency, workerArgs);
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("date", started.toString());
@@ -430,7 +433,7 @@ public final class Bench implements Callable<Integer> {
             if (Report.kind(r.name).equals("ordered-plan") && !r.runs.isEmpty()
                     && r.runs.get(r.runs.size() - 1).details.get("claim_plan_warm") != null) {
                 RunResult last = r.runs.get(r.runs.size() - 1);
-                stdout.printf("%nclaim plan at %s (DeliveryRepository.claimSql, LIMIT %d; EXPLAIN (ANALYZE, "
+                stdout.printf("%nclaim plan at %s (DeliveryRepository.CLAIM_SQL, LIMIT %d; EXPLAIN (ANALYZE, "
                         + "BUFFERS), warm, rolled back):%n%s", r.name, claimLimit, last.details.get("claim_plan_warm"));
                 stdout.printf("promotion plan at %s (OrderedKeys.promoteHeads after %d successes, by auto_explain; warm, rolled "
                         + "back):%n%s", r.name, claimLimit, last.details.get("promote_plan_warm"));

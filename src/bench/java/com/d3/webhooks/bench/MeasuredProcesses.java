@@ -81,7 +81,7 @@ final class MeasuredProcesses implements AutoCloseable {
         // The worker's JVM options too: the floor measures the HTTP client, not a different JVM.
         List<String> cmd = new ArrayList<>(List.of(env.java()));
         cmd.addAll(env.javaOpts());
-        cmd.addAll(List.of("-cp", env.jar().toString(), HttpFloor.class.getName()));
+        cmd.addAll(List.of("-cp", env.benchClassPath(), HttpFloor.class.getName()));
         cmd.addAll(args);
         return start(env, List.of(cmd), List.of(env.logDir().resolve(label + ".log")));
     }
@@ -105,7 +105,7 @@ final class MeasuredProcesses implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(env.java());
         cmd.addAll(env.javaOpts());
-        cmd.addAll(List.of("-Dorg.jooq.no-logo=true", "-Dorg.jooq.no-tips=true", "-jar", env.jar().toString(),
+        cmd.addAll(List.of("-Dorg.jooq.no-logo=true", "-Dorg.jooq.no-tips=true", "-jar", env.productJar().toString(),
                 "worker", "--database-url", databaseUrl, "--worker-id", workerId, "--allow-private-network"));
         cmd.addAll(options);
         if (env.concurrency() != null) {

@@ -416,7 +416,7 @@ final class Scenarios {
                         .put("claim_ms_after", BenchDatabase.executionMs(planAfter))
                         .put("duplicates", got.duplicates());
                 r.detail("postgres_backend_activity", w.postgresActivity())
-                        .detail("claim_sql", com.d3.webhooks.delivery.DeliveryRepository.claimSql())
+                        .detail("claim_sql", com.d3.webhooks.delivery.DeliveryRepository.CLAIM_SQL)
                         .detail("claim_plan_warm", planWarm)
                         .detail("claim_plan_after", planAfter);
             }

@@ -34,7 +34,7 @@ final class ReceiverProcess implements AutoCloseable {
         Path portFile = env.logDir().resolve("receiver-" + server + "-" + System.nanoTime() + ".port");
         List<String> cmd = new ArrayList<>(List.of(env.java(), "-XX:+UseSerialGC", "-Xms64m", "-Xmx512m",
                 "-Dsun.net.httpserver.maxIdleConnections=1000", "-Dsun.net.httpserver.nodelay=true",
-                "-cp", env.jar().toString(), BenchReceiver.class.getName(),
+                "-cp", env.benchClassPath(), BenchReceiver.class.getName(),
                 "--server", server, "--threads", Integer.toString(threads), "--port-file", portFile.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(env.logDir().resolve("receiver-" + server + ".log").toFile()).start();

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * worker does per attempt. Prints one line of JSON: requests, 2xx answers, failures, and the
  * sending loop's wall and CPU nanoseconds (the process's, JVM start excluded).
  *
- * <p>{@code java -cp target/webhook-outbox.jar com.d3.webhooks.bench.HttpFloor --url URL
+ * <p>{@code java -cp target/webhook-outbox-bench.jar com.d3.webhooks.bench.HttpFloor --url URL
  * --requests N [--threads 16] [--secret whsec_...]}
  */
 public final class HttpFloor {

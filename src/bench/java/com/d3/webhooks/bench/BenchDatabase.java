@@ -398,7 +398,7 @@ final class BenchDatabase implements AutoCloseable {
 
     /**
      * EXPLAIN (ANALYZE, BUFFERS) of the worker's own claim statement
-     * ({@code DeliveryRepository.claimSql()}, the text {@code claim} sends, its values bound as
+     * ({@code DeliveryRepository.CLAIM_SQL}, the text {@code claim} sends, its values bound as
      * parameters the same way), in a transaction that is rolled back.
      */
     String explainClaim(int limit) throws SQLException {
@@ -406,7 +406,7 @@ final class BenchDatabase implements AutoCloseable {
         try (Connection c = database.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement p = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS) "
-                    + com.d3.webhooks.delivery.DeliveryRepository.claimSql())) {
+                    + com.d3.webhooks.delivery.DeliveryRepository.CLAIM_SQL)) {
                 java.time.OffsetDateTime now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
                 p.setObject(1, now);
                 p.setInt(2, limit);
@@ -449,10 +449,10 @@ final class BenchDatabase implements AutoCloseable {
                         }
                     }
                 }
-                com.d3.webhooks.db.AutoExplain.enableForTransaction(c);
+                AutoExplain.enableForTransaction(c);
                 try (PreparedStatement p = com.d3.webhooks.delivery.OrderedKeys.prepare(c, keys, Instant.now())) {
                     p.executeQuery().close();
-                    return autoExplainAsPlan(com.d3.webhooks.db.AutoExplain.planOf(p, "UPDATE webhook_deliveries"));
+                    return autoExplainAsPlan(AutoExplain.planOf(p, "UPDATE webhook_deliveries"));
                 }
             } finally {
                 c.rollback();

@@ -1,4 +1,4 @@
-package com.d3.webhooks.db;
+package com.d3.webhooks.bench;
 
 import java.sql.Connection;
 import java.sql.SQLException;
