@@ -51,96 +51,96 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Name in leases and audit rows; default host-pid-random (env OUTBOX_WORKER_ID).")
     String workerId;
 
-    @Option(names = "--concurrency", defaultValue = "${env:OUTBOX_CONCURRENCY:-16}",
+    @Option(names = "--concurrency", defaultValue = "${env:OUTBOX_CONCURRENCY:-" + WorkerConfig.DEFAULT_CONCURRENCY + "}",
             description = "Requests in flight at once; more helps slow endpoints, costs threads and "
                     + "connections (env OUTBOX_CONCURRENCY).")
     int concurrency;
 
-    @Option(names = "--max-in-flight-per-endpoint", defaultValue = "${env:OUTBOX_MAX_IN_FLIGHT_PER_ENDPOINT:-8}",
+    @Option(names = "--max-in-flight-per-endpoint", defaultValue = "${env:OUTBOX_MAX_IN_FLIGHT_PER_ENDPOINT:-" + WorkerConfig.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT + "}",
             description = "Requests in flight to any one endpoint from this worker; a slow or hanging endpoint "
                     + "holds at most this many senders, the others keep serving the rest. An endpoint's own "
                     + "max_in_flight ('endpoints update ID --max-in-flight N') overrides it "
                     + "(env OUTBOX_MAX_IN_FLIGHT_PER_ENDPOINT).")
     int maxInFlightPerEndpoint;
 
-    @Option(names = "--batch-size", defaultValue = "${env:OUTBOX_BATCH_SIZE:-100}",
+    @Option(names = "--batch-size", defaultValue = "${env:OUTBOX_BATCH_SIZE:-" + WorkerConfig.DEFAULT_BATCH_SIZE + "}",
             description = "Most deliveries claimed or events routed per statement (env OUTBOX_BATCH_SIZE).")
     int batchSize;
 
-    @Option(names = "--poll-min", defaultValue = "${env:OUTBOX_POLL_MIN:-5ms}",
+    @Option(names = "--poll-min", defaultValue = "${env:OUTBOX_POLL_MIN:-" + WorkerConfig.DEFAULT_POLL_MIN_TEXT + "}",
             converter = Converters.DurationConverter.class,
             description = "First wait after finding nothing due; lower means lower latency, more idle queries "
                     + "(env OUTBOX_POLL_MIN).")
     Duration pollMin;
 
-    @Option(names = "--poll-max", defaultValue = "${env:OUTBOX_POLL_MAX:-500ms}",
+    @Option(names = "--poll-max", defaultValue = "${env:OUTBOX_POLL_MAX:-" + WorkerConfig.DEFAULT_POLL_MAX_TEXT + "}",
             converter = Converters.DurationConverter.class,
             description = "Longest wait between polls while idle: the worst-case pickup delay (env OUTBOX_POLL_MAX).")
     Duration pollMax;
 
-    @Option(names = "--lease", defaultValue = "${env:OUTBOX_LEASE:-60s}", converter = Converters.DurationConverter.class,
+    @Option(names = "--lease", defaultValue = "${env:OUTBOX_LEASE:-" + WorkerConfig.DEFAULT_LEASE_TEXT + "}", converter = Converters.DurationConverter.class,
             description = "How long a claimed delivery is this worker's; after it, another worker takes it "
                     + "over. Must exceed connect + request timeout + 5s (env OUTBOX_LEASE).")
     Duration lease;
 
-    @Option(names = "--connect-timeout", defaultValue = "${env:OUTBOX_CONNECT_TIMEOUT:-5s}",
+    @Option(names = "--connect-timeout", defaultValue = "${env:OUTBOX_CONNECT_TIMEOUT:-" + WorkerConfig.DEFAULT_CONNECT_TIMEOUT_TEXT + "}",
             converter = Converters.DurationConverter.class,
             description = "Bound on the name lookup, and on the TCP/TLS connect (env OUTBOX_CONNECT_TIMEOUT).")
     Duration connectTimeout;
 
-    @Option(names = "--request-timeout", defaultValue = "${env:OUTBOX_REQUEST_TIMEOUT:-15s}",
+    @Option(names = "--request-timeout", defaultValue = "${env:OUTBOX_REQUEST_TIMEOUT:-" + WorkerConfig.DEFAULT_REQUEST_TIMEOUT_TEXT + "}",
             converter = Converters.DurationConverter.class,
             description = "Bound on waiting for the response (env OUTBOX_REQUEST_TIMEOUT).")
     Duration requestTimeout;
 
-    @Option(names = "--retry-schedule", defaultValue = "${env:OUTBOX_RETRY_SCHEDULE:-5s,5m,30m,2h,5h,10h,10h}",
+    @Option(names = "--retry-schedule", defaultValue = "${env:OUTBOX_RETRY_SCHEDULE:-" + RetrySchedule.DEFAULT_TEXT + "}",
             description = "Delays between failed attempts; attempts = delays + 1; 'none' for a single attempt "
                     + "(env OUTBOX_RETRY_SCHEDULE).")
     String retrySchedule;
 
-    @Option(names = "--retry-jitter", defaultValue = "${env:OUTBOX_RETRY_JITTER:-0.2}",
+    @Option(names = "--retry-jitter", defaultValue = "${env:OUTBOX_RETRY_JITTER:-" + RetrySchedule.DEFAULT_JITTER + "}",
             description = "Each delay varies by up to this fraction, 0 to 0.99 (env OUTBOX_RETRY_JITTER).")
     double retryJitter;
 
-    @Option(names = "--max-retry-after", defaultValue = "${env:OUTBOX_MAX_RETRY_AFTER:-1h}",
+    @Option(names = "--max-retry-after", defaultValue = "${env:OUTBOX_MAX_RETRY_AFTER:-" + WorkerConfig.DEFAULT_MAX_RETRY_AFTER_TEXT + "}",
             converter = Converters.DurationConverter.class,
             description = "Longest Retry-After (on 429/503) honoured (env OUTBOX_MAX_RETRY_AFTER).")
     Duration maxRetryAfter;
 
-    @Option(names = "--auto-disable-after", defaultValue = "${env:OUTBOX_AUTO_DISABLE_AFTER:-5d}",
+    @Option(names = "--auto-disable-after", defaultValue = "${env:OUTBOX_AUTO_DISABLE_AFTER:-" + WorkerConfig.DEFAULT_AUTO_DISABLE_AFTER_TEXT + "}",
             converter = Converters.DurationConverter.class,
             description = "Disable an endpoint that has failed continuously this long (and write endpoint.disabled "
                     + "for its account); 0s never (env OUTBOX_AUTO_DISABLE_AFTER).")
     Duration autoDisableAfter;
 
-    @Option(names = "--breaker-threshold", defaultValue = "${env:OUTBOX_BREAKER_THRESHOLD:-5}",
+    @Option(names = "--breaker-threshold", defaultValue = "${env:OUTBOX_BREAKER_THRESHOLD:-" + CircuitBreaker.DEFAULT_THRESHOLD + "}",
             description = "Consecutive failed attempts to an endpoint (from all workers) that open its circuit "
                     + "breaker: its deliveries are then held back, without spending attempts, for a pause; 0 never "
                     + "opens it (env OUTBOX_BREAKER_THRESHOLD).")
     int breakerThreshold;
 
-    @Option(names = "--breaker-pause", defaultValue = "${env:OUTBOX_BREAKER_PAUSE:-5s}",
+    @Option(names = "--breaker-pause", defaultValue = "${env:OUTBOX_BREAKER_PAUSE:-" + CircuitBreaker.DEFAULT_PAUSE_TEXT + "}",
             converter = Converters.DurationConverter.class,
             description = "First pause of an open breaker; then one probe goes, and each failed probe doubles the "
                     + "pause (shortened by up to 20%% at random) (env OUTBOX_BREAKER_PAUSE).")
     Duration breakerPause;
 
-    @Option(names = "--breaker-max-pause", defaultValue = "${env:OUTBOX_BREAKER_MAX_PAUSE:-10m}",
+    @Option(names = "--breaker-max-pause", defaultValue = "${env:OUTBOX_BREAKER_MAX_PAUSE:-" + CircuitBreaker.DEFAULT_MAX_PAUSE_TEXT + "}",
             converter = Converters.DurationConverter.class,
             description = "Longest pause of an open breaker: the longest a recovered endpoint waits for its next "
                     + "probe (env OUTBOX_BREAKER_MAX_PAUSE).")
     Duration breakerMaxPause;
 
-    @Option(names = "--max-payload-bytes", defaultValue = "${env:OUTBOX_MAX_PAYLOAD_BYTES:-262144}",
+    @Option(names = "--max-payload-bytes", defaultValue = "${env:OUTBOX_MAX_PAYLOAD_BYTES:-" + WorkerConfig.DEFAULT_MAX_PAYLOAD_BYTES + "}",
             description = "Larger outbox payloads are rejected, not sent (env OUTBOX_MAX_PAYLOAD_BYTES).")
     int maxPayloadBytes;
 
-    @Option(names = "--response-excerpt-bytes", defaultValue = "${env:OUTBOX_RESPONSE_EXCERPT_BYTES:-4096}",
+    @Option(names = "--response-excerpt-bytes", defaultValue = "${env:OUTBOX_RESPONSE_EXCERPT_BYTES:-" + WorkerConfig.DEFAULT_RESPONSE_EXCERPT_BYTES + "}",
             description = "Response body bytes read and kept in the audit log; the rest is not read "
                     + "(env OUTBOX_RESPONSE_EXCERPT_BYTES).")
     int responseExcerptBytes;
 
-    @Option(names = "--shutdown-grace", defaultValue = "${env:OUTBOX_SHUTDOWN_GRACE:-20s}",
+    @Option(names = "--shutdown-grace", defaultValue = "${env:OUTBOX_SHUTDOWN_GRACE:-" + WorkerConfig.DEFAULT_SHUTDOWN_GRACE_TEXT + "}",
             converter = Converters.DurationConverter.class,
             description = "On stop, how long requests in flight may finish (env OUTBOX_SHUTDOWN_GRACE).")
     Duration shutdownGrace;

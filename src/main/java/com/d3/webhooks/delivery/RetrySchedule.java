@@ -15,7 +15,9 @@ import java.util.stream.Collectors;
 public record RetrySchedule(List<Duration> delays, double jitter) {
 
     /** 5s, 5m, 30m, 2h, 5h, 10h, 10h: 8 attempts over about 27.6 hours, as Svix does. */
-    public static final RetrySchedule DEFAULT = parse("5s,5m,30m,2h,5h,10h,10h", 0.2);
+    public static final String DEFAULT_TEXT = "5s,5m,30m,2h,5h,10h,10h";
+    public static final double DEFAULT_JITTER = 0.2;
+    public static final RetrySchedule DEFAULT = parse(DEFAULT_TEXT, DEFAULT_JITTER);
 
     public RetrySchedule {
         delays = List.copyOf(delays);

@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.config.Durations;
 import com.d3.webhooks.endpoints.CircuitBreaker;
 import com.d3.webhooks.network.EgressProxy;
 import com.d3.webhooks.secrets.SecretSealer;
@@ -64,20 +65,30 @@ public record WorkerConfig(
         SecretSealer secrets,
         CircuitBreaker breaker) {
 
+    // The worker command's option defaults are built from these constants: --help, the code and
+    // docs/configuration.md (pinned by WorkerDefaultsTest) say the same.
     public static final int DEFAULT_CONCURRENCY = 16;
     public static final int DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT = 8;
     public static final int DEFAULT_BATCH_SIZE = 100;
-    public static final Duration DEFAULT_POLL_MIN = Duration.ofMillis(5);
-    public static final Duration DEFAULT_POLL_MAX = Duration.ofMillis(500);
-    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(15);
-    public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofHours(1);
+    public static final String DEFAULT_POLL_MIN_TEXT = "5ms";
+    public static final Duration DEFAULT_POLL_MIN = Durations.parse(DEFAULT_POLL_MIN_TEXT);
+    public static final String DEFAULT_POLL_MAX_TEXT = "500ms";
+    public static final Duration DEFAULT_POLL_MAX = Durations.parse(DEFAULT_POLL_MAX_TEXT);
+    public static final String DEFAULT_LEASE_TEXT = "60s";
+    public static final Duration DEFAULT_LEASE = Durations.parse(DEFAULT_LEASE_TEXT);
+    public static final String DEFAULT_CONNECT_TIMEOUT_TEXT = "5s";
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Durations.parse(DEFAULT_CONNECT_TIMEOUT_TEXT);
+    public static final String DEFAULT_REQUEST_TIMEOUT_TEXT = "15s";
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Durations.parse(DEFAULT_REQUEST_TIMEOUT_TEXT);
+    public static final String DEFAULT_MAX_RETRY_AFTER_TEXT = "1h";
+    public static final Duration DEFAULT_MAX_RETRY_AFTER = Durations.parse(DEFAULT_MAX_RETRY_AFTER_TEXT);
     /** As Svix does: five days of nothing but failures. */
-    public static final Duration DEFAULT_AUTO_DISABLE_AFTER = Duration.ofDays(5);
+    public static final String DEFAULT_AUTO_DISABLE_AFTER_TEXT = "5d";
+    public static final Duration DEFAULT_AUTO_DISABLE_AFTER = Durations.parse(DEFAULT_AUTO_DISABLE_AFTER_TEXT);
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
     public static final int DEFAULT_RESPONSE_EXCERPT_BYTES = 4 * 1024;
-    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
+    public static final String DEFAULT_SHUTDOWN_GRACE_TEXT = "20s";
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Durations.parse(DEFAULT_SHUTDOWN_GRACE_TEXT);
 
     public WorkerConfig {
         List<String> problems = new ArrayList<>();

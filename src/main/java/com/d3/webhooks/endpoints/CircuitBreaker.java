@@ -1,5 +1,6 @@
 package com.d3.webhooks.endpoints;
 
+import com.d3.webhooks.config.Durations;
 import com.d3.webhooks.db.DbTime;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,8 +33,10 @@ import org.jooq.DSLContext;
 public record CircuitBreaker(int threshold, Duration pause, Duration maxPause, double jitter) {
 
     public static final int DEFAULT_THRESHOLD = 5;
-    public static final Duration DEFAULT_PAUSE = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_MAX_PAUSE = Duration.ofMinutes(10);
+    public static final String DEFAULT_PAUSE_TEXT = "5s";
+    public static final Duration DEFAULT_PAUSE = Durations.parse(DEFAULT_PAUSE_TEXT);
+    public static final String DEFAULT_MAX_PAUSE_TEXT = "10m";
+    public static final Duration DEFAULT_MAX_PAUSE = Durations.parse(DEFAULT_MAX_PAUSE_TEXT);
     public static final double DEFAULT_JITTER = 0.2;
     public static final CircuitBreaker DEFAULT =
             new CircuitBreaker(DEFAULT_THRESHOLD, DEFAULT_PAUSE, DEFAULT_MAX_PAUSE, DEFAULT_JITTER);
