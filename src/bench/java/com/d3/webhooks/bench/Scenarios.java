@@ -1,6 +1,5 @@
 package com.d3.webhooks.bench;
 
-import com.d3.webhooks.delivery.WorkerConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -434,9 +433,9 @@ final class Scenarios {
     /**
      * The isolation figure, one pair of runs: the deliveries/s (first to last arrival) of
      * nine healthy endpoints beside a tenth that is healthy too, and beside a tenth that hangs
-     * (accepts the connection, never answers): the same nine endpoints and events both times. Every endpoint belongs to the bench account, so
-     * each event fans out to all of them; the worker runs with the real defaults (concurrency and
-     * --max-in-flight-per-endpoint), not the bench's uncapped single endpoint. {@code healthyFirst}
+     * (accepts the connection, never answers): the same nine endpoints and events both times. Every
+     * endpoint belongs to the bench account, so each event fans out to all of them; the worker runs
+     * with its defaults, as every bench worker does. {@code healthyFirst}
      * alternates the order between runs, so that warm-up or other load does not favour one side.
      */
     RunResult fairness(String label, boolean healthyFirst) {
@@ -476,9 +475,7 @@ final class Scenarios {
             receiver.reset(0);
             // Every 2xx answer of the receiver: the nine's, and the tenth's when it is healthy.
             long expected = (long) events * (hanging ? 9 : 10);
-            try (MeasuredProcesses w = MeasuredProcesses.workers(env, db.url(), 1, List.of(
-                    "--max-in-flight-per-endpoint", Integer.toString(WorkerConfig.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT)),
-                    label)) {
+            try (MeasuredProcesses w = MeasuredProcesses.workers(env, db.url(), 1, List.of(), label)) {
                 boolean done = awaitSuccesses(expected, timeoutFor((int) expected), w);
                 int held = hang.connections();
                 // The requests in flight to the hanging endpoint fail at once, so the worker stops quickly.

@@ -1,6 +1,9 @@
 package com.d3.webhooks.delivery;
 
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,14 +24,28 @@ import java.util.Set;
 public enum DeliveryState {
     WAITING, PENDING, PAUSED, IN_FLIGHT, SUCCEEDED, FAILED, SKIPPED;
 
+    // Computed once: every settlement checks its move, on the recorder's path.
+    private final String sql = name().toLowerCase(java.util.Locale.ROOT);
+    private static final Map<DeliveryState, Set<DeliveryState>> NEXT = new EnumMap<>(DeliveryState.class);
+
+    static {
+        NEXT.put(WAITING, EnumSet.of(PENDING));
+        NEXT.put(PENDING, EnumSet.of(IN_FLIGHT, PENDING, PAUSED));
+        NEXT.put(PAUSED, EnumSet.of(PENDING));
+        NEXT.put(IN_FLIGHT, EnumSet.of(SUCCEEDED, PENDING, PAUSED, FAILED));
+        NEXT.put(FAILED, EnumSet.of(PENDING, SKIPPED));
+        NEXT.put(SUCCEEDED, EnumSet.of(PENDING));
+        NEXT.put(SKIPPED, EnumSet.noneOf(DeliveryState.class));
+    }
+
     /** The value in the state column. */
     public String sql() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return sql;
     }
 
     public static DeliveryState fromSql(String value) {
         for (DeliveryState s : values()) {
-            if (s.sql().equals(value)) {
+            if (s.sql.equals(value)) {
                 return s;
             }
         }
@@ -37,15 +54,7 @@ public enum DeliveryState {
 
     /** The states this one may move to. */
     public Set<DeliveryState> next() {
-        return switch (this) {
-            case WAITING -> EnumSet.of(PENDING);
-            case PENDING -> EnumSet.of(IN_FLIGHT, PENDING, PAUSED);
-            case PAUSED -> EnumSet.of(PENDING);
-            case IN_FLIGHT -> EnumSet.of(SUCCEEDED, PENDING, PAUSED, FAILED);
-            case FAILED -> EnumSet.of(PENDING, SKIPPED);
-            case SUCCEEDED -> EnumSet.of(PENDING);
-            case SKIPPED -> EnumSet.noneOf(DeliveryState.class);
-        };
+        return Collections.unmodifiableSet(NEXT.get(this));
     }
 
     /** Whether the delivery is done with, as far as the worker is concerned (an operator may replay it). */
@@ -55,7 +64,7 @@ public enum DeliveryState {
 
     /** Refuses a move the machine does not have: a defect, never an outcome of the outside world. */
     public DeliveryState requireMoveTo(DeliveryState to) {
-        if (!next().contains(to)) {
+        if (!NEXT.get(this).contains(to)) {
             throw new IllegalStateException("a delivery cannot move from " + sql() + " to " + to.sql());
         }
         return to;

@@ -113,8 +113,6 @@ final class Senders {
      * held back are handed to their sinks as releases: no attempt is made or counted.
      */
     private List<Send> admitShared(List<Send> ready, Instant now) {
-        Map<Long, Send> byDelivery = new HashMap<>();
-        ready.forEach(s -> byDelivery.put(s.delivery.deliveryId(), s));
         EndpointAdmission.Decision decision;
         try {
             decision = admission.admit(ready.stream().map(s -> s.delivery).toList(), now);
@@ -127,6 +125,11 @@ final class Senders {
             throw e;
         }
         probes.accept(decision.probes());
+        if (decision.held().isEmpty()) {
+            return ready; // the common case: nothing held back, no lookup to build
+        }
+        Map<Long, Send> byDelivery = new HashMap<>();
+        ready.forEach(s -> byDelivery.put(s.delivery.deliveryId(), s));
         Map<String, Integer> heldBy = new HashMap<>();
         for (EndpointAdmission.Held h : decision.held()) {
             Send s = byDelivery.get(h.delivery().deliveryId());
