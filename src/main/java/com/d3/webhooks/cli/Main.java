@@ -40,7 +40,9 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(cmd.getErr(), cmd, e));
         cl.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
-            err.println(e.getCommandLine().getCommandName() + ": " + Text.line(e.getMessage()));
+            String message = e instanceof CommandLine.UnmatchedArgumentException
+                    ? UsageErrorText.withoutValues(e.getMessage(), args) : e.getMessage();
+            err.println(e.getCommandLine().getCommandName() + ": " + Text.line(message));
             err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return USAGE;
         });
