@@ -389,7 +389,7 @@ final class ScenarioRuns {
     // ---------------------------------------------------------------- backlog
 
     /**
-     * {@code size} pending deliveries written directly by SQL as the router leaves them; the claim
+     * {@code size} pending deliveries routed by the worker's own router before it starts; the claim
      * explained before (cold, then warm) and after; one worker runs until the first
      * {@code backlogMeasure} deliveries have arrived, then is stopped. The rate is taken between
      * the first and the n-th arrival.
@@ -398,9 +398,9 @@ final class ScenarioRuns {
         RunResult r = new RunResult();
         int measure = Math.min(settings.backlogMeasure(), size);
         try (BenchDatabase db = BenchDatabase.recreate(env.serverUrl())) {
-            long endpoint = db.addEndpoint(receiver.url("/hook"), secret);
+            db.addEndpoint(receiver.url("/hook"), secret);
             progress.printf("  %s: loading %,d pending deliveries ...%n", label, size);
-            double loadSeconds = db.preRoute(size, endpoint);
+            double loadSeconds = db.preRoute(size);
             String planCold = db.explainClaim(settings.claimLimit());
             String planWarm = db.explainClaim(settings.claimLimit());
             receiver.reset(0);
@@ -519,7 +519,7 @@ final class ScenarioRuns {
 
     /**
      * {@code size} undelivered deliveries across {@code keys} ordering keys to one ordered
-     * endpoint, written directly by SQL as routing leaves them (each key's head pending, the rest
+     * endpoint, routed by the worker's own router (each key's head pending, the rest
      * waiting); then EXPLAIN (ANALYZE, BUFFERS) of the worker's real claim statement and of the
      * promotion that follows a batch of successes, each once cold and {@value #PLAN_REPEATS} times
      * warm (the median is reported). No worker runs.
@@ -527,9 +527,9 @@ final class ScenarioRuns {
     RunResult orderedPlan(String label, int size, int keys) {
         RunResult r = new RunResult();
         try (BenchDatabase db = BenchDatabase.recreate(env.serverUrl())) {
-            long endpoint = db.addEndpoint(receiver.url("/hook"), secret, true);
+            db.addEndpoint(receiver.url("/hook"), secret, true);
             progress.printf("  %s: loading %,d deliveries across %,d keys ...%n", label, size, keys);
-            double loadSeconds = db.preRoute(size, endpoint, keys);
+            double loadSeconds = db.preRoute(size, keys);
             Map<String, Long> counts = db.counts();
             String claimCold = db.explainClaim(settings.claimLimit());
             String promoteCold = db.explainPromotion(settings.claimLimit());

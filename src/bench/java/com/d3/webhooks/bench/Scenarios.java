@@ -61,7 +61,7 @@ final class Scenarios {
                     + " worker processes with --exit-when-idle draining the same N events",
                     n -> s.drain("workers" + k + "-" + n, s.settings().events(), k, false))).toList()),
             new Scenario("backlog", s -> s.settings().backlogs().stream().sorted().map(size -> new Row("backlog="
-                    + size, size + " pending deliveries pre-routed by SQL; one worker; rate over the first "
+                    + size, size + " pending deliveries routed before the worker starts; one worker; rate over the first "
                     + Math.min(s.settings().backlogMeasure(), size) + " deliveries",
                     n -> s.backlog("backlog" + size + "-" + n, size))).toList()),
             new Scenario("fairness", s -> List.of(new Row("fairness", "deliveries/s to 9 healthy endpoints beside "
@@ -80,7 +80,7 @@ final class Scenarios {
                     n -> s.orderedDrain("single-key-" + n, s.settings().singleKeyEvents(), 1, true)))),
             new Scenario("ordered-plan", s -> s.settings().planBacklogs().stream().sorted().map(size -> new Row(
                     "ordered-plan=" + size, size + " undelivered deliveries across " + s.settings().planKeys()
-                    + " keys to an ordered endpoint, loaded by SQL; EXPLAIN ANALYZE of the claim and of the "
+                    + " keys to an ordered endpoint, routed in advance; EXPLAIN ANALYZE of the claim and of the "
                     + "promotion, no worker",
                     n -> s.orderedPlan("ordered-plan" + size + "-" + n, size, s.settings().planKeys()))).toList()),
             new Scenario("receiver", s -> List.of("socket", "jdk").stream().map(server -> new Row("receiver="
