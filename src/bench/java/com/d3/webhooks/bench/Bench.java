@@ -16,10 +16,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -50,15 +48,6 @@ import picocli.CommandLine.Option;
                 "Exit codes: 0 measured, 1 a run failed or a delivery was duplicated or lost, 2 usage error."})
 public final class Bench implements Callable<Integer> {
 
-    static final List<String> DEFAULT_SCENARIOS = List.of("drain", "drain-cap-lifted", "drain-10-endpoints",
-            "http-floor", "retry", "latency", "latency-notify", "workers");
-    static final List<String> ALL_SCENARIOS =
-            List.of("drain", "drain-cap-lifted", "drain-10-endpoints", "http-floor", "retry", "latency",
-                    "latency-notify", "workers", "backlog", "storage", "receiver", "fairness", "ordered",
-                    "ordered-single-key", "ordered-plan");
-    /** What the drain-cap-lifted scenario changes from the worker's defaults. */
-    static final List<String> CAP_LIFTED = List.of("--max-in-flight-per-endpoint", "1024");
-    static final int FAN_OUT_ENDPOINTS = 10;
     static final int DEFAULT_EVENTS = 20_000;
     static final int DEFAULT_SET_EVENTS = 5_000;
     static final String LOCAL_SERVER = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
@@ -166,14 +155,14 @@ public final class Bench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Set<String> selected = selection();
+        List<Scenarios.Scenario> selected = Scenarios.select(scenarios);
         boolean defaultSet = scenarios.size() == 1 && scenarios.get(0).equals("default");
         events = eventsOption != null ? eventsOption : defaultSet ? DEFAULT_SET_EVENTS : DEFAULT_EVENTS;
         if (selected == null || runs < 1 || events < 2 || rate < 1 || seconds <= 0 || backlogMeasure < 2
                 || failPercent < 0 || failPercent > 100 || floorThreads < 1 || workerCounts.stream().anyMatch(k -> k < 1)
                 || backlogs.stream().anyMatch(b -> b < 2) || keys < 1 || singleKeyEvents < 2 || planKeys < 1
                 || planBacklogs.stream().anyMatch(b -> b < planKeys) || !List.of("socket", "jdk").contains(receiverServer)) {
-            System.err.println("bench: invalid options: scenarios are " + ALL_SCENARIOS + ", 'default' or 'all'; "
+            System.err.println("bench: invalid options: scenarios are " + Scenarios.names() + ", 'default' or 'all'; "
                     + "--runs >= 1, --events >= 2, --rate >= 1, --seconds > 0, --fail-percent 0..100, "
                     + "--receiver socket|jdk");
             return 2;
@@ -208,9 +197,9 @@ public final class Bench implements Callable<Integer> {
         }
         Map<String, String> pgSettings = BenchDatabase.serverSettings(serverUrl);
         result.put("postgresql_settings", pgSettings);
-        result.put("options", options(selected));
+        result.put("options", options(names(selected)));
         result.put("environment", outboxEnvironment());
-        progress.printf("bench: %s; %d cores, load %s; Java %s; PostgreSQL %s%n", selected,
+        progress.printf("bench: %s; %d cores, load %s; Java %s; PostgreSQL %s%n", names(selected),
                 Runtime.getRuntime().availableProcessors(), Proc.loadAverage(), System.getProperty("java.version"),
                 result.get("postgresql"));
         progress.printf("bench: worker logs in %s%n", logDir);
@@ -222,163 +211,19 @@ public final class Bench implements Callable<Integer> {
         List<ScenarioResult> results = new ArrayList<>();
         String secret = WebhookSecret.generate().revealText();
         int claimLimit = concurrency != null ? concurrency : WorkerConfig.DEFAULT_CONCURRENCY;
-        Scenarios.Settings settings = new Scenarios.Settings(events, rate, seconds, warmupSeconds, backlogMeasure,
-                failPercent, retrySchedule, floorThreads, claimLimit);
+        ScenarioRuns.Settings settings = new ScenarioRuns.Settings(events, rate, seconds, warmupSeconds,
+                backlogMeasure, failPercent, retrySchedule, floorThreads, claimLimit, workerCounts, backlogs, keys,
+                singleKeyEvents, planBacklogs, planKeys, receiverThreads);
         try (ReceiverProcess receiver = ReceiverProcess.start(env, receiverServer, receiverThreads)) {
-            Scenarios s = new Scenarios(env, settings, receiver, secret, progress);
-            boolean drain = selected.contains("drain") || selected.contains("storage");
-            boolean lifted = selected.contains("drain-cap-lifted");
-            boolean fanOut = selected.contains("drain-10-endpoints");
-            boolean floor = selected.contains("http-floor");
-            if (drain || lifted || fanOut || floor) {
-                ScenarioResult d = new ScenarioResult("drain", "N events enqueued through Outbox.insert (500 per "
-                        + "transaction) to one endpoint, drained by one worker process with --exit-when-idle");
-                ScenarioResult l = new ScenarioResult("drain-cap-lifted", "the same drain, but the worker runs with "
-                        + String.join(" ", CAP_LIFTED) + " (default " + WorkerConfig.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT
-                        + ")");
-                ScenarioResult o = new ScenarioResult("drain-10-endpoints", "N / " + FAN_OUT_ENDPOINTS + " events, each "
-                        + "to " + FAN_OUT_ENDPOINTS + " endpoints of its account: N deliveries, drained as above");
-                ScenarioResult f = new ScenarioResult("http-floor", "the same signed POSTs from " + floorThreads
-                        + " threads with blocking HttpClient.send, no database");
-                for (int r0 = 1; r0 <= runs; r0++) {
-                    int run = r0;
-                    progress.printf("drain scenarios run %d of %d%n", run, runs);
-                    if (floor) {
-                        f.runs.add(stamped(() -> s.floor("floor-" + run, events, receiver)));
-                    }
-                    if (drain) {
-                        d.runs.add(stamped(() -> s.drain("drain-" + run, events, 1, true)));
-                    }
-                    if (lifted) {
-                        l.runs.add(stamped(() -> s.drain("cap-lifted-" + run, events, 1, false, CAP_LIFTED)));
-                    }
-                    if (fanOut) {
-                        o.runs.add(stamped(() -> s.fanOutDrain("endpoints-" + run, events / FAN_OUT_ENDPOINTS,
-                                FAN_OUT_ENDPOINTS)));
-                    }
-                }
-                for (ScenarioResult done : List.of(d, l, o, f)) {
-                    if (!done.runs.isEmpty()) {
-                        results.add(done);
-                    }
-                }
+            ScenarioRuns s = new ScenarioRuns(env, settings, receiver, secret, progress);
+            Map<String, List<Scenarios.Row>> rounds = new LinkedHashMap<>();
+            for (Scenarios.Scenario scenario : selected) {
+                rounds.computeIfAbsent(scenario.round(), k -> new ArrayList<>()).addAll(scenario.rows().apply(s));
             }
-            if (selected.contains("retry")) {
-                ScenarioResult r = new ScenarioResult("retry", failPercent + "% of event ids answered 500 on their "
-                        + "first attempt, worker --retry-schedule " + retrySchedule + ", stopped when all succeeded");
-                for (int r0 = 1; r0 <= runs; r0++) {
-                    int run = r0;
-                    progress.printf("retry run %d of %d%n", run, runs);
-                    r.runs.add(stamped(() -> s.retry("retry-" + run)));
-                }
-                results.add(r);
-            }
-            for (String name : List.of("latency", "latency-notify")) {
-                if (!selected.contains(name)) {
-                    continue;
-                }
-                boolean notify = name.equals("latency-notify");
-                ScenarioResult l = new ScenarioResult(name, rate + " events/s, one per transaction"
-                        + (notify ? " that also runs NOTIFY, worker --listen" : ", polling alone") + ", for "
-                        + seconds + " s after " + warmupSeconds + " s of warm-up; latency = receiver arrival - commit");
-                for (int r0 = 1; r0 <= runs; r0++) {
-                    int run = r0;
-                    progress.printf("%s run %d of %d%n", name, run, runs);
-                    l.runs.add(stamped(() -> s.latency(name + "-" + run, notify)));
-                }
-                results.add(l);
-                Path svg = outDir.resolve(name + "-" + stamp + ".svg");
-                Files.writeString(svg, LatencyPlot.svg(pooled(l), "Latency at " + rate + " events/s"
-                        + (notify ? " with NOTIFY" : "") + ", " + runs + " run(s) of " + Report.format(seconds)
-                        + " s pooled, " + started));
-                Files.copy(svg, outDir.resolve(name + "-latest.svg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                result.put(name.replace('-', '_') + "_plot", svg.toString());
-            }
-            if (selected.contains("workers")) {
-                for (int k : workerCounts) {
-                    ScenarioResult w = new ScenarioResult("workers=" + k, k + " worker processes with --exit-when-idle "
-                            + "draining the same N events");
-                    for (int r0 = 1; r0 <= runs; r0++) {
-                        int run = r0;
-                        progress.printf("workers=%d run %d of %d%n", k, run, runs);
-                        w.runs.add(stamped(() -> s.drain("workers" + k + "-" + run, events, k, false)));
-                    }
-                    results.add(w);
-                }
-            }
-            if (selected.contains("backlog")) {
-                for (int size : backlogs.stream().sorted().toList()) {
-                    ScenarioResult b = new ScenarioResult("backlog=" + size, size + " pending deliveries pre-routed by "
-                            + "SQL; one worker; rate over the first " + Math.min(backlogMeasure, size) + " deliveries");
-                    for (int r0 = 1; r0 <= runs; r0++) {
-                        int run = r0;
-                        progress.printf("backlog=%d run %d of %d%n", size, run, runs);
-                        b.runs.add(stamped(() -> s.backlog("backlog" + size + "-" + run, size)));
-                    }
-                    results.add(b);
-                }
-            }
-            if (selected.contains("fairness")) {
-                ScenarioResult f = new ScenarioResult("fairness", "deliveries/s to 9 healthy endpoints beside a "
-                        + "tenth that is healthy, then one that hangs (never answers); worker defaults: concurrency "
-                        + (concurrency != null ? concurrency : WorkerConfig.DEFAULT_CONCURRENCY)
-                        + ", --max-in-flight-per-endpoint " + WorkerConfig.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT
-                        + "; N/10 events, each to every endpoint");
-                for (int r0 = 1; r0 <= runs; r0++) {
-                    int run = r0;
-                    progress.printf("fairness run %d of %d%n", run, runs);
-                    f.runs.add(stamped(() -> s.fairness("fairness-" + run, run % 2 == 1)));
-                }
-                results.add(f);
-            }
-            if (selected.contains("ordered")) {
-                ScenarioResult off = new ScenarioResult("ordered=off", "N events with " + keys + " ordering keys "
-                        + "taking turns, to an unordered endpoint; one worker with --exit-when-idle");
-                ScenarioResult on = new ScenarioResult("ordered=on", "the same N events to an ordered endpoint; "
-                        + "each pair of runs back to back");
-                for (int r0 = 1; r0 <= runs; r0++) {
-                    int run = r0;
-                    progress.printf("ordered run %d of %d%n", run, runs);
-                    off.runs.add(stamped(() -> s.orderedDrain("unordered-" + run, events, keys, false)));
-                    on.runs.add(stamped(() -> s.orderedDrain("ordered-" + run, events, keys, true)));
-                }
-                results.add(off);
-                results.add(on);
-            }
-            if (selected.contains("ordered-single-key")) {
-                ScenarioResult one = new ScenarioResult("ordered-single-key", singleKeyEvents + " events of one "
-                        + "ordering key to an ordered endpoint; one worker with --exit-when-idle");
-                for (int r0 = 1; r0 <= runs; r0++) {
-                    int run = r0;
-                    progress.printf("ordered-single-key run %d of %d%n", run, runs);
-                    one.runs.add(stamped(() -> s.orderedDrain("single-key-" + run, singleKeyEvents, 1, true)));
-                }
-                results.add(one);
-            }
-            if (selected.contains("ordered-plan")) {
-                for (int size : planBacklogs.stream().sorted().toList()) {
-                    ScenarioResult p = new ScenarioResult("ordered-plan=" + size, size + " undelivered deliveries "
-                            + "across " + planKeys + " keys to an ordered endpoint, loaded by SQL; EXPLAIN ANALYZE "
-                            + "of the claim and of the promotion, no worker");
-                    for (int r0 = 1; r0 <= runs; r0++) {
-                        int run = r0;
-                        progress.printf("ordered-plan=%d run %d of %d%n", size, run, runs);
-                        p.runs.add(stamped(() -> s.orderedPlan("ordered-plan" + size + "-" + run, size, planKeys)));
-                    }
-                    results.add(p);
-                }
-            }
-            if (selected.contains("receiver")) {
-                for (String server : List.of("socket", "jdk")) {
-                    ScenarioResult r = new ScenarioResult("receiver=" + server, "the HTTP floor against a fresh "
-                            + server + " receiver: which receiver costs less");
-                    for (int r0 = 1; r0 <= runs; r0++) {
-                        int run = r0;
-                        progress.printf("receiver=%s run %d of %d%n", server, run, runs);
-                        r.runs.add(stamped(() -> s.receiverCheck("receiver-" + server + "-" + run, server,
-                                receiverThreads)));
-                    }
-                    results.add(r);
+            rounds.forEach((round, rows) -> results.addAll(measure(round, rows, progress)));
+            for (ScenarioResult latency : results) {
+                if (Report.kind(latency.name).startsWith("latency")) {
+                    result.put(latency.name.replace('-', '_') + "_plot", plot(latency, outDir, stamp, started));
                 }
             }
         } finally {
@@ -467,6 +312,30 @@ public final class Bench implements Callable<Integer> {
         return failed ? 1 : 0;
     }
 
+    /** The rows of one round, run by run in turn: run 1 of each row, then run 2 of each, and so on. */
+    private List<ScenarioResult> measure(String round, List<Scenarios.Row> rows, PrintStream progress) {
+        List<ScenarioResult> measured = rows.stream().map(r -> new ScenarioResult(r.name(), r.description())).toList();
+        for (int run = 1; run <= runs; run++) {
+            progress.printf("%s run %d of %d%n", round, run, runs);
+            for (int i = 0; i < rows.size(); i++) {
+                int n = run;
+                Scenarios.Row row = rows.get(i);
+                measured.get(i).runs.add(stamped(() -> row.run().apply(n)));
+            }
+        }
+        return measured;
+    }
+
+    /** The latency distribution of every run of {@code latency} pooled, as an SVG beside the results. */
+    private String plot(ScenarioResult latency, Path outDir, String stamp, Instant started) throws java.io.IOException {
+        Path svg = outDir.resolve(latency.name + "-" + stamp + ".svg");
+        Files.writeString(svg, LatencyPlot.svg(pooled(latency), "Latency at " + rate + " events/s"
+                + (latency.name.equals("latency-notify") ? " with NOTIFY" : "") + ", " + runs + " run(s) of "
+                + Report.format(seconds) + " s pooled, " + started));
+        Files.copy(svg, outDir.resolve(latency.name + "-latest.svg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return svg.toString();
+    }
+
     /**
      * Runs one scenario run, noting the machine it had (load average, the share of a core a busy
      * thread gets, the server's commit latency; see {@link EnvironmentProbe}) and how long it took.
@@ -486,23 +355,6 @@ public final class Bench implements Callable<Integer> {
 
     private final List<EnvironmentProbe.Result> probes = new ArrayList<>();
     private String serverUrl;
-
-    private Set<String> selection() {
-        Set<String> s = new LinkedHashSet<>();
-        for (String name : scenarios) {
-            switch (name.trim()) {
-                case "default" -> s.addAll(DEFAULT_SCENARIOS);
-                case "all" -> s.addAll(ALL_SCENARIOS);
-                default -> {
-                    if (!ALL_SCENARIOS.contains(name.trim())) {
-                        return null;
-                    }
-                    s.add(name.trim());
-                }
-            }
-        }
-        return s;
-    }
 
     /** Medians of the probes taken before each run: how busy the machine was while measuring. */
     private Map<String, Object> machineDuringRuns() {
@@ -526,7 +378,11 @@ public final class Bench implements Callable<Integer> {
         return Stats.sorted(all);
     }
 
-    private Map<String, Object> options(Set<String> selected) {
+    private static List<String> names(List<Scenarios.Scenario> selected) {
+        return selected.stream().map(Scenarios.Scenario::name).toList();
+    }
+
+    private Map<String, Object> options(List<String> selected) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("scenarios", selected);
         o.put("events", events);

@@ -2,6 +2,12 @@ package com.d3.webhooks.bench;
 
 import com.d3.webhooks.db.Database;
 import com.d3.webhooks.db.DatabaseConfig;
+import com.d3.webhooks.delivery.ClaimedDelivery;
+import com.d3.webhooks.delivery.DeliveryRepository;
+import com.d3.webhooks.delivery.DeliveryState;
+import com.d3.webhooks.delivery.EventRouter;
+import com.d3.webhooks.delivery.OrderedKeys;
+import com.d3.webhooks.delivery.WorkerConfig;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.NewEndpoint;
 import com.d3.webhooks.outbox.Outbox;
@@ -12,6 +18,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,6 +32,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 
 /**
@@ -41,6 +50,8 @@ final class BenchDatabase implements AutoCloseable {
     static final String APPLICATION_NAME = "outbox-bench";
     /** Events per transaction when enqueuing a drain. */
     static final int ENQUEUE_BATCH = 500;
+    /** The worker id of the claims the bench explains. */
+    private static final String EXPLAIN_WORKER = "bench-explain";
     /** Connections inserting at a steady rate, in the latency scenario. */
     static final int STEADY_CONNECTIONS = 8;
     /** Connections enqueuing at once. */
@@ -248,21 +259,21 @@ final class BenchDatabase implements AutoCloseable {
     }
 
     /**
-     * A backlog of {@code n} pending deliveries, written directly as the router would leave them
-     * (outbox rows routed, one pending delivery each, all due now), in one transaction with
-     * synchronous_commit off for this session only; then VACUUM ANALYZE, as autovacuum would
-     * eventually. Returns the seconds it took.
+     * A backlog of {@code n} pending deliveries to the account's endpoints: the outbox rows
+     * written in one statement (synchronous_commit off for this session only), then routed by the
+     * worker's own router in batches of {@value #ROUTE_BATCH}; then VACUUM ANALYZE, as autovacuum
+     * would eventually. Returns the seconds it took.
      */
-    double preRoute(int n, long endpointId) throws SQLException {
-        return preRoute(n, endpointId, 0);
+    double preRoute(int n) throws SQLException {
+        return preRoute(n, 0);
     }
 
     /**
-     * As {@link #preRoute(int, long)}; with {@code keys > 0} event i carries the ordering key
-     * {@code "key-" + i % keys} and the endpoint must be ordered: each key's first delivery is
-     * pending, the others wait behind it, as routing leaves them.
+     * As {@link #preRoute(int)}; with {@code keys > 0} event i carries the ordering key
+     * {@code "key-" + i % keys}: to an ordered endpoint each key's first delivery is then pending
+     * and the others wait behind it.
      */
-    double preRoute(int n, long endpointId, int keys) throws SQLException {
+    double preRoute(int n, int keys) throws SQLException {
         long t0 = System.nanoTime();
         try (Connection c = database.dataSource().getConnection()) {
             c.setAutoCommit(false);
@@ -270,10 +281,9 @@ final class BenchDatabase implements AutoCloseable {
                 s.execute("SET LOCAL synchronous_commit = off");
             }
             try (PreparedStatement p = c.prepareStatement("""
-                    INSERT INTO webhook_outbox (account_id, event_type, payload, ordering_key, routing_state,
-                                                routed_at, delivery_count)
+                    INSERT INTO webhook_outbox (account_id, event_type, payload, ordering_key)
                     SELECT ?, ?, jsonb_set(?::jsonb, '{taskId}', to_jsonb('task_' || lpad(g::text, 10, '0'))),
-                           CASE WHEN ? > 0 THEN 'key-' || g % ? END, 'routed', now(), 1
+                           CASE WHEN ? > 0 THEN 'key-' || g % ? END
                     FROM generate_series(0, ? - 1) AS g""")) {
                 p.setString(1, Payloads.ACCOUNT);
                 p.setString(2, Payloads.EVENT_TYPE);
@@ -283,26 +293,21 @@ final class BenchDatabase implements AutoCloseable {
                 p.setInt(6, n);
                 p.executeUpdate();
             }
-            try (PreparedStatement p = c.prepareStatement("""
-                    INSERT INTO webhook_deliveries (outbox_id, event_id, endpoint_id, account_id, event_type,
-                                                    ordering_key, state, next_attempt_at, created_at, updated_at)
-                    SELECT o.id, o.event_id, ?, o.account_id, o.event_type, o.ordering_key,
-                           %s,
-                           o.routed_at, o.routed_at, o.routed_at
-                    FROM webhook_outbox o ORDER BY o.id""".formatted(keys == 0 ? "'pending'" : """
-                    CASE WHEN row_number() OVER (PARTITION BY o.ordering_key ORDER BY o.id) = 1
-                         THEN 'pending' ELSE 'waiting' END"""))) {
-                p.setLong(1, endpointId);
-                p.executeUpdate();
-            }
             c.commit();
             c.setAutoCommit(true);
+            EventRouter router = new EventRouter(database.dsl(), ROUTE_BATCH, WorkerConfig.DEFAULT_MAX_PAYLOAD_BYTES);
+            while (router.routeBatch(Instant.now()) > 0) {
+                // until every outbox row is routed
+            }
             try (Statement s = c.createStatement()) {
                 s.execute("VACUUM (ANALYZE) webhook_outbox, webhook_deliveries");
             }
         }
         return (System.nanoTime() - t0) / 1e9;
     }
+
+    /** Outbox rows per routing transaction when a backlog is loaded. */
+    static final int ROUTE_BATCH = 20_000;
 
     static String orderingKey(long i, int keys) {
         return "key-" + i % keys;
@@ -347,8 +352,8 @@ final class BenchDatabase implements AutoCloseable {
     /** Deliveries by state, plus audit rows and unrouted outbox rows. */
     Map<String, Long> counts() throws SQLException {
         Map<String, Long> m = new LinkedHashMap<>();
-        for (String state : List.of("waiting", "pending", "in_flight", "succeeded", "failed")) {
-            m.put(state, 0L);
+        for (DeliveryState state : DeliveryState.values()) {
+            m.put(state.sql(), 0L);
         }
         try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
             try (ResultSet r = s.executeQuery("SELECT state, count(*) FROM webhook_deliveries GROUP BY state")) {
@@ -406,11 +411,11 @@ final class BenchDatabase implements AutoCloseable {
         try (Connection c = database.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement p = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS) "
-                    + com.d3.webhooks.delivery.DeliveryRepository.CLAIM_SQL)) {
+                    + DeliveryRepository.CLAIM_SQL)) {
                 java.time.OffsetDateTime now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
                 p.setObject(1, now);
                 p.setInt(2, limit);
-                p.setString(3, "bench-explain");
+                p.setString(3, EXPLAIN_WORKER);
                 p.setObject(4, now.plusSeconds(60));
                 p.setObject(5, now);
                 try (ResultSet r = p.executeQuery()) {
@@ -427,33 +432,26 @@ final class BenchDatabase implements AutoCloseable {
 
     /**
      * The plan, with its timing and buffers, of the ordered promotion as a recorder runs it after
-     * a batch of successes: in a transaction that is rolled back, the first {@code limit} due
-     * heads are marked succeeded, then {@code OrderedKeys.promoteHeads}' call promotes the next
-     * waiting delivery of each of their keys. The promotion is an UPDATE inside a function
+     * a batch of successes: in a transaction that is rolled back, the worker's own claim takes the
+     * first {@code limit} due heads, its settlement marks them succeeded, then
+     * {@code OrderedKeys.promoteHeads} promotes the next waiting delivery of each of their keys. The promotion is an UPDATE inside a function
      * (migration V11), so its plan comes from auto_explain, sent to this session as notices.
      */
     String explainPromotion(int limit) throws SQLException {
         try (Connection c = database.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<com.d3.webhooks.delivery.OrderedKeys.Key> keys = new ArrayList<>();
-                try (PreparedStatement p = c.prepareStatement("""
-                        UPDATE webhook_deliveries SET state = 'succeeded', completed_at = now(), updated_at = now()
-                         WHERE id IN (SELECT id FROM webhook_deliveries WHERE state = 'pending'
-                                       ORDER BY next_attempt_at, id LIMIT ?)
-                        RETURNING endpoint_id, ordering_key""")) {
-                    p.setInt(1, limit);
-                    try (ResultSet r = p.executeQuery()) {
-                        while (r.next()) {
-                            keys.add(new com.d3.webhooks.delivery.OrderedKeys.Key(r.getLong(1), r.getString(2)));
-                        }
-                    }
-                }
+                List<String> notices = new ArrayList<>();
+                DSLContext tx = DSL.using(AutoExplain.recording(c, notices), SQLDialect.POSTGRES);
+                DeliveryRepository deliveries = new DeliveryRepository(tx);
+                Instant now = Instant.now();
+                List<ClaimedDelivery> heads = deliveries.claim(EXPLAIN_WORKER, limit, now, Duration.ofMinutes(1));
+                deliveries.settle(tx, EXPLAIN_WORKER, heads.stream().map(d -> new DeliveryRepository.Settlement(
+                        d.deliveryId(), d.attempt(), DeliveryState.SUCCEEDED, null, 204, null)).toList(), now);
                 AutoExplain.enableForTransaction(c);
-                try (PreparedStatement p = com.d3.webhooks.delivery.OrderedKeys.prepare(c, keys, Instant.now())) {
-                    p.executeQuery().close();
-                    return autoExplainAsPlan(AutoExplain.planOf(p, "UPDATE webhook_deliveries"));
-                }
+                OrderedKeys.promoteHeads(tx, heads.stream()
+                        .map(d -> new OrderedKeys.Key(d.endpointId(), d.orderingKey())).toList(), now);
+                return autoExplainAsPlan(AutoExplain.planOf(notices, "UPDATE webhook_deliveries"));
             } finally {
                 c.rollback();
             }

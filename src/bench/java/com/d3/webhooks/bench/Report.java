@@ -114,10 +114,10 @@ final class Report {
         plan.put("pending", "pending deliveries (the keys' heads)");
         plan.put("waiting", "waiting deliveries");
         plan.put("claim_ms_cold", "claim ms, first EXPLAIN ANALYZE");
-        plan.put("claim_ms_warm", "claim ms, warm (median of " + Scenarios.PLAN_REPEATS + ")");
+        plan.put("claim_ms_warm", "claim ms, warm (median of " + ScenarioRuns.PLAN_REPEATS + ")");
         plan.put("claim_buffers_warm", "claim shared buffers, warm");
         plan.put("promote_ms_cold", "promotion ms, first EXPLAIN ANALYZE");
-        plan.put("promote_ms_warm", "promotion ms, warm (median of " + Scenarios.PLAN_REPEATS + ")");
+        plan.put("promote_ms_warm", "promotion ms, warm (median of " + ScenarioRuns.PLAN_REPEATS + ")");
         plan.put("promote_buffers_warm", "promotion shared buffers, warm");
         plan.put("load_s", "s to load the backlog");
         HEADLINES.put("ordered-plan", plan);

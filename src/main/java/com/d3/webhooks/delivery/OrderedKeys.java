@@ -56,11 +56,7 @@ public final class OrderedKeys {
         });
     }
 
-    /**
-     * The promotion of {@link #promoteHeads}, prepared and bound, unexecuted: bin/bench runs it
-     * with auto_explain to show the plan of the statement inside.
-     */
-    public static PreparedStatement prepare(Connection c, Collection<Key> keys, Instant now) throws SQLException {
+    private static PreparedStatement prepare(Connection c, Collection<Key> keys, Instant now) throws SQLException {
         List<Key> distinct = keys.stream().distinct().toList();
         long[] locks = lockOrder(distinct);
         PreparedStatement ps = c.prepareStatement(PROMOTE_SQL);

@@ -9,8 +9,8 @@ import com.d3.webhooks.testing.Fixtures;
 import com.d3.webhooks.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.jooq.DSLContext;
@@ -61,10 +61,10 @@ class PromotionPlanTest {
         session.setAutoCommit(false);
         try {
             AutoExplain.enableForTransaction(session);
-            try (PreparedStatement p = OrderedKeys.prepare(session, keys, Instant.now())) {
-                p.executeQuery().close();
-                return AutoExplain.planOf(p, "UPDATE webhook_deliveries");
-            }
+            List<String> notices = new ArrayList<>();
+            OrderedKeys.promoteHeads(DSL.using(AutoExplain.recording(session, notices), SQLDialect.POSTGRES), keys,
+                    Instant.now());
+            return AutoExplain.planOf(notices, "UPDATE webhook_deliveries");
         } finally {
             session.rollback();
         }
