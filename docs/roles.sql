@@ -2,7 +2,7 @@
 --
 -- Three group roles (NOLOGIN); give each to the login user of the part that needs it:
 --   outbox_app       the main application: appends events, and nothing else of the outbox.
---                    It cannot read endpoints, secrets, header values, deliveries or the audit
+--                    It cannot read endpoints, secrets, header values, client keys, deliveries or the audit
 --                    log, nor read other events back (only their event_id, for INSERT ...
 --                    RETURNING event_id).
 --   outbox_worker    `outbox worker`: routes events, leases and settles deliveries, appends to
@@ -68,7 +68,8 @@ $$;
 GRANT SELECT ON webhook_outbox TO outbox_worker;
 GRANT UPDATE (routing_state, routing_error, routed_at, delivery_count) ON webhook_outbox TO outbox_worker;
 GRANT SELECT ON webhook_endpoints TO outbox_worker;
-GRANT UPDATE (secret, previous_secret) ON webhook_endpoints TO outbox_worker;  -- sealing plain-text secrets
+-- Sealing plain-text secrets, and the plain-text private keys of client certificates (V17).
+GRANT UPDATE (secret, previous_secret, client_key) ON webhook_endpoints TO outbox_worker;
 -- Static headers (V15): sent with each request; the sweep seals plain-text values in place.
 GRANT SELECT ON webhook_endpoint_headers TO outbox_worker;
 GRANT UPDATE (value) ON webhook_endpoint_headers TO outbox_worker;

@@ -18,8 +18,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "show", mixinStandardHelpOptions = true,
-        description = "Shows one endpoint (never its secrets or header values) and how many of its deliveries "
-                + "wait, are in flight or failed.",
+        description = "Shows one endpoint (never its secrets, header values or client key) and how many of its "
+                + "deliveries wait, are in flight or failed.",
         footer = {"", "Examples:", "  outbox endpoints show 3", "  outbox endpoints show 3 --json"})
 final class EndpointShowCommand implements Callable<Integer> {
 
@@ -59,6 +59,8 @@ final class EndpointShowCommand implements Callable<Integer> {
         t.row("signed", e.hasSecret() ? "yes" : "no (no secret)");
         t.row("headers", e.headers().isEmpty() ? "none" : String.join("; ", e.headers().stream()
                 .map(h -> h.name() + " (value " + h.storage() + ")").toList()));
+        t.row("client certificate", e.clientCertificate() == null ? "none"
+                : e.clientCertificate().describe(Instant.now()));
         t.row("max in flight", e.maxInFlight() == null ? "default (the worker's --max-in-flight-per-endpoint)"
                 : e.maxInFlight() + " per worker");
         if (e.previousSecretExpiresAt() != null) {

@@ -1,5 +1,7 @@
 package com.d3.webhooks.cli;
 
+import com.d3.webhooks.clientcert.ClientCertificate;
+import com.d3.webhooks.clientcert.ClientCertificateRepository;
 import com.d3.webhooks.db.Database;
 import com.d3.webhooks.endpoints.Endpoint;
 import com.d3.webhooks.endpoints.EndpointChanges;
@@ -22,7 +24,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "update", mixinStandardHelpOptions = true,
         description = {"Changes an endpoint's URL, event types, description, in-flight cap, rate limit, ordering or "
-                + "static headers; what is not given stays.",
+                + "static headers or client certificate; what is not given stays.",
                 "Deliveries not yet attempted go to the new URL; earlier attempts keep the URL they used in "
                         + "the audit log."},
         footer = {"", "Examples:",
@@ -35,7 +37,10 @@ import picocli.CommandLine.Spec;
                 "  outbox endpoints update 3 --rate-limit none",
                 "  outbox endpoints update 3 --ordered true --on-exhausted skip",
                 "  outbox endpoints update 3 --header-file gateway.headers   # adds or replaces those headers",
-                "  outbox endpoints update 3 --remove-header X-Api-Key"})
+                "  outbox endpoints update 3 --remove-header X-Api-Key",
+                "  outbox endpoints update 3 --client-cert new.crt --client-key new.key   # rotation: the next "
+                        + "attempt presents it",
+                "  outbox endpoints update 3 --remove-client-cert"})
 final class EndpointUpdateCommand implements Callable<Integer> {
 
     @Mixin
@@ -84,6 +89,13 @@ final class EndpointUpdateCommand implements Callable<Integer> {
                     + "no error. Applied before --header.")
     List<String> removeHeaders = new ArrayList<>();
 
+    @Mixin
+    ClientCertificateOptions clientCertificateOptions;
+
+    @Option(names = "--remove-client-cert",
+            description = "Present no client certificate any more (its key is deleted).")
+    boolean removeClientCertificate;
+
     @Option(names = "--json", description = "Print the updated endpoint as JSON.")
     boolean json;
 
@@ -91,8 +103,20 @@ final class EndpointUpdateCommand implements Callable<Integer> {
     public Integer call() {
         List<EndpointHeader> headers = headerOptions.parse();
         // Only new header values are sealed (and the others opened, to count their size).
-        SecretSealer sealer = headerOptions.given() ? SecretKeys.fromEnvironment() : SecretSealer.none();
+        if (removeClientCertificate && clientCertificateOptions.given()) {
+            throw new UsageException("--remove-client-cert and --client-cert/--client-key contradict each other: "
+                    + "to replace the certificate give only the new files");
+        }
+        Instant now = Clock.systemUTC().instant();
+        ClientCertificate certificate = clientCertificateOptions.read(now);
+        SecretSealer sealer = headerOptions.given() || certificate != null ? SecretKeys.fromEnvironment()
+                : SecretSealer.none();
         headerOptions.requireKey(sealer);
+        clientCertificateOptions.requireKey(sealer);
+        if (certificate != null) {
+            ClientCertificateOptions.warnings(certificate, now)
+                    .forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+        }
         Integer newRateLimit = parseRateLimit();
         OnExhausted policy;
         try {
@@ -102,7 +126,7 @@ final class EndpointUpdateCommand implements Callable<Integer> {
         }
         // Options set with their own statement may come alone; with none at all, "nothing to change".
         boolean alone = rateLimit != null || ordered != null || onExhausted != null || headerOptions.given()
-                || !removeHeaders.isEmpty();
+                || !removeHeaders.isEmpty() || certificate != null || removeClientCertificate;
         EndpointChanges changes = null;
         if (url != null || eventTypes != null || description != null || maxInFlight != null || !alone) {
             try {
@@ -112,7 +136,8 @@ final class EndpointUpdateCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage().startsWith("nothing to change")
                         ? "nothing to change: give --url, --event-types, --description, --max-in-flight, "
-                        + "--rate-limit, --ordered, --on-exhausted, --header or --remove-header"
+                        + "--rate-limit, --ordered, --on-exhausted, --header, --remove-header, --client-cert or "
+                        + "--remove-client-cert"
                         : e.getMessage());
             }
             for (String warning : changes.warnings()) {
@@ -122,7 +147,6 @@ final class EndpointUpdateCommand implements Callable<Integer> {
         Endpoint updated;
         try (Database db = database.open(1)) {
             EndpointRepository endpoints = new EndpointRepository(db.dsl(), sealer);
-            Instant now = Clock.systemUTC().instant();
             if (changes != null ? !endpoints.update(id, changes, now) : endpoints.find(id).isEmpty()) {
                 throw EndpointCommands.notFound(id);
             }
@@ -138,6 +162,11 @@ final class EndpointUpdateCommand implements Callable<Integer> {
             if (!headers.isEmpty() || !removeHeaders.isEmpty()) {
                 new EndpointHeaderRepository(db.dsl(), sealer).change(id, headers, removeHeaders, now);
             }
+            if (certificate != null) {
+                new ClientCertificateRepository(db.dsl(), sealer).set(id, certificate, now);
+            } else if (removeClientCertificate) {
+                new ClientCertificateRepository(db.dsl(), sealer).remove(id, now);
+            }
             updated = EndpointCommands.require(endpoints.find(id), id);
         }
         if (json) {
@@ -149,7 +178,10 @@ final class EndpointUpdateCommand implements Callable<Integer> {
                     + ", max in flight " + updated.maxInFlightText() + ", rate limit " + EndpointCommands.rateLimit(updated)
                     + (updated.ordered() ? ", ordered (on exhausted: " + updated.onExhausted().value() + ")" : "")
                     + (headerOptions.given() || !removeHeaders.isEmpty() || !updated.headers().isEmpty()
-                    ? ", headers " + EndpointCommands.headerNames(updated) : ""));
+                    ? ", headers " + EndpointCommands.headerNames(updated) : "")
+                    + (updated.clientCertificate() != null ? ", client certificate "
+                    + Text.line(updated.clientCertificate().describe(now))
+                    : removeClientCertificate ? ", no client certificate" : ""));
         }
         return Main.OK;
     }

@@ -1,5 +1,7 @@
 package com.d3.webhooks.cli;
 
+import com.d3.webhooks.clientcert.ClientCertificate;
+import com.d3.webhooks.clientcert.ClientCertificateRepository;
 import com.d3.webhooks.db.Database;
 import com.d3.webhooks.endpoints.Endpoint;
 import com.d3.webhooks.endpoints.EndpointHeader;
@@ -43,7 +45,9 @@ final class EndpointsCommand implements Runnable {
                     "  outbox endpoints add --account acct_42 --url https://example.com/tasks --ordered "
                             + "--on-exhausted skip",
                     "  outbox endpoints add --account acct_42 --url https://example.com/hooks "
-                            + "--header-file gateway.headers"})
+                            + "--header-file gateway.headers",
+                    "  outbox endpoints add --account acct_42 --url https://example.com/hooks "
+                            + "--client-cert client.crt --client-key client.key"})
     static final class Add implements Callable<Integer> {
 
         @Mixin
@@ -91,6 +95,9 @@ final class EndpointsCommand implements Runnable {
         @Mixin
         HeaderOptions headerOptions;
 
+        @Mixin
+        ClientCertificateOptions clientCertificateOptions;
+
         @Option(names = "--json", description = "Print the result as JSON.")
         boolean json;
 
@@ -116,7 +123,14 @@ final class EndpointsCommand implements Runnable {
                         + "it for every outbox command and worker");
             }
             headerOptions.requireKey(sealer);
-            for (String warning : endpoint.warnings()) {
+            java.time.Instant now = java.time.Instant.now();
+            ClientCertificate certificate = clientCertificateOptions.read(now);
+            clientCertificateOptions.requireKey(sealer);
+            List<String> warnings = new java.util.ArrayList<>(endpoint.warnings());
+            if (certificate != null) {
+                warnings.addAll(ClientCertificateOptions.warnings(certificate, now));
+            }
+            for (String warning : warnings) {
                 spec.commandLine().getErr().println("warning: " + warning);
             }
             long id;
@@ -136,11 +150,14 @@ final class EndpointsCommand implements Runnable {
                     new EndpointHeaderRepository(db.dsl(), sealer).change(id, headers, List.of(),
                             java.time.Instant.now());
                 }
+                if (certificate != null) {
+                    new ClientCertificateRepository(db.dsl(), sealer).set(id, certificate, now);
+                }
             }
             if (json) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("id", id);
-                out.put("warnings", endpoint.warnings());
+                out.put("warnings", warnings);
                 Json.print(spec.commandLine().getOut(), out);
             } else {
                 spec.commandLine().getOut().println(id);

@@ -25,6 +25,9 @@ import java.util.UUID;
  *                                 closed: its admission must ask the database
  * @param headers                  the endpoint's static headers as stored (values sealed or plain
  *                                 text), in the order they were added
+ * @param clientCertificate        the PEM chain the endpoint's receiver is shown when it asks for a
+ *                                 client certificate; null when none
+ * @param clientKey                that certificate's private key as stored (sealed or plain PEM)
  */
 public record ClaimedDelivery(
         long deliveryId,
@@ -45,7 +48,9 @@ public record ClaimedDelivery(
         boolean endpointEnabled,
         Integer endpointMaxInFlight,
         boolean endpointSharedLimits,
-        List<EndpointHeader> headers) {
+        List<EndpointHeader> headers,
+        String clientCertificate,
+        String clientKey) {
 
     /** A delivery whose endpoint follows the worker's in-flight cap and has no static headers (tests). */
     public ClaimedDelivery(long deliveryId, long outboxId, String orderingKey, int attempt, int retryBase,
@@ -54,7 +59,7 @@ public record ClaimedDelivery(
                            OffsetDateTime previousSecretExpiresAt, boolean endpointEnabled) {
         this(deliveryId, outboxId, orderingKey, attempt, retryBase, eventId, eventType, accountId, occurredAt,
                 payloadJson, endpointId, url, secret, previousSecret, previousSecretExpiresAt, endpointEnabled, null,
-                false, List.of());
+                false, List.of(), null, null);
     }
 
     /** The most requests in flight to this delivery's endpoint: its own cap, else {@code workerDefault}. */

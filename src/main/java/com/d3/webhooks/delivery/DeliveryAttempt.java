@@ -1,6 +1,7 @@
 package com.d3.webhooks.delivery;
 
 import com.d3.webhooks.audit.AuditEntry;
+import com.d3.webhooks.clientcert.ClientCertificateClients;
 import com.d3.webhooks.delivery.Completion.Attempted;
 import com.d3.webhooks.delivery.Completion.Released;
 import com.d3.webhooks.delivery.DeliveryRepository.LostAttempt;
@@ -24,7 +25,7 @@ import java.util.Map;
  * destination address, signs the body and POSTs it. Whatever happens becomes a
  * {@link Completion}; nothing here throws for a bad row or a hostile endpoint.
  */
-final class DeliveryAttempt {
+final class DeliveryAttempt implements AutoCloseable {
 
     static final Duration DISABLED_ENDPOINT_RECHECK = Duration.ofMinutes(1);
     static final String USER_AGENT = "D3-Webhook-Outbox/" + version();
@@ -35,6 +36,7 @@ final class DeliveryAttempt {
     private final DestinationPolicy destinations;
     private final OpenedValues<WebhookSecret> secrets;
     private final StaticHeaders staticHeaders;
+    private final ClientCertificates clientCertificates;
 
     DeliveryAttempt(WorkerConfig config, Clock clock) {
         this.config = config;
@@ -46,6 +48,7 @@ final class DeliveryAttempt {
                 config.connectTimeout());
         this.secrets = new OpenedValues<>(config.secrets(), WebhookSecret::parse);
         this.staticHeaders = new StaticHeaders(config.secrets());
+        this.clientCertificates = new ClientCertificates(config.secrets(), sender);
     }
 
     Completion run(ClaimedDelivery d) {
@@ -80,8 +83,23 @@ final class DeliveryAttempt {
         } catch (IllegalArgumentException e) {
             return refused(d, body, sentAt, "endpoint secret is unusable: " + e.getMessage());
         }
-        AttemptResult result = sender.post(uri, headers, body);
+        ClientCertificateClients.Lease tls;
+        try {
+            tls = clientCertificates.lease(d, uri);
+        } catch (IllegalArgumentException e) {
+            return refused(d, body, sentAt, "endpoint client certificate is unusable: " + e.getMessage());
+        }
+        AttemptResult result;
+        try (tls) {
+            result = tls == null ? sender.post(uri, headers, body) : sender.post(tls.client(), uri, headers, body);
+        }
         return new Attempted(d, entry(d, body, sentAt, result), result);
+    }
+
+    /** Shuts down the clients of client certificates. */
+    @Override
+    public void close() {
+        clientCertificates.close();
     }
 
     private Map<String, String> headers(ClaimedDelivery d, byte[] body, Instant sentAt) {

@@ -84,7 +84,8 @@ public final class EndpointProbe {
     /** The outbox row and the delivery, leased to this caller with its first attempt counted. */
     private Optional<ClaimedDelivery> create(DSLContext tx, long endpointId, String message, Instant now) {
         var e = WEBHOOK_ENDPOINTS;
-        var endpoint = tx.select(e.ACCOUNT_ID, e.URL, e.SECRET, e.PREVIOUS_SECRET, e.PREVIOUS_SECRET_EXPIRES_AT)
+        var endpoint = tx.select(e.ACCOUNT_ID, e.URL, e.SECRET, e.PREVIOUS_SECRET, e.PREVIOUS_SECRET_EXPIRES_AT,
+                        e.CLIENT_CERTIFICATE, e.CLIENT_KEY)
                 .from(e).where(e.ID.eq(endpointId)).fetchOptional();
         if (endpoint.isEmpty()) {
             return Optional.empty();
@@ -128,6 +129,6 @@ public final class EndpointProbe {
         return Optional.of(new ClaimedDelivery(deliveryId, outbox.value1(), null, 1, 0, outbox.value2(),
                 EventTypes.ENDPOINT_TEST, account, at, outbox.value3().data(), endpointId, endpoint.get().value2(),
                 endpoint.get().value3(), endpoint.get().value4(), endpoint.get().value5(), true, null, false,
-                headers));
+                headers, endpoint.get().value6(), endpoint.get().value7()));
     }
 }

@@ -23,6 +23,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
@@ -30,6 +31,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
 /**
@@ -45,12 +47,17 @@ public final class HttpSender {
     private static final int NO_HEADERS = -1;
     /** Longest piece of receiver-supplied text (a Location, a bad status line) echoed in an error. */
     private static final int MAX_ECHO = 200;
+    /** TLS alerts a server sends about the certificate a client presented (or did not). */
+    private static final List<String> CLIENT_CERTIFICATE_ALERTS = List.of("bad_certificate", "unknown_ca",
+            "certificate_unknown", "unsupported_certificate", "certificate_expired", "certificate_revoked",
+            "access_denied");
 
     /** Interrupts a sender whose exchange outlives the request timeout; one thread for all senders. */
     private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
 
     private final HttpClient client;
     private final DeliveryLookups lookups;
+    private final EgressProxy proxy;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final int excerptBytes;
@@ -60,7 +67,8 @@ public final class HttpSender {
     HttpSender(WorkerConfig config, Clock clock) {
         this.lookups = new DeliveryLookups(!config.allowPrivateNetwork() && config.egressProxy() == null,
                 config.connectTimeout());
-        this.client = newClient(config.connectTimeout(), lookups, config.egressProxy());
+        this.proxy = config.egressProxy();
+        this.client = newClient(config.connectTimeout(), lookups, proxy, null);
         this.connectTimeout = config.connectTimeout();
         this.requestTimeout = config.requestTimeout();
         this.excerptBytes = config.responseExcerptBytes();
@@ -68,6 +76,11 @@ public final class HttpSender {
     }
 
     public AttemptResult post(URI uri, Map<String, String> headers, byte[] body) {
+        return post(client, uri, headers, body);
+    }
+
+    /** As {@link #post(URI, Map, byte[])}, through a client built by {@link #clientPresenting}. */
+    AttemptResult post(HttpClient via, URI uri, Map<String, String> headers, byte[] body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(requestTimeout)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
@@ -91,7 +104,7 @@ public final class HttpSender {
         }, requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
         DeliveryLookups.Scope lookup = lookups.open();
         try {
-            return judge(client.send(request.build(), handler), elapsedMs(start));
+            return judge(via.send(request.build(), handler), elapsedMs(start));
         } catch (IOException | IllegalArgumentException e) {
             String error = lookup.refusal().orElseGet(() -> describe(e, uri, headersStatus.get()));
             return failure(error, headersStatus.get(), start);
@@ -129,13 +142,32 @@ public final class HttpSender {
      * resolves names where no check sees them.
      */
     public static HttpClient newClient(Duration connectTimeout, DeliveryLookups lookups, EgressProxy proxy) {
-        return lookups.newClient(() -> HttpClient.newBuilder()
-                .executor(Runnable::run)
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .proxy(proxy == null ? HttpClient.Builder.NO_PROXY : proxy.selector())
-                .build());
+        return newClient(connectTimeout, lookups, proxy, null);
+    }
+
+    /**
+     * A client like this sender's own, with the same lookups and proxy, whose TLS context presents
+     * a client certificate; it trusts servers as the default client does.
+     */
+    HttpClient clientPresenting(SSLContext tls) {
+        return newClient(connectTimeout, lookups, proxy, tls);
+    }
+
+    /** @param tls the TLS context; null: the JVM's default, as for every endpoint without a client certificate */
+    private static HttpClient newClient(Duration connectTimeout, DeliveryLookups lookups, EgressProxy proxy,
+                                        SSLContext tls) {
+        return lookups.newClient(() -> {
+            HttpClient.Builder builder = HttpClient.newBuilder()
+                    .executor(Runnable::run)
+                    .connectTimeout(connectTimeout)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .proxy(proxy == null ? HttpClient.Builder.NO_PROXY : proxy.selector());
+            if (tls != null) {
+                builder.sslContext(tls);
+            }
+            return builder.build();
+        });
     }
 
     private static ScheduledThreadPoolExecutor watchdog() {
@@ -250,6 +282,13 @@ public final class HttpSender {
         String detail = echo(root.getMessage() == null ? tls.getMessage() : root.getMessage());
         if (root instanceof CertificateException && detail.toLowerCase(Locale.ROOT).contains("subject alternative")) {
             return prefix + "the server's certificate is not valid for this host (" + detail + ")";
+        }
+        String alert = detail.toLowerCase(Locale.ROOT);
+        if (alert.contains("received fatal alert: certificate_required")) {
+            return prefix + "the receiver requires a client certificate, and none was presented (" + detail + ")";
+        }
+        if (alert.contains("received fatal alert") && CLIENT_CERTIFICATE_ALERTS.stream().anyMatch(alert::contains)) {
+            return prefix + "the receiver refused the client certificate, or its absence (" + detail + ")";
         }
         return prefix + detail;
     }

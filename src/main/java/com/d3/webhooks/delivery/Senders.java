@@ -54,6 +54,7 @@ final class Senders {
     /** Stops the threads at once (after {@link #stop}, or when the worker never started). */
     void close() {
         pool.shutdownNow();
+        attempt.close();
     }
 
     /**

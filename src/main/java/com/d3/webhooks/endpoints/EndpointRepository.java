@@ -1,5 +1,6 @@
 package com.d3.webhooks.endpoints;
 
+import com.d3.webhooks.clientcert.ClientCertificateStatus;
 import com.d3.webhooks.db.DbTime;
 import com.d3.webhooks.delivery.OrderedKeys;
 import com.d3.webhooks.delivery.PausedDeliveries;
@@ -263,7 +264,8 @@ public final class EndpointRepository {
                 r.getUpdatedAt(), SecretSealer.isSealed(r.getSecret()), SecretSealer.keyIdOf(r.getSecret()).orElse(null),
                 SecretSealer.isSealed(r.getPreviousSecret()), SecretSealer.keyIdOf(r.getPreviousSecret()).orElse(null),
                 r.getMaxInFlight(), r.getRateLimitPerSecond(), r.getConsecutiveFailures(), r.getBreakerOpenUntil(),
-                r.getBreakerOpenings(), OnExhausted.parse(r.getOnExhausted()), headers);
+                r.getBreakerOpenings(), OnExhausted.parse(r.getOnExhausted()), headers,
+                ClientCertificateStatus.of(r.getClientCertificate(), r.getClientKey()));
     }
 
     /** The current secret as previous_secret: re-sealed for that column with a key, else as it is. */

@@ -45,6 +45,7 @@ public final class EndpointSecrets {
     private static final List<SealedColumn> COLUMNS = List.of(
             endpointColumn(SecretColumn.SECRET, WEBHOOK_ENDPOINTS.SECRET),
             endpointColumn(SecretColumn.PREVIOUS_SECRET, WEBHOOK_ENDPOINTS.PREVIOUS_SECRET),
+            endpointColumn(SecretColumn.CLIENT_KEY, WEBHOOK_ENDPOINTS.CLIENT_KEY),
             new SealedColumn("header value(s)", WEBHOOK_ENDPOINT_HEADERS, WEBHOOK_ENDPOINT_HEADERS.ID,
                     WEBHOOK_ENDPOINT_HEADERS.VALUE,
                     List.of(WEBHOOK_ENDPOINT_HEADERS.ENDPOINT_ID, WEBHOOK_ENDPOINT_HEADERS.NAME),

@@ -8,7 +8,9 @@ public enum SecretColumn {
     /** The secret that signs every request. */
     SECRET("secret"),
     /** The secret before the last rotation, which also signs until previous_secret_expires_at. */
-    PREVIOUS_SECRET("previous_secret");
+    PREVIOUS_SECRET("previous_secret"),
+    /** The private key of the endpoint's client certificate (PEM), presented in TLS handshakes. */
+    CLIENT_KEY("client_key");
 
     private final String columnName;
 
