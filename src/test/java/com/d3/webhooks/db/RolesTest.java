@@ -19,6 +19,7 @@ import com.d3.webhooks.secrets.SecretSealer;
 import com.d3.webhooks.testing.Fixtures;
 import com.d3.webhooks.testing.MutableClock;
 import com.d3.webhooks.testing.TestDatabase;
+import com.d3.webhooks.testing.TestPki;
 import com.d3.webhooks.testing.TestReceiver;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,6 +96,7 @@ class RolesTest {
             refused(() -> dsl.execute("INSERT INTO webhook_outbox (account_id, event_type, payload, routing_state) "
                     + "VALUES ('acct_1', 'fileTask.failed', '{}'::jsonb, 'routed')"));
             refused(() -> dsl.fetch("SELECT secret FROM webhook_endpoints"));
+            refused(() -> dsl.fetch("SELECT client_key FROM webhook_endpoints"));
             refused(() -> dsl.fetch("SELECT url FROM webhook_endpoints"));
             refused(() -> dsl.fetch("SELECT value FROM webhook_endpoint_headers"));
             refused(() -> dsl.execute("INSERT INTO webhook_endpoints (account_id, url) VALUES ('x', 'https://e.com')"));
@@ -116,13 +118,18 @@ class RolesTest {
                     receiver.url("/hook"));
             OWNER.execute("INSERT INTO webhook_endpoint_headers (endpoint_id, name, value) "
                     + "SELECT id, 'X-Api-Key', 'plain key' FROM webhook_endpoints");
+            // A client certificate with its key in plain PEM, as the dashboard may write it.
+            TestPki.Issued client = TestPki.Authority.root("Receiver CA").client("outbox-client");
+            OWNER.execute("UPDATE webhook_endpoints SET client_certificate = ?, client_key = ?", client.chainPem(),
+                    client.keyPem());
             new Fixtures(OWNER).event("acct_1", "fileTask.completed", "{}");
             DSLContext dsl = worker.dsl();
 
             // Everything the worker does, as the worker role: seal, route, claim, send, audit, settle,
             // and rescue an expired lease.
             new EndpointSecrets(dsl, sealer).checkAllCanBeOpened();
-            assertEquals(3, new EndpointSecrets(dsl, sealer).sealAll(), "both secrets and the header value");
+            assertEquals(4, new EndpointSecrets(dsl, sealer).sealAll(),
+                    "both secrets, the header value and the client key");
             MutableClock clock = MutableClock.startingNow();
             try (Worker w = new Worker(dsl, Fixtures.testConfig("w-roles").secrets(sealer)
                     .breaker(com.d3.webhooks.endpoints.CircuitBreaker.DEFAULT).build(), clock,
@@ -144,6 +151,7 @@ class RolesTest {
             refused(() -> dsl.execute("UPDATE webhook_endpoints SET url = 'https://attacker.example/'"));
             refused(() -> dsl.execute("UPDATE webhook_endpoints SET event_types = NULL"));
             refused(() -> dsl.execute("UPDATE webhook_endpoints SET rate_limit_per_second = NULL"));
+            refused(() -> dsl.execute("UPDATE webhook_endpoints SET client_certificate = NULL, client_key = NULL"));
             refused(() -> dsl.execute("INSERT INTO webhook_endpoints (account_id, url) VALUES ('x', 'https://e.com')"));
             refused(() -> dsl.execute("DELETE FROM webhook_endpoints"));
             refused(() -> dsl.execute("UPDATE webhook_endpoint_headers SET name = 'X-Other'"));
