@@ -77,10 +77,8 @@ final class ClientCertificateOptions {
 
     /** @throws UsageException when a certificate is given and there is no key to seal its key with */
     void requireKey(SecretSealer sealer) {
-        if (given() && !sealer.canSeal()) {
-            throw new UsageException("the client key is stored sealed with the key in " + SecretSealer.KEY_VARIABLE
-                    + ", which is not set: generate one with 'outbox secrets new-key', keep it safe, and set it for "
-                    + "every outbox command and worker");
+        if (given()) {
+            SecretKeys.requireSealing(sealer, "the client key is");
         }
     }
 

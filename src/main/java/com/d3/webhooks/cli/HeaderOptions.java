@@ -74,10 +74,8 @@ final class HeaderOptions {
 
     /** @throws UsageException when headers are given and there is no key to seal them with */
     void requireKey(SecretSealer sealer) {
-        if (given() && !sealer.canSeal()) {
-            throw new UsageException("header values are stored sealed with the key in " + SecretSealer.KEY_VARIABLE
-                    + ", which is not set: generate one with 'outbox secrets new-key', keep it safe, and set it for "
-                    + "every outbox command and worker");
+        if (given()) {
+            SecretKeys.requireSealing(sealer, "header values are");
         }
     }
 }

@@ -65,6 +65,11 @@ public final class TestPki {
             return pem("PRIVATE KEY", keys.getPrivate().getEncoded());
         }
 
+        /** The base64 lines of the key's PEM: text that must appear in no output. */
+        public List<String> keyLines() {
+            return keyPem().lines().filter(l -> !l.startsWith("-----")).toList();
+        }
+
         public String subject() {
             return certificate.getSubjectX500Principal().getName();
         }
