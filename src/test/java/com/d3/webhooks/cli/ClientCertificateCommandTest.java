@@ -124,6 +124,22 @@ class ClientCertificateCommandTest {
         assertNull(stored().value1(), "nothing written");
     }
 
+    @Test
+    void aCertificateThatExpiresWithinThirtyDaysIsTakenWithAWarning() {
+        TestPki.Issued soon = CA.client("soon", Duration.ofDays(20));
+        TestPki.Issued later = CA.client("later", Duration.ofDays(60));
+        java.time.Instant now = java.time.Instant.now();
+
+        List<String> warnings = ClientCertificateOptions.warnings(
+                com.d3.webhooks.clientcert.ClientCertificate.parse(soon.chainPem(), soon.keyPem()), now);
+
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("the client certificate expires at "
+                + soon.certificate().getNotAfter().toInstant() + ": rotate it before then"), warnings.get(0));
+        assertEquals(List.of(), ClientCertificateOptions.warnings(
+                com.d3.webhooks.clientcert.ClientCertificate.parse(later.chainPem(), later.keyPem()), now));
+    }
+
     private static Cli.Result update(long id, String... options) {
         List<String> args = new ArrayList<>(List.of("endpoints", "update", String.valueOf(id)));
         args.addAll(List.of(options));
