@@ -2,13 +2,14 @@
 --
 -- Three group roles (NOLOGIN); give each to the login user of the part that needs it:
 --   outbox_app       the main application: appends events, and nothing else of the outbox.
---                    It cannot read endpoints, secrets, header values, client keys, deliveries or the audit
+--                    It cannot read endpoints, secrets, signing keys, header values, client keys, deliveries or the audit
 --                    log, nor read other events back (only their event_id, for INSERT ...
 --                    RETURNING event_id).
 --   outbox_worker    `outbox worker`: routes events, leases and settles deliveries, appends to
---                    the audit log, reads endpoints and seals their secrets and header values. It
---                    cannot register, re-point or delete endpoints, add or rename their headers,
---                    nor change or delete audit history.
+--                    the audit log, reads endpoints and seals their secrets, Ed25519 signing keys and
+--                    header values. It cannot register, re-point or delete endpoints, add or rename
+--                    their headers, change their signing mode or public keys, nor change or delete
+--                    audit history.
 --   outbox_operator  the operators' CLI: registers and edits endpoints, reads everything, replays
 --                    deliveries, prunes old deliveries and audit rows. It cannot rewrite audit rows.
 -- Migrations (`outbox migrate`) run as the schema owner, which is none of these.
@@ -70,6 +71,8 @@ GRANT UPDATE (routing_state, routing_error, routed_at, delivery_count) ON webhoo
 GRANT SELECT ON webhook_endpoints TO outbox_worker;
 -- Sealing plain-text secrets, and the plain-text private keys of client certificates (V17).
 GRANT UPDATE (secret, previous_secret, client_key) ON webhook_endpoints TO outbox_worker;
+-- Ed25519 private keys (V16): the sweep seals plain-text ones in place; the public keys stay as written.
+GRANT UPDATE (signing_key, previous_signing_key) ON webhook_endpoints TO outbox_worker;
 -- Static headers (V15): sent with each request; the sweep seals plain-text values in place.
 GRANT SELECT ON webhook_endpoint_headers TO outbox_worker;
 GRANT UPDATE (value) ON webhook_endpoint_headers TO outbox_worker;

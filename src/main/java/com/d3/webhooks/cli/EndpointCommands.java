@@ -25,6 +25,12 @@ final class EndpointCommands {
                 : String.join(", ", e.headers().stream().map(StaticHeader::name).toList());
     }
 
+    /** "hmac", or "ed25519 (public key whpk_...)": the private key never. */
+    static String signing(Endpoint e) {
+        return e.signing().mode().value() + (e.signing().mode().usesEd25519()
+                ? " (public key " + e.signing().publicKey() + ")" : "");
+    }
+
     static CommandFailure notFound(long id) {
         return new CommandFailure("no endpoint " + id + "; 'outbox endpoints list' shows the ids");
     }

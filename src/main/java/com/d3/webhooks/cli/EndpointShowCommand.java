@@ -18,8 +18,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "show", mixinStandardHelpOptions = true,
-        description = "Shows one endpoint (never its secrets, header values or client key) and how many of its "
-                + "deliveries wait, are in flight or failed.",
+        description = "Shows one endpoint (never its secrets, private keys, header values or client key; its "
+                + "Ed25519 public keys, which receivers verify with) and how many of its deliveries wait, are in "
+                + "flight or failed.",
         footer = {"", "Examples:", "  outbox endpoints show 3", "  outbox endpoints show 3 --json"})
 final class EndpointShowCommand implements Callable<Integer> {
 
@@ -56,7 +57,12 @@ final class EndpointShowCommand implements Callable<Integer> {
         t.row("account", e.accountId());
         t.row("url", e.url());
         t.row("event types", e.eventTypes().isEmpty() ? "all" : String.join(",", e.eventTypes()));
-        t.row("signed", e.hasSecret() ? "yes" : "no (no secret)");
+        t.row("signed", e.hasSecret() || e.signing().mode().usesEd25519() ? "yes" : "no (no secret)");
+        t.row("signing", EndpointCommands.signing(e));
+        if (e.signing().previousKeyExpiresAt() != null) {
+            t.row("previous public key", e.signing().previousPublicKey() + (e.signing().previousKeySigns(Instant.now())
+                    ? ", still signs until " : ", stopped signing at ") + Times.format(e.signing().previousKeyExpiresAt()));
+        }
         t.row("headers", e.headers().isEmpty() ? "none" : String.join("; ", e.headers().stream()
                 .map(h -> h.name() + " (value " + h.storage() + ")").toList()));
         t.row("client certificate", e.clientCertificate() == null ? "none"

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "update", mixinStandardHelpOptions = true,
         description = {"Changes an endpoint's URL, event types, description, in-flight cap, rate limit, ordering or "
-                + "static headers or client certificate; what is not given stays.",
+                + "static headers, client certificate or signing; what is not given stays.",
                 "Deliveries not yet attempted go to the new URL; earlier attempts keep the URL they used in "
                         + "the audit log."},
         footer = {"", "Examples:",
@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
                 "  outbox endpoints update 3 --remove-header X-Api-Key",
                 "  outbox endpoints update 3 --client-cert new.crt --client-key new.key   # rotation: the next "
                         + "attempt presents it",
-                "  outbox endpoints update 3 --remove-client-cert"})
+                "  outbox endpoints update 3 --remove-client-cert",
+                "  outbox endpoints update 3 --signing both          # v1 and v1a while receivers switch"})
 final class EndpointUpdateCommand implements Callable<Integer> {
 
     @Mixin
@@ -96,23 +97,28 @@ final class EndpointUpdateCommand implements Callable<Integer> {
             description = "Present no client certificate any more (its key is deleted).")
     boolean removeClientCertificate;
 
+    @Mixin
+    SigningOptions signingOptions;
+
     @Option(names = "--json", description = "Print the updated endpoint as JSON.")
     boolean json;
 
     @Override
     public Integer call() {
         List<EndpointHeader> headers = headerOptions.parse();
-        // Only new header values are sealed (and the others opened, to count their size).
+        // New header values, client keys and signing keys are sealed (other header values are opened, to count
+        // their size).
         if (removeClientCertificate && clientCertificateOptions.given()) {
             throw new UsageException("--remove-client-cert and --client-cert/--client-key contradict each other: "
                     + "to replace the certificate give only the new files");
         }
         Instant now = Clock.systemUTC().instant();
         ClientCertificate certificate = clientCertificateOptions.read(now);
-        SecretSealer sealer = headerOptions.given() || certificate != null ? SecretKeys.fromEnvironment()
-                : SecretSealer.none();
+        SecretSealer sealer = headerOptions.given() || certificate != null || signingOptions.given()
+                ? SecretKeys.fromEnvironment() : SecretSealer.none();
         headerOptions.requireKey(sealer);
         clientCertificateOptions.requireKey(sealer);
+        signingOptions.requireKey(sealer);
         if (certificate != null) {
             ClientCertificateOptions.warnings(certificate, now)
                     .forEach(w -> spec.commandLine().getErr().println("warning: " + w));
@@ -126,7 +132,8 @@ final class EndpointUpdateCommand implements Callable<Integer> {
         }
         // Options set with their own statement may come alone; with none at all, "nothing to change".
         boolean alone = rateLimit != null || ordered != null || onExhausted != null || headerOptions.given()
-                || !removeHeaders.isEmpty() || certificate != null || removeClientCertificate;
+                || !removeHeaders.isEmpty() || certificate != null || removeClientCertificate
+                || signingOptions.given();
         EndpointChanges changes = null;
         if (url != null || eventTypes != null || description != null || maxInFlight != null || !alone) {
             try {
@@ -136,8 +143,8 @@ final class EndpointUpdateCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage().startsWith("nothing to change")
                         ? "nothing to change: give --url, --event-types, --description, --max-in-flight, "
-                        + "--rate-limit, --ordered, --on-exhausted, --header, --remove-header, --client-cert or "
-                        + "--remove-client-cert"
+                        + "--rate-limit, --ordered, --on-exhausted, --header, --remove-header, --client-cert, "
+                        + "--remove-client-cert or --signing"
                         : e.getMessage());
             }
             for (String warning : changes.warnings()) {
@@ -147,6 +154,8 @@ final class EndpointUpdateCommand implements Callable<Integer> {
         Endpoint updated;
         try (Database db = database.open(1)) {
             EndpointRepository endpoints = new EndpointRepository(db.dsl(), sealer);
+            // First: a mode the endpoint cannot have is refused before anything else changes.
+            signingOptions.apply(db.dsl(), sealer, id, now);
             if (changes != null ? !endpoints.update(id, changes, now) : endpoints.find(id).isEmpty()) {
                 throw EndpointCommands.notFound(id);
             }
@@ -181,7 +190,7 @@ final class EndpointUpdateCommand implements Callable<Integer> {
                     ? ", headers " + EndpointCommands.headerNames(updated) : "")
                     + (updated.clientCertificate() != null ? ", client certificate "
                     + Text.line(updated.clientCertificate().describe(now))
-                    : removeClientCertificate ? ", no client certificate" : ""));
+                    : removeClientCertificate ? ", no client certificate" : "") + signingOptions.describe(updated));
         }
         return Main.OK;
     }

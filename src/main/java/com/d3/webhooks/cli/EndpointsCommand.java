@@ -9,6 +9,7 @@ import com.d3.webhooks.endpoints.EndpointHeaderRepository;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.NewEndpoint;
 import com.d3.webhooks.endpoints.OnExhausted;
+import com.d3.webhooks.endpoints.SigningMode;
 import com.d3.webhooks.secrets.SecretSealer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Registers, inspects, changes and tests webhook endpoints.",
         subcommands = {EndpointsCommand.Add.class, EndpointsCommand.ListEndpoints.class, EndpointShowCommand.class,
                 EndpointUpdateCommand.class, EndpointDisableCommand.class, EndpointEnableCommand.class,
-                EndpointRotateSecretCommand.class, EndpointTestCommand.class},
+                EndpointRotateSecretCommand.class, EndpointRotateSigningKeyCommand.class, EndpointTestCommand.class},
         footer = {"", "The dashboard's backend writes the same table by SQL; see docs/operators.md."})
 final class EndpointsCommand implements Runnable {
 
@@ -47,7 +48,8 @@ final class EndpointsCommand implements Runnable {
                     "  outbox endpoints add --account acct_42 --url https://example.com/hooks "
                             + "--header-file gateway.headers",
                     "  outbox endpoints add --account acct_42 --url https://example.com/hooks "
-                            + "--client-cert client.crt --client-key client.key"})
+                            + "--client-cert client.crt --client-key client.key",
+                    "  outbox endpoints add --account acct_42 --url https://example.com/hooks --signing ed25519"})
     static final class Add implements Callable<Integer> {
 
         @Mixin
@@ -98,7 +100,10 @@ final class EndpointsCommand implements Runnable {
         @Mixin
         ClientCertificateOptions clientCertificateOptions;
 
-        @Option(names = "--json", description = "Print the result as JSON.")
+        @Mixin
+        SigningOptions signingOptions;
+
+        @Option(names = "--json", description = "Print the result as JSON (with the Ed25519 public key, if any).")
         boolean json;
 
         @Override
@@ -123,6 +128,11 @@ final class EndpointsCommand implements Runnable {
                         + "it for every outbox command and worker");
             }
             headerOptions.requireKey(sealer);
+            signingOptions.requireKey(sealer);
+            if (signingOptions.given() && signingOptions.mode() == SigningMode.BOTH && secret == null) {
+                throw new UsageException("--signing both signs with the secret too: give --secret, or use --signing "
+                        + "ed25519");
+            }
             java.time.Instant now = java.time.Instant.now();
             ClientCertificate certificate = clientCertificateOptions.read(now);
             clientCertificateOptions.requireKey(sealer);
@@ -134,6 +144,7 @@ final class EndpointsCommand implements Runnable {
                 spec.commandLine().getErr().println("warning: " + warning);
             }
             long id;
+            String publicKey;
             try (Database db = database.open(1)) {
                 EndpointRepository endpoints = new EndpointRepository(db.dsl(), sealer);
                 id = endpoints.add(endpoint);
@@ -153,11 +164,14 @@ final class EndpointsCommand implements Runnable {
                 if (certificate != null) {
                     new ClientCertificateRepository(db.dsl(), sealer).set(id, certificate, now);
                 }
+                signingOptions.apply(db.dsl(), sealer, id, java.time.Instant.now());
+                publicKey = EndpointCommands.require(endpoints.find(id), id).signing().publicKey();
             }
             if (json) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("id", id);
                 out.put("warnings", warnings);
+                out.put("publicKey", publicKey);
                 Json.print(spec.commandLine().getOut(), out);
             } else {
                 spec.commandLine().getOut().println(id);

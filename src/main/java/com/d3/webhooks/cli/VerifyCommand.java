@@ -3,6 +3,7 @@ package com.d3.webhooks.cli;
 import com.d3.webhooks.signing.SignatureScheme;
 import com.d3.webhooks.signing.SignatureVerifier;
 import com.d3.webhooks.signing.VerificationResult;
+import com.d3.webhooks.signing.WebhookPublicKey;
 import com.d3.webhooks.signing.WebhookSecret;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,18 +24,28 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "the reason when not (bad signature, timestamp outside the 5-minute tolerance, missing or "
                 + "malformed header). Compared in constant time.",
                 "webhook-signature (Standard Webhooks, which signs webhook-id and webhook-timestamp with the "
-                        + "body) is required; X-D3-Signature, when present too, must verify as well."},
+                        + "body) is required; X-D3-Signature, when present too, must verify as well (it is an "
+                        + "HMAC: checked only with --secret).",
+                "With --secret, v1 entries are checked; with --public-key, v1a (Ed25519) entries; any entry "
+                        + "that verifies under any given key suffices."},
         footer = {"", "Example:",
                 "  outbox verify --secret whsec_... --body-file body.json \\",
                 "      --header 'webhook-id: 5f0c...' --header 'webhook-timestamp: 1764230400' \\",
-                "      --header 'webhook-signature: v1,K5oZ...' --header 'X-D3-Signature: sha256=9a1f...'"})
+                "      --header 'webhook-signature: v1,K5oZ...' --header 'X-D3-Signature: sha256=9a1f...'",
+                "  outbox verify --public-key whpk_... --body-file body.json \\",
+                "      --header 'webhook-id: 5f0c...' --header 'webhook-timestamp: 1764230400' \\",
+                "      --header 'webhook-signature: v1a,hnO3...'"})
 final class VerifyCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--secret", required = true, description = "The endpoint's secret; repeat during a rotation.")
-    List<String> secrets;
+    @Option(names = "--secret", description = "The endpoint's secret; repeat during a rotation.")
+    List<String> secrets = List.of();
+
+    @Option(names = "--public-key", paramLabel = "whpk_...", description = "The endpoint's Ed25519 public key, as "
+            + "'outbox endpoints show' prints it; repeat during a rotation.")
+    List<String> publicKeys = List.of();
 
     @Option(names = "--body-file", required = true, paramLabel = "FILE",
             description = "The raw request body, byte for byte ('-' for stdin).")
@@ -60,10 +71,18 @@ final class VerifyCommand implements Callable<Integer> {
             throw new UsageException("--require-both and --allow-body-only-signature contradict each other: "
                     + "choose one");
         }
+        if (secrets.isEmpty() && publicKeys.isEmpty()) {
+            throw new UsageException("give --secret (HMAC signatures), --public-key (Ed25519 signatures), or both");
+        }
+        if (requireBoth && secrets.isEmpty()) {
+            throw new UsageException("--require-both needs --secret: X-D3-Signature is an HMAC");
+        }
         List<WebhookSecret> parsed;
+        List<WebhookPublicKey> parsedKeys;
         Map<String, String> headerMap = new LinkedHashMap<>();
         try {
             parsed = secrets.stream().map(WebhookSecret::parse).toList();
+            parsedKeys = publicKeys.stream().map(WebhookPublicKey::parse).toList();
             for (String h : headers) {
                 int colon = h.indexOf(':');
                 if (colon <= 0) {
@@ -75,7 +94,7 @@ final class VerifyCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
         byte[] body = readBody();
-        SignatureVerifier verifier = new SignatureVerifier(parsed, Clock.systemUTC());
+        SignatureVerifier verifier = new SignatureVerifier(parsed, parsedKeys, Clock.systemUTC());
         if (allowBodyOnly) {
             verifier = verifier.acceptingBodyOnlySignature();
         }

@@ -28,6 +28,7 @@ import java.util.UUID;
  * @param clientCertificate        the PEM chain the endpoint's receiver is shown when it asks for a
  *                                 client certificate; null when none
  * @param clientKey                that certificate's private key as stored (sealed or plain PEM)
+ * @param signing                  the endpoint's signing mode and Ed25519 key pairs as stored
  */
 public record ClaimedDelivery(
         long deliveryId,
@@ -50,7 +51,8 @@ public record ClaimedDelivery(
         boolean endpointSharedLimits,
         List<EndpointHeader> headers,
         String clientCertificate,
-        String clientKey) {
+        String clientKey,
+        StoredSigning signing) {
 
     /** A delivery whose endpoint follows the worker's in-flight cap and has no static headers (tests). */
     public ClaimedDelivery(long deliveryId, long outboxId, String orderingKey, int attempt, int retryBase,
@@ -59,7 +61,7 @@ public record ClaimedDelivery(
                            OffsetDateTime previousSecretExpiresAt, boolean endpointEnabled) {
         this(deliveryId, outboxId, orderingKey, attempt, retryBase, eventId, eventType, accountId, occurredAt,
                 payloadJson, endpointId, url, secret, previousSecret, previousSecretExpiresAt, endpointEnabled, null,
-                false, List.of(), null, null);
+                false, List.of(), null, null, StoredSigning.HMAC_ONLY);
     }
 
     /** The most requests in flight to this delivery's endpoint: its own cap, else {@code workerDefault}. */
@@ -74,14 +76,15 @@ public record ClaimedDelivery(
 
     /**
      * The secrets that sign an attempt made at {@code at}, newest first: the current one, and
-     * during a rotation's overlap window the previous one. Empty when the endpoint has none.
+     * during a rotation's overlap window the previous one. Empty when the endpoint has none, or
+     * signs with Ed25519 alone.
      * {@code secretOf} turns a stored secret (sealed or not) of this endpoint's column into a
      * usable one.
      *
      * @throws IllegalArgumentException when a stored secret cannot be used
      */
     public List<WebhookSecret> activeSecrets(Instant at, BiFunction<SecretColumn, String, WebhookSecret> secretOf) {
-        if (secret == null) {
+        if (secret == null || !signing.mode().usesHmac()) {
             return List.of();
         }
         WebhookSecret current = secretOf.apply(SecretColumn.SECRET, secret);

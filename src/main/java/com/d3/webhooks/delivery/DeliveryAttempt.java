@@ -11,6 +11,7 @@ import com.d3.webhooks.network.EndpointUrl;
 import com.d3.webhooks.secrets.SealedPlace;
 import com.d3.webhooks.signing.WebhookSecret;
 import com.d3.webhooks.signing.WebhookSigner;
+import com.d3.webhooks.signing.WebhookSigningKey;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -37,6 +38,7 @@ final class DeliveryAttempt implements AutoCloseable {
     private final OpenedValues<WebhookSecret> secrets;
     private final StaticHeaders staticHeaders;
     private final ClientCertificates clientCertificates;
+    private final SigningKeys signingKeys;
 
     DeliveryAttempt(WorkerConfig config, Clock clock) {
         this.config = config;
@@ -49,6 +51,7 @@ final class DeliveryAttempt implements AutoCloseable {
         this.secrets = new OpenedValues<>(config.secrets(), WebhookSecret::parse);
         this.staticHeaders = new StaticHeaders(config.secrets());
         this.clientCertificates = new ClientCertificates(config.secrets(), sender);
+        this.signingKeys = new SigningKeys(config.secrets());
     }
 
     Completion run(ClaimedDelivery d) {
@@ -77,9 +80,15 @@ final class DeliveryAttempt implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return refused(d, body, sentAt, "endpoint headers are unusable: " + e.getMessage());
         }
+        List<WebhookSigningKey> keys;
+        try {
+            keys = signingKeys.active(d, sentAt);
+        } catch (IllegalArgumentException e) {
+            return refused(d, body, sentAt, "endpoint signing key is unusable: " + e.getMessage());
+        }
         try {
             // After the endpoint's own: the worker's headers win (HeaderRules refuses their names anyway).
-            headers.putAll(headers(d, body, sentAt));
+            headers.putAll(headers(d, keys, body, sentAt));
         } catch (IllegalArgumentException e) {
             return refused(d, body, sentAt, "endpoint secret is unusable: " + e.getMessage());
         }
@@ -102,7 +111,8 @@ final class DeliveryAttempt implements AutoCloseable {
         clientCertificates.close();
     }
 
-    private Map<String, String> headers(ClaimedDelivery d, byte[] body, Instant sentAt) {
+    private Map<String, String> headers(ClaimedDelivery d, List<WebhookSigningKey> keys, byte[] body,
+                                        Instant sentAt) {
         long seconds = sentAt.getEpochSecond();
         Map<String, String> h = new LinkedHashMap<>();
         h.put("Content-Type", "application/json");
@@ -115,7 +125,7 @@ final class DeliveryAttempt implements AutoCloseable {
         h.put("X-D3-Sequence", Long.toString(d.outboxId()));
         List<WebhookSecret> active = d.activeSecrets(sentAt,
                 (column, stored) -> secrets.get(SealedPlace.of(d.endpointId(), column), stored));
-        h.putAll(WebhookSigner.sign(active, d.eventId().toString(), seconds, body).asMap());
+        h.putAll(WebhookSigner.sign(active, keys, d.eventId().toString(), seconds, body).asMap());
         return h;
     }
 

@@ -2,6 +2,7 @@ package com.d3.webhooks.delivery;
 
 import com.d3.webhooks.db.DbTime;
 import com.d3.webhooks.endpoints.EndpointHeader;
+import com.d3.webhooks.endpoints.SigningMode;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 import static org.jooq.impl.DSL.val;
@@ -44,8 +45,10 @@ public final class DeliveryRepository {
             (e.rate_limit_per_second IS NOT NULL OR e.breaker_open_until IS NOT NULL),
             ARRAY(SELECT h.name || ':' || h.value FROM webhook_endpoint_headers h
                    WHERE h.endpoint_id = e.id ORDER BY h.id),
-            e.client_certificate, e.client_key""";
-    private static final int CLAIM_COLUMN_COUNT = 21;
+            e.client_certificate, e.client_key,
+            e.signing, e.signing_key, e.signing_public_key, e.previous_signing_key, e.previous_signing_public_key,
+            e.previous_signing_key_expires_at""";
+    private static final int CLAIM_COLUMN_COUNT = 27;
 
     private final DSLContext dsl;
 
@@ -357,7 +360,9 @@ public final class DeliveryRepository {
                 rs.getObject(6, UUID.class), rs.getString(7), rs.getString(8), rs.getObject(9, OffsetDateTime.class),
                 rs.getString(10), rs.getLong(11), rs.getString(12), rs.getString(13), rs.getString(14),
                 rs.getObject(15, OffsetDateTime.class), rs.getBoolean(16), rs.getObject(17, Integer.class),
-                rs.getBoolean(18), headers((String[]) rs.getArray(19).getArray()), rs.getString(20), rs.getString(21));
+                rs.getBoolean(18), headers((String[]) rs.getArray(19).getArray()), rs.getString(20), rs.getString(21),
+                new StoredSigning(SigningMode.parse(rs.getString(22)), rs.getString(23), rs.getString(24),
+                        rs.getString(25), rs.getString(26), rs.getObject(27, OffsetDateTime.class)));
     }
 
     private static List<EndpointHeader> headers(String[] namesAndValues) {

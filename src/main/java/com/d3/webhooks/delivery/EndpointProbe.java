@@ -129,6 +129,7 @@ public final class EndpointProbe {
         return Optional.of(new ClaimedDelivery(deliveryId, outbox.value1(), null, 1, 0, outbox.value2(),
                 EventTypes.ENDPOINT_TEST, account, at, outbox.value3().data(), endpointId, endpoint.get().value2(),
                 endpoint.get().value3(), endpoint.get().value4(), endpoint.get().value5(), true, null, false,
-                headers, endpoint.get().value6(), endpoint.get().value7()));
+                headers, endpoint.get().value6(), endpoint.get().value7(),
+                StoredSigning.of(tx.fetchSingle(e, e.ID.eq(endpointId)))));
     }
 }

@@ -26,6 +26,7 @@ import java.util.List;
  * @param onExhausted             ordered endpoints: whether a delivery that failed for good blocks its key
  * @param headers                 its static headers: names and how their values are stored, never the values
  * @param clientCertificate       the certificate it presents to receivers that ask for one; null when none
+ * @param signing                 what signs its requests, and its Ed25519 public keys
  */
 public record Endpoint(long id, String accountId, String url, boolean hasSecret, List<String> eventTypes,
                        String description, boolean enabled, String disabledReason, OffsetDateTime disabledAt,
@@ -34,7 +35,8 @@ public record Endpoint(long id, String accountId, String url, boolean hasSecret,
                        boolean previousSecretSealed, String previousSecretKeyId,
                        Integer maxInFlight, Integer rateLimitPerSecond, int consecutiveFailures,
                        OffsetDateTime breakerOpenUntil, int breakerOpenings, OnExhausted onExhausted,
-                       List<StaticHeader> headers, ClientCertificateStatus clientCertificate) {
+                       List<StaticHeader> headers, ClientCertificateStatus clientCertificate,
+                       EndpointSigning signing) {
 
     /** The bounds of webhook_endpoints_rate_limit_check. */
     public static final int MAX_RATE_LIMIT = 100_000;

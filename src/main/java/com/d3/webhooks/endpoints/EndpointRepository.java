@@ -265,7 +265,7 @@ public final class EndpointRepository {
                 SecretSealer.isSealed(r.getPreviousSecret()), SecretSealer.keyIdOf(r.getPreviousSecret()).orElse(null),
                 r.getMaxInFlight(), r.getRateLimitPerSecond(), r.getConsecutiveFailures(), r.getBreakerOpenUntil(),
                 r.getBreakerOpenings(), OnExhausted.parse(r.getOnExhausted()), headers,
-                ClientCertificateStatus.of(r.getClientCertificate(), r.getClientKey()));
+                ClientCertificateStatus.of(r.getClientCertificate(), r.getClientKey()), EndpointSigning.of(r));
     }
 
     /** The current secret as previous_secret: re-sealed for that column with a key, else as it is. */

@@ -3,7 +3,7 @@ package com.d3.webhooks.endpoints;
 import java.time.OffsetDateTime;
 
 /**
- * The outcome of a secret rotation.
+ * The outcome of a secret rotation, or of a signing key rotation (then "secret" reads "signing key").
  *
  * @param previousSecretExpiresAt until when the old secret still signs (null: it stopped at once,
  *                                or the endpoint had no secret before)

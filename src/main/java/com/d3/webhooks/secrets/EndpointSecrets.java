@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The statements that keep endpoint secrets sealed at rest, in every column that holds one alike:
- * {@code secret}, the rotation's {@code previous_secret}, and the values of the endpoints' static
- * headers. The start-up check that every sealed value can be opened, and the sweep that seals
+ * {@code secret}, the rotation's {@code previous_secret}, the Ed25519 {@code signing_key} and
+ * {@code previous_signing_key}, and the values of the endpoints' static headers. The start-up check that every sealed value can be opened, and the sweep that seals
  * plain text (written by the dashboard's backend through the SQL contract) and re-seals values of
  * a rotated-out key or of the unbound first format. Writes are compare-and-set on the value read
  * and on where it lives, so a value the dashboard changes meanwhile is never overwritten.
@@ -46,6 +46,8 @@ public final class EndpointSecrets {
             endpointColumn(SecretColumn.SECRET, WEBHOOK_ENDPOINTS.SECRET),
             endpointColumn(SecretColumn.PREVIOUS_SECRET, WEBHOOK_ENDPOINTS.PREVIOUS_SECRET),
             endpointColumn(SecretColumn.CLIENT_KEY, WEBHOOK_ENDPOINTS.CLIENT_KEY),
+            endpointColumn(SecretColumn.SIGNING_KEY, WEBHOOK_ENDPOINTS.SIGNING_KEY),
+            endpointColumn(SecretColumn.PREVIOUS_SIGNING_KEY, WEBHOOK_ENDPOINTS.PREVIOUS_SIGNING_KEY),
             new SealedColumn("header value(s)", WEBHOOK_ENDPOINT_HEADERS, WEBHOOK_ENDPOINT_HEADERS.ID,
                     WEBHOOK_ENDPOINT_HEADERS.VALUE,
                     List.of(WEBHOOK_ENDPOINT_HEADERS.ENDPOINT_ID, WEBHOOK_ENDPOINT_HEADERS.NAME),
@@ -62,7 +64,9 @@ public final class EndpointSecrets {
     }
 
     private static SealedColumn endpointColumn(SecretColumn column, Field<String> value) {
-        return new SealedColumn("endpoint secret(s)", WEBHOOK_ENDPOINTS, WEBHOOK_ENDPOINTS.ID, value, List.of(),
+        String noun = column == SecretColumn.SIGNING_KEY || column == SecretColumn.PREVIOUS_SIGNING_KEY
+                ? "signing key(s)" : "endpoint secret(s)";
+        return new SealedColumn(noun, WEBHOOK_ENDPOINTS, WEBHOOK_ENDPOINTS.ID, value, List.of(),
                 r -> SealedPlace.of(r.get(WEBHOOK_ENDPOINTS.ID), column));
     }
 
@@ -106,7 +110,7 @@ public final class EndpointSecrets {
         }
     }
 
-    /** How many secrets and header values are stored in plain text. */
+    /** How many secrets, signing keys and header values are stored in plain text. */
     public int countPlaintext() {
         int plain = 0;
         for (SealedColumn column : COLUMNS) {
@@ -126,7 +130,7 @@ public final class EndpointSecrets {
             int plain = countPlaintext();
             // Said again only when the count changes: the sweep runs every few seconds.
             if (plain > 0 && plain != lastPlainWarned.getAndSet(plain)) {
-                log.warn("{} endpoint secret(s) and header value(s) are stored in plain text; set {} and they will "
+                log.warn("{} endpoint secret(s), signing key(s) and header value(s) are stored in plain text; set {} and they will "
                         + "be sealed", plain, SecretSealer.KEY_VARIABLE);
             }
             return 0;
@@ -136,7 +140,7 @@ public final class EndpointSecrets {
             sealed += sealAll(column);
         }
         if (sealed > 0) {
-            log.info("sealed {} endpoint secret(s) and header value(s) with key id {}", sealed,
+            log.info("sealed {} endpoint secret(s), signing key(s) and header value(s) with key id {}", sealed,
                     sealer.keyId().orElseThrow());
         }
         return sealed;

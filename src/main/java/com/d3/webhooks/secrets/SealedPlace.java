@@ -27,10 +27,11 @@ public final class SealedPlace {
 
     /**
      * A secret column of an endpoint. A value sealed for {@code secret} also opens in
-     * {@code previous_secret} of the same endpoint: that is how a rotation moves it.
+     * {@code previous_secret} of the same endpoint (and {@code signing_key}'s in
+     * {@code previous_signing_key}): that is how a rotation moves it.
      */
     public static SealedPlace of(long endpointId, SecretColumn column) {
-        SealedPlace fallback = column == SecretColumn.PREVIOUS_SECRET ? of(endpointId, SecretColumn.SECRET) : null;
+        SealedPlace fallback = column.rotatedFrom() == null ? null : of(endpointId, column.rotatedFrom());
         return new SealedPlace(endpointId, "d3-webhook-outbox:webhook_endpoints:" + endpointId + ":"
                 + column.columnName() + ":v2", column.columnName(), "column", fallback);
     }
@@ -45,7 +46,7 @@ public final class SealedPlace {
         return endpointId;
     }
 
-    /** "secret", "previous_secret" or "header X-Api-Key": never the value. */
+    /** "secret", "previous_secret", "signing_key" or "header X-Api-Key": never the value. */
     public String what() {
         return what;
     }

@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +33,10 @@ import java.util.regex.Pattern;
  * {@link #requiring} additionally demands given schemes; {@link #acceptingBodyOnlySignature}
  * accepts {@code X-D3-Signature} alone, giving up protection against replay.
  * Within a scheme, any configured secret may match (rotation), and in {@code webhook-signature}
- * any of the space-separated {@code v1} entries may match; other versions such as {@code v1a}
- * are ignored.
+ * any of the space-separated {@code v1} entries may match. Given Ed25519 public keys
+ * ({@code whpk_...}), any {@code v1a} entry that verifies under any of them matches too; without
+ * them {@code v1a} entries are ignored, and without secrets {@code v1} entries and
+ * {@code X-D3-Signature} are (a receiver holding only the public key cannot check an HMAC).
  * <p>
  * {@code X-D3-Signature} covers the body only; its {@code X-D3-Timestamp}, when present, is
  * checked against the tolerance but is not signed (anyone can rewrite it), so only Standard
@@ -47,6 +51,7 @@ public final class SignatureVerifier {
     private static final Pattern UNIX_SECONDS = Pattern.compile("[0-9]{1,18}");
 
     private final List<WebhookSecret> secrets;
+    private final List<WebhookPublicKey> publicKeys;
     private final Clock clock;
     private final EnumSet<SignatureScheme> required;
 
@@ -56,15 +61,32 @@ public final class SignatureVerifier {
      * @param secrets the endpoint's active secrets, at least one
      */
     public SignatureVerifier(List<WebhookSecret> secrets, Clock clock) {
-        this(secrets, clock, EnumSet.of(SignatureScheme.STANDARD_WEBHOOKS));
+        this(secrets, List.of(), clock);
     }
 
-    private SignatureVerifier(List<WebhookSecret> secrets, Clock clock, EnumSet<SignatureScheme> required) {
+    /**
+     * A verifier that requires the timestamped Standard Webhooks signature, checking {@code v1}
+     * entries with the secrets and {@code v1a} entries with the public keys.
+     *
+     * @param secrets    the endpoint's active secrets; may be empty when there are public keys
+     * @param publicKeys the endpoint's active Ed25519 public keys; may be empty when there are secrets
+     */
+    public SignatureVerifier(List<WebhookSecret> secrets, List<WebhookPublicKey> publicKeys, Clock clock) {
+        this(secrets, publicKeys, clock, EnumSet.of(SignatureScheme.STANDARD_WEBHOOKS));
+    }
+
+    private SignatureVerifier(List<WebhookSecret> secrets, List<WebhookPublicKey> publicKeys, Clock clock,
+                              EnumSet<SignatureScheme> required) {
         this.secrets = List.copyOf(secrets);
+        this.publicKeys = List.copyOf(publicKeys);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.required = required;
-        if (this.secrets.isEmpty()) {
-            throw new IllegalArgumentException("a signature verifier needs at least one secret");
+        if (this.secrets.isEmpty() && this.publicKeys.isEmpty()) {
+            throw new IllegalArgumentException("a signature verifier needs at least one secret or public key");
+        }
+        if (this.secrets.isEmpty() && required.contains(SignatureScheme.D3_SIGNATURE)) {
+            throw new IllegalArgumentException(SignatureHeaders.D3_SIGNATURE + " is an HMAC: checking it needs the "
+                    + "secret");
         }
     }
 
@@ -72,7 +94,7 @@ public final class SignatureVerifier {
     public SignatureVerifier requiring(SignatureScheme... schemes) {
         EnumSet<SignatureScheme> all = EnumSet.copyOf(required);
         all.addAll(Arrays.asList(schemes));
-        return new SignatureVerifier(secrets, clock, all);
+        return new SignatureVerifier(secrets, publicKeys, clock, all);
     }
 
     /**
@@ -83,7 +105,7 @@ public final class SignatureVerifier {
     public SignatureVerifier acceptingBodyOnlySignature() {
         EnumSet<SignatureScheme> all = EnumSet.copyOf(required);
         all.remove(SignatureScheme.STANDARD_WEBHOOKS);
-        return new SignatureVerifier(secrets, clock, all);
+        return new SignatureVerifier(secrets, publicKeys, clock, all);
     }
 
     /**
@@ -95,7 +117,7 @@ public final class SignatureVerifier {
         byName.putAll(headers);
         Set<SignatureScheme> present = EnumSet.noneOf(SignatureScheme.class);
         for (SignatureScheme scheme : SignatureScheme.values()) {
-            if (byName.containsKey(scheme.header())) {
+            if (byName.containsKey(scheme.header()) && (scheme != SignatureScheme.D3_SIGNATURE || !secrets.isEmpty())) {
                 present.add(scheme);
             }
         }
@@ -135,15 +157,47 @@ public final class SignatureVerifier {
         if (badTime.isPresent()) {
             return badTime;
         }
-        List<String> v1Entries = Arrays.stream(headers.get(SignatureHeaders.WEBHOOK_SIGNATURE).trim().split(" +"))
-                .filter(entry -> entry.startsWith(Signatures.STANDARD_WEBHOOKS_PREFIX))
-                .toList();
-        if (v1Entries.isEmpty()) {
+        List<String> entries = Arrays.asList(headers.get(SignatureHeaders.WEBHOOK_SIGNATURE).trim().split(" +"));
+        List<String> v1Entries = secrets.isEmpty() ? List.of()
+                : entries.stream().filter(entry -> entry.startsWith(Signatures.STANDARD_WEBHOOKS_PREFIX)).toList();
+        List<String> v1aEntries = publicKeys.isEmpty() ? List.of()
+                : entries.stream().filter(entry -> entry.startsWith(WebhookSigningKey.SIGNATURE_PREFIX)).toList();
+        if (v1Entries.isEmpty() && v1aEntries.isEmpty()) {
             return Optional.of(rejected(MALFORMED_HEADER, "malformed header " + SignatureHeaders.WEBHOOK_SIGNATURE
-                    + ": no " + Signatures.STANDARD_WEBHOOKS_PREFIX + "<base64> entry"));
+                    + ": no " + String.join(" or ", checkedVersions()) + "<base64> entry"));
+        }
+        if (v1aEntries.stream().anyMatch(entry -> verifiesUnderAnyPublicKey(entry, id, timestamp, body))) {
+            return Optional.empty();
+        }
+        if (v1Entries.isEmpty()) {
+            return Optional.of(badSignature(SignatureHeaders.WEBHOOK_SIGNATURE));
         }
         return matchesAnySecret(SignatureHeaders.WEBHOOK_SIGNATURE, v1Entries,
                 secret -> Signatures.standardWebhooks(secret, id, timestamp, body));
+    }
+
+    /** "v1," and/or "v1a,": the versions this verifier has keys for. */
+    private List<String> checkedVersions() {
+        List<String> versions = new ArrayList<>(2);
+        if (!secrets.isEmpty()) {
+            versions.add(Signatures.STANDARD_WEBHOOKS_PREFIX);
+        }
+        if (!publicKeys.isEmpty()) {
+            versions.add(WebhookSigningKey.SIGNATURE_PREFIX);
+        }
+        return versions;
+    }
+
+    /** A public key's signature is checked, not compared: nothing secret can leak through its timing. */
+    private boolean verifiesUnderAnyPublicKey(String entry, String id, String timestamp, byte[] body) {
+        byte[] signature;
+        try {
+            signature = Base64.getDecoder().decode(entry.substring(WebhookSigningKey.SIGNATURE_PREFIX.length()));
+        } catch (IllegalArgumentException notBase64) {
+            return false;
+        }
+        byte[] signed = Signatures.signedPrefix(id, timestamp);
+        return publicKeys.stream().anyMatch(key -> key.verifies(signature, signed, body));
     }
 
     private Optional<VerificationResult> checkD3(Map<String, String> headers, byte[] body) {
@@ -189,7 +243,18 @@ public final class SignatureVerifier {
                 }
             }
         }
-        return Optional.of(rejected(BAD_SIGNATURE, "bad signature in " + header
-                + ": it matches this body under none of the " + secrets.size() + " configured secret(s)"));
+        return Optional.of(badSignature(header));
+    }
+
+    private VerificationResult badSignature(String header) {
+        List<String> keys = new ArrayList<>(2);
+        if (!secrets.isEmpty()) {
+            keys.add(secrets.size() + " configured secret(s)");
+        }
+        if (!publicKeys.isEmpty() && header.equals(SignatureHeaders.WEBHOOK_SIGNATURE)) {
+            keys.add(publicKeys.size() + " configured public key(s)");
+        }
+        return rejected(BAD_SIGNATURE, "bad signature in " + header + ": it matches this body under none of the "
+                + String.join(" and ", keys));
     }
 }

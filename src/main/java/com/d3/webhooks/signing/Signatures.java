@@ -9,7 +9,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The two signature formats. The signer and the verifier both compute through here, so the
+ * The HMAC signature formats, and the text both Standard Webhooks schemes sign. The signer and the verifier both compute through here, so the
  * sending and receiving sides cannot drift apart.
  */
 final class Signatures {
@@ -40,11 +40,13 @@ final class Signatures {
     /** {@code v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>}, streamed without copying the body. */
     static String standardWebhooks(WebhookSecret secret, String webhookId, String timestamp, byte[] body) {
         Mac mac = mac(secret.standardWebhooksKey());
-        mac.update(webhookId.getBytes(StandardCharsets.UTF_8));
-        mac.update((byte) '.');
-        mac.update(timestamp.getBytes(StandardCharsets.US_ASCII));
-        mac.update((byte) '.');
+        mac.update(signedPrefix(webhookId, timestamp));
         return STANDARD_WEBHOOKS_PREFIX + Base64.getEncoder().encodeToString(mac.doFinal(body));
+    }
+
+    /** {@code "<id>.<timestamp>."}: what both Standard Webhooks schemes sign before the body. */
+    static byte[] signedPrefix(String webhookId, String timestamp) {
+        return (webhookId + '.' + timestamp + '.').getBytes(StandardCharsets.UTF_8);
     }
 
     private static Mac mac(SecretKeySpec key) {

@@ -16,6 +16,7 @@ import com.d3.webhooks.outbox.Outbox;
 import com.d3.webhooks.outbox.OutboxEvent;
 import com.d3.webhooks.secrets.EndpointSecrets;
 import com.d3.webhooks.secrets.SecretSealer;
+import com.d3.webhooks.signing.WebhookSigningKey;
 import com.d3.webhooks.testing.Fixtures;
 import com.d3.webhooks.testing.MutableClock;
 import com.d3.webhooks.testing.TestDatabase;
@@ -97,6 +98,7 @@ class RolesTest {
                     + "VALUES ('acct_1', 'fileTask.failed', '{}'::jsonb, 'routed')"));
             refused(() -> dsl.fetch("SELECT secret FROM webhook_endpoints"));
             refused(() -> dsl.fetch("SELECT client_key FROM webhook_endpoints"));
+            refused(() -> dsl.fetch("SELECT signing_key FROM webhook_endpoints"));
             refused(() -> dsl.fetch("SELECT url FROM webhook_endpoints"));
             refused(() -> dsl.fetch("SELECT value FROM webhook_endpoint_headers"));
             refused(() -> dsl.execute("INSERT INTO webhook_endpoints (account_id, url) VALUES ('x', 'https://e.com')"));
@@ -110,12 +112,16 @@ class RolesTest {
         TestDatabase.get().reset();
         SecretSealer sealer = SecretSealer.of(SecretSealer.newKey());
         try (TestReceiver receiver = new TestReceiver(); Database worker = connectAs(WORKER)) {
-            // A rate limit, so the worker takes tokens from the endpoint's bucket too; a rotation in its
-            // overlap, so both secret columns are sealed.
+            // A rate limit, so the worker takes tokens from the endpoint's bucket too; rotations in their
+            // overlap, so both secret columns and both signing key columns are sealed.
+            var key = WebhookSigningKey.generate();
+            var oldKey = WebhookSigningKey.generate();
             OWNER.execute("INSERT INTO webhook_endpoints (account_id, url, secret, previous_secret, "
-                    + "previous_secret_expires_at, rate_limit_per_second) "
-                    + "VALUES ('acct_1', ?, 'plain secret', 'old secret', now() + interval '1 day', 100)",
-                    receiver.url("/hook"));
+                    + "previous_secret_expires_at, rate_limit_per_second, signing, signing_key, signing_public_key, "
+                    + "previous_signing_key, previous_signing_public_key, previous_signing_key_expires_at) "
+                    + "VALUES ('acct_1', ?, 'plain secret', 'old secret', now() + interval '1 day', 100, 'both', ?, ?, "
+                    + "?, ?, now() + interval '1 day')", receiver.url("/hook"), key.signingKey().revealText(),
+                    key.publicKey().text(), oldKey.signingKey().revealText(), oldKey.publicKey().text());
             OWNER.execute("INSERT INTO webhook_endpoint_headers (endpoint_id, name, value) "
                     + "SELECT id, 'X-Api-Key', 'plain key' FROM webhook_endpoints");
             // A client certificate with its key in plain PEM, as the dashboard may write it.
@@ -128,8 +134,8 @@ class RolesTest {
             // Everything the worker does, as the worker role: seal, route, claim, send, audit, settle,
             // and rescue an expired lease.
             new EndpointSecrets(dsl, sealer).checkAllCanBeOpened();
-            assertEquals(4, new EndpointSecrets(dsl, sealer).sealAll(),
-                    "both secrets, the header value and the client key");
+            assertEquals(6, new EndpointSecrets(dsl, sealer).sealAll(),
+                    "both secrets, both signing keys, the header value and the client key");
             MutableClock clock = MutableClock.startingNow();
             try (Worker w = new Worker(dsl, Fixtures.testConfig("w-roles").secrets(sealer)
                     .breaker(com.d3.webhooks.endpoints.CircuitBreaker.DEFAULT).build(), clock,
@@ -144,6 +150,8 @@ class RolesTest {
             }
             assertEquals(2, receiver.received().size());
             assertEquals("plain key", receiver.received().get(0).header("X-Api-Key"));
+            assertEquals(4, receiver.received().get(0).header("webhook-signature").split(" ").length,
+                    "v1 and v1a entries for the current and the previous secret and key");
             assertEquals(List.of("succeeded", "succeeded"),
                     OWNER.fetch("SELECT state FROM webhook_deliveries ORDER BY id").getValues(0, String.class));
             assertEquals(0, promoteAKey(dsl), "an ordered key's promotion (V11's function)");
@@ -152,6 +160,8 @@ class RolesTest {
             refused(() -> dsl.execute("UPDATE webhook_endpoints SET event_types = NULL"));
             refused(() -> dsl.execute("UPDATE webhook_endpoints SET rate_limit_per_second = NULL"));
             refused(() -> dsl.execute("UPDATE webhook_endpoints SET client_certificate = NULL, client_key = NULL"));
+            refused(() -> dsl.execute("UPDATE webhook_endpoints SET signing = 'hmac'"));
+            refused(() -> dsl.execute("UPDATE webhook_endpoints SET signing_public_key = previous_signing_public_key"));
             refused(() -> dsl.execute("INSERT INTO webhook_endpoints (account_id, url) VALUES ('x', 'https://e.com')"));
             refused(() -> dsl.execute("DELETE FROM webhook_endpoints"));
             refused(() -> dsl.execute("UPDATE webhook_endpoint_headers SET name = 'X-Other'"));
