@@ -127,12 +127,12 @@ final class EndpointsCommand implements Runnable {
                         + ", which is not set: generate one with 'outbox secrets new-key', keep it safe, and set "
                         + "it for every outbox command and worker");
             }
-            headerOptions.requireKey(sealer);
-            signingOptions.requireKey(sealer);
             if (signingOptions.given() && signingOptions.mode() == SigningMode.BOTH && secret == null) {
                 throw new UsageException("--signing both signs with the secret too: give --secret, or use --signing "
                         + "ed25519");
             }
+            headerOptions.requireKey(sealer);
+            signingOptions.requireKey(sealer);
             java.time.Instant now = java.time.Instant.now();
             ClientCertificate certificate = clientCertificateOptions.read(now);
             clientCertificateOptions.requireKey(sealer);
