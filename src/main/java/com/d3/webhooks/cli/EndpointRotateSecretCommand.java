@@ -29,8 +29,6 @@ import picocli.CommandLine.Spec;
                 "  outbox endpoints rotate-secret 3 --overlap 0s    # the old secret stops now (leaked secret)"})
 final class EndpointRotateSecretCommand implements Callable<Integer> {
 
-    static final Duration MAX_OVERLAP = Duration.ofDays(30);
-
     @Mixin
     DatabaseOptions database;
 
@@ -40,9 +38,8 @@ final class EndpointRotateSecretCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ID", description = "The endpoint's id.")
     long id;
 
-    @Option(names = "--overlap", defaultValue = "24h", converter = Converters.DurationConverter.class,
-            description = "How long the old secret keeps signing; 0s stops it at once. At most 30d.")
-    Duration overlap;
+    @Mixin
+    OverlapOption overlapOption;
 
     @Option(names = "--secret", description = "Use this secret (whsec_<base64> or other text) instead of "
             + "generating one; it is not printed back. A generated one is better: 32 random bytes.")
@@ -53,9 +50,7 @@ final class EndpointRotateSecretCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (overlap.isNegative() || overlap.compareTo(MAX_OVERLAP) > 0) {
-            throw new UsageException("--overlap must be 0s to 30d (got " + overlap + ")");
-        }
+        Duration overlap = overlapOption.checked();
         WebhookSecret next;
         try {
             next = secret == null ? WebhookSecret.generate() : WebhookSecret.parse(secret);

@@ -42,18 +42,15 @@ final class EndpointRotateSigningKeyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ID", description = "The endpoint's id.")
     long id;
 
-    @Option(names = "--overlap", defaultValue = "24h", converter = Converters.DurationConverter.class,
-            description = "How long the old key keeps signing; 0s stops it at once. At most 30d.")
-    Duration overlap;
+    @Mixin
+    OverlapOption overlapOption;
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
     @Override
     public Integer call() {
-        if (overlap.isNegative() || overlap.compareTo(EndpointRotateSecretCommand.MAX_OVERLAP) > 0) {
-            throw new UsageException("--overlap must be 0s to 30d (got " + overlap + ")");
-        }
+        Duration overlap = overlapOption.checked();
         SecretSealer sealer = SecretKeys.fromEnvironment();
         if (!sealer.canSeal()) {
             throw new UsageException("Ed25519 private keys are stored sealed with the key in "
