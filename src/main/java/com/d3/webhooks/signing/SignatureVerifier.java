@@ -117,7 +117,7 @@ public final class SignatureVerifier {
         byName.putAll(headers);
         Set<SignatureScheme> present = EnumSet.noneOf(SignatureScheme.class);
         for (SignatureScheme scheme : SignatureScheme.values()) {
-            if (byName.containsKey(scheme.header()) && (scheme != SignatureScheme.D3_SIGNATURE || !secrets.isEmpty())) {
+            if (byName.containsKey(scheme.header()) && canCheck(scheme)) {
                 present.add(scheme);
             }
         }
@@ -164,7 +164,7 @@ public final class SignatureVerifier {
                 : entries.stream().filter(entry -> entry.startsWith(WebhookSigningKey.SIGNATURE_PREFIX)).toList();
         if (v1Entries.isEmpty() && v1aEntries.isEmpty()) {
             return Optional.of(rejected(MALFORMED_HEADER, "malformed header " + SignatureHeaders.WEBHOOK_SIGNATURE
-                    + ": no " + String.join(" or ", checkedVersions()) + "<base64> entry"));
+                    + ": no " + String.join(" or ", checkedVersions()) + " entry"));
         }
         if (v1aEntries.stream().anyMatch(entry -> verifiesUnderAnyPublicKey(entry, id, timestamp, body))) {
             return Optional.empty();
@@ -176,14 +176,19 @@ public final class SignatureVerifier {
                 secret -> Signatures.standardWebhooks(secret, id, timestamp, body));
     }
 
-    /** "v1," and/or "v1a,": the versions this verifier has keys for. */
+    /** X-D3-Signature is an HMAC: a verifier holding public keys alone cannot check it. */
+    private boolean canCheck(SignatureScheme scheme) {
+        return scheme != SignatureScheme.D3_SIGNATURE || !secrets.isEmpty();
+    }
+
+    /** "v1,<base64>" and/or "v1a,<base64>": the entries this verifier has keys for. */
     private List<String> checkedVersions() {
         List<String> versions = new ArrayList<>(2);
         if (!secrets.isEmpty()) {
-            versions.add(Signatures.STANDARD_WEBHOOKS_PREFIX);
+            versions.add(Signatures.STANDARD_WEBHOOKS_PREFIX + "<base64>");
         }
         if (!publicKeys.isEmpty()) {
-            versions.add(WebhookSigningKey.SIGNATURE_PREFIX);
+            versions.add(WebhookSigningKey.SIGNATURE_PREFIX + "<base64>");
         }
         return versions;
     }
