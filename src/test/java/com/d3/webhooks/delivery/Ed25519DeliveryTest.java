@@ -148,6 +148,20 @@ class Ed25519DeliveryTest {
     }
 
     @Test
+    void anEndpointTestIsSignedAsTheEndpointSigns() {
+        long endpoint = fx.endpoint("acct_1", receiver.url("/hook"), null);
+        signing.setMode(endpoint, SigningMode.ED25519, clock.instant());
+
+        var outcome = new EndpointProbe(dsl, Fixtures.testConfig("operator").secrets(sealer).build(), clock)
+                .send(endpoint, "hello").orElseThrow();
+
+        assertEquals("succeeded", outcome.settledAs());
+        TestReceiver.Received r = receiver.received().get(0);
+        assertTrue(String.valueOf(r.header("webhook-signature")).startsWith("v1a,"), r.header("webhook-signature"));
+        assertTrue(byPublicKey(shown(endpoint).publicKey()).verify(r.headers(), r.body()).isValid());
+    }
+
+    @Test
     void switchingToHmacAndBackKeepsTheKeyPair() {
         long endpoint = fx.endpoint("acct_1", receiver.url("/hook"), WebhookSecret.generate().revealText());
         signing.setMode(endpoint, SigningMode.ED25519, clock.instant());
