@@ -44,8 +44,8 @@ public final class DeliveryRepository {
             (e.rate_limit_per_second IS NOT NULL OR e.breaker_open_until IS NOT NULL),
             ARRAY(SELECT h.name || ':' || h.value FROM webhook_endpoint_headers h
                    WHERE h.endpoint_id = e.id ORDER BY h.id),
-            e.client_certificate, e.client_key""";
-    private static final int CLAIM_COLUMN_COUNT = 21;
+            e.client_certificate, e.client_key, o.traceparent, o.tracestate""";
+    private static final int CLAIM_COLUMN_COUNT = 23;
 
     private final DSLContext dsl;
 
@@ -357,7 +357,8 @@ public final class DeliveryRepository {
                 rs.getObject(6, UUID.class), rs.getString(7), rs.getString(8), rs.getObject(9, OffsetDateTime.class),
                 rs.getString(10), rs.getLong(11), rs.getString(12), rs.getString(13), rs.getString(14),
                 rs.getObject(15, OffsetDateTime.class), rs.getBoolean(16), rs.getObject(17, Integer.class),
-                rs.getBoolean(18), headers((String[]) rs.getArray(19).getArray()), rs.getString(20), rs.getString(21));
+                rs.getBoolean(18), headers((String[]) rs.getArray(19).getArray()), rs.getString(20), rs.getString(21),
+                rs.getString(22), rs.getString(23));
     }
 
     private static List<EndpointHeader> headers(String[] namesAndValues) {
