@@ -19,9 +19,10 @@ import java.util.function.UnaryOperator;
  * empty) and {@code OTEL_TRACES_EXPORTER} is not {@code none}. Each may also be given as the
  * system property of the same name in lower case with dots ({@code -Dotel.traces.exporter=otlp}),
  * which wins, as in the SDK. Then the SDK is configured by autoconfigure from the same settings
- * ({@code OTEL_SERVICE_NAME}, {@code OTEL_TRACES_SAMPLER}, ...), with two defaults of this
- * project's: metrics and logs are not exported (the worker's metrics are Prometheus'), and the
- * service is called {@code webhook-outbox} unless named.
+ * ({@code OTEL_SERVICE_NAME}, {@code OTEL_TRACES_SAMPLER}, ...), with three defaults of this
+ * project's: OTLP over HTTP with protobuf (the Java SDK's own default is gRPC, which this build
+ * does not carry), metrics and logs not exported (the worker's metrics are Prometheus'), and the
+ * service called {@code webhook-outbox} unless named.
  */
 public final class TracingSetup {
 
@@ -65,13 +66,14 @@ public final class TracingSetup {
         }
         try {
             return AutoConfiguredOpenTelemetrySdk.builder()
-                    .addPropertiesSupplier(() -> Map.of("otel.metrics.exporter", "none", "otel.logs.exporter", "none"))
+                    .addPropertiesSupplier(() -> Map.of("otel.exporter.otlp.protocol", "http/protobuf",
+                            "otel.metrics.exporter", "none", "otel.logs.exporter", "none"))
                     .addResourceCustomizer((resource, config) -> named(resource))
                     .disableShutdownHook()
                     .build()
                     .getOpenTelemetrySdk();
         } catch (ConfigurationException e) {
-            String m = String.valueOf(e.getMessage());
+            String m = e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause().getMessage());
             throw new IllegalArgumentException("invalid OpenTelemetry settings: "
                     + (m.toLowerCase(Locale.ROOT).contains("header")
                             ? "OTEL_EXPORTER_OTLP_HEADERS (or _TRACES_HEADERS) is not a list of name=value pairs "
