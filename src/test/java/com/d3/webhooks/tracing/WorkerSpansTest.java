@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.d3.webhooks.delivery.DeliveryListener;
 import com.d3.webhooks.delivery.Worker;
 import com.d3.webhooks.observability.WorkerMetrics;
-import com.d3.webhooks.outbox.Outbox;
-import com.d3.webhooks.outbox.OutboxEvent;
+import com.d3.webhooks.tasks.CreatedMainTask;
+import com.d3.webhooks.tasks.TaskLifecycle;
 import com.d3.webhooks.testing.Fixtures;
 import com.d3.webhooks.testing.MutableClock;
 import com.d3.webhooks.testing.TestDatabase;
@@ -132,6 +132,24 @@ class WorkerSpansTest {
             assertEquals(attempts.stream().map(SpanData::getSpanContext).toList(), recorded,
                     "each recording batch links the attempts it recorded");
         }
+    }
+
+    @Test
+    void taskLifecycleEventsCarryTheContextOfTheChangeThatWroteThem() {
+        TaskLifecycle lifecycle = new TaskLifecycle();
+        CreatedMainTask task = lifecycle.createMainTask(dsl, "acct_1", 1);
+        Span change = sdk.getTracer("app").spanBuilder("complete file task").startSpan();
+        try (Scope current = change.makeCurrent()) {
+            lifecycle.completeFileTask(dsl, "acct_1", task.fileTaskIds().get(0), null);
+        } finally {
+            change.end();
+        }
+        List<String> written = dsl.select(WEBHOOK_OUTBOX.TRACEPARENT).from(WEBHOOK_OUTBOX)
+                .orderBy(WEBHOOK_OUTBOX.ID).fetch(r -> r.value1());
+        assertEquals(2, written.size(), "fileTask.completed and operation.completed");
+        SpanContext sc = change.getSpanContext();
+        String expected = "00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + sc.getTraceFlags().asHex();
+        assertEquals(List.of(expected, expected), written);
     }
 
     @Test
