@@ -38,7 +38,9 @@ import picocli.CommandLine.Option;
                 "Audit log partitions: makes the daily partitions for today and the next 7 days at start and "
                         + "hourly (any number of workers may; one does the work at a time).",
                 "Stops cleanly on SIGTERM/SIGINT: stops claiming, lets requests in flight finish within "
-                        + "--shutdown-grace, releases the rest, exits 0."},
+                        + "--shutdown-grace, releases the rest, exits 0.",
+                "Tracing: off unless OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER (not none) is set; then "
+                        + "spans go out over OTLP/HTTP with the standard OTEL_* settings (docs/tracing.md)."},
         footer = {"", "Every option can also be set by the environment variable named in its description.",
                 "Examples:",
                 "  outbox worker --database-url jdbc:postgresql://db:5432/outbox",
