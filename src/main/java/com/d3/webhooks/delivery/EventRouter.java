@@ -6,7 +6,6 @@ import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
 import com.d3.webhooks.outbox.EventTypes;
 import com.d3.webhooks.tracing.TraceContextColumns;
 import com.d3.webhooks.tracing.WorkerTracing;
-import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.SpanContext;
 import java.sql.Array;
 import java.sql.Connection;
@@ -78,7 +77,7 @@ public final class EventRouter {
 
     /** An untraced router. */
     public EventRouter(DSLContext dsl, int batchSize, int maxPayloadBytes) {
-        this(dsl, batchSize, maxPayloadBytes, new WorkerTracing(OpenTelemetry.noop(), () -> { }));
+        this(dsl, batchSize, maxPayloadBytes, WorkerTracing.off());
     }
 
     /** A router whose batches are spans linked to the producers of the events they route. */

@@ -35,6 +35,11 @@ public final class WorkerTracing {
     private final boolean enabled;
     private final Runnable malformed;
 
+    /** No spans, no count: for one-off attempts and routing outside a worker (endpoint tests, tools). */
+    public static WorkerTracing off() {
+        return new WorkerTracing(OpenTelemetry.noop(), () -> { });
+    }
+
     /** {@code malformed} is told each time an outbox row's traceparent is not W3C (a metric counts it). */
     public WorkerTracing(OpenTelemetry openTelemetry, Runnable malformed) {
         this.enabled = openTelemetry.getTracerProvider() != TracerProvider.noop();
