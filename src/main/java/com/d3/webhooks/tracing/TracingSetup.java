@@ -64,6 +64,12 @@ public final class TracingSetup {
         if (!configured(TracingSetup::fromProcess)) {
             return null;
         }
+        for (String protocol : new String[] {"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"}) {
+            if ("grpc".equalsIgnoreCase(trimmed(fromProcess(protocol)))) {
+                throw new IllegalArgumentException(protocol + "=grpc: this build exports OTLP over HTTP only; use "
+                        + "http/protobuf (the default) and the collector's HTTP port (4318)");
+            }
+        }
         try {
             return AutoConfiguredOpenTelemetrySdk.builder()
                     .addPropertiesSupplier(() -> Map.of("otel.exporter.otlp.protocol", "http/protobuf",

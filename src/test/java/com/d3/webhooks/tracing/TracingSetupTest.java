@@ -3,6 +3,7 @@ package com.d3.webhooks.tracing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.opentelemetry.api.trace.Span;
@@ -29,6 +30,26 @@ class TracingSetupTest {
         assertFalse(TracingSetup.configured(Map.of("OTEL_SDK_DISABLED", "true",
                 "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")::get));
         assertFalse(TracingSetup.configured(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", " ")::get), "blank is unset");
+    }
+
+    @Test
+    void invalidSettingsAreRefusedWithoutEchoingTheExportersHeaders() {
+        Map<String, String> settings = Map.of("otel.exporter.otlp.endpoint", "http://127.0.0.1:4318",
+                "otel.exporter.otlp.headers", "api-key-supersecret");
+        settings.forEach(System::setProperty);
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, TracingSetup::startIfConfigured);
+            assertTrue(e.getMessage().contains("OTEL_EXPORTER_OTLP_HEADERS"), e.getMessage());
+            assertFalse(e.getMessage().contains("supersecret"), e.getMessage());
+
+            System.clearProperty("otel.exporter.otlp.headers");
+            System.setProperty("otel.exporter.otlp.protocol", "grpc");
+            e = assertThrows(IllegalArgumentException.class, TracingSetup::startIfConfigured);
+            assertTrue(e.getMessage().contains("http/protobuf"), e.getMessage());
+        } finally {
+            settings.keySet().forEach(System::clearProperty);
+            System.clearProperty("otel.exporter.otlp.protocol");
+        }
     }
 
     @Test
