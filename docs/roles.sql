@@ -47,7 +47,8 @@ GRANT USAGE ON SCHEMA public TO outbox_app, outbox_worker, outbox_operator;
 
 -- outbox_app: the one INSERT of the outbox contract. SELECT on event_id alone serves
 -- "ON CONFLICT (event_id) DO NOTHING RETURNING event_id" (the Java API's idempotent insert).
-GRANT INSERT (event_id, account_id, event_type, payload, occurred_at, ordering_key) ON webhook_outbox TO outbox_app;
+GRANT INSERT (event_id, account_id, event_type, payload, occurred_at, ordering_key, traceparent, tracestate)
+    ON webhook_outbox TO outbox_app;
 GRANT SELECT (event_id) ON webhook_outbox TO outbox_app;
 
 -- The reference task tables, when this database has them (another migration adds them): they

@@ -421,11 +421,15 @@ public final class Bench implements Callable<Integer> {
         return m;
     }
 
-    /** OUTBOX_* variables the workers inherit (they change worker defaults), passwords left out. */
+    /**
+     * OUTBOX_* and OTEL_* variables the workers inherit (they change worker defaults; OTEL_* turn
+     * tracing on), passwords and exporter headers left out.
+     */
     private static Map<String, String> outboxEnvironment() {
         Map<String, String> m = new TreeMap<>();
         System.getenv().forEach((k, v) -> {
-            if (k.startsWith("OUTBOX_") && !k.contains("PASSWORD") && !k.contains("DATABASE_URL")) {
+            if ((k.startsWith("OUTBOX_") || k.startsWith("OTEL_")) && !k.contains("PASSWORD")
+                    && !k.contains("DATABASE_URL") && !k.contains("HEADERS")) {
                 m.put(k, v);
             }
         });

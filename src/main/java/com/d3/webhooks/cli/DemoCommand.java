@@ -6,6 +6,8 @@ import com.d3.webhooks.demo.DemoDatabase;
 import com.d3.webhooks.demo.DemoException;
 import com.d3.webhooks.demo.DemoResult;
 import com.d3.webhooks.demo.DemoResult.AttemptLine;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -79,7 +81,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         DemoResult result;
         Runnable restoreLogging = quietInfoLogs();
-        try {
+        try (OpenTelemetrySdk tracing = TracingFromEnvironment.start()) {
             result = Demo.run(settings, new Demo.Progress() {
                 @Override
                 public void step(String text) {
@@ -90,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
                 public void attempt(AttemptLine line) {
                     print(progress, describe(line));
                 }
-            });
+            }, tracing == null ? OpenTelemetry.noop() : tracing);
         } catch (DemoException e) {
             if ("1".equals(System.getenv("OUTBOX_DEBUG"))) {
                 e.printStackTrace(err);
@@ -114,7 +116,10 @@ final class DemoCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    /** One attempt, for a person: time, event type, delivery, attempt, HTTP status, outcome, receiver's check. */
+    /**
+     * One attempt, for a person: time, event type, delivery, attempt, HTTP status, outcome, the
+     * trace id when tracing is configured, the receiver's check.
+     */
     static String describe(AttemptLine l) {
         String time = TIME.format(LocalTime.ofInstant(l.sentAt(), ZoneId.systemDefault()));
         String http = l.httpStatus() == null ? "no HTTP" : "HTTP " + l.httpStatus();
@@ -127,8 +132,9 @@ final class DemoCommand implements Callable<Integer> {
         } else {
             check = "signature rejected: " + l.receiver().message();
         }
-        return String.format("%s  %-19s  delivery %-4d  attempt %d  %-8s  %-14s  %s", time, l.eventType(),
-                l.deliveryId(), l.attempt(), http, outcome, check);
+        String trace = l.traceId() == null ? "" : "trace " + l.traceId() + "  ";
+        return String.format("%s  %-19s  delivery %-4d  attempt %d  %-8s  %-14s  %s%s", time, l.eventType(),
+                l.deliveryId(), l.attempt(), http, outcome, trace, check);
     }
 
     private static void printSummary(PrintWriter out, DemoResult r) {

@@ -20,6 +20,8 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,7 +38,9 @@ import picocli.CommandLine.Option;
                 "Audit log partitions: makes the daily partitions for today and the next 7 days at start and "
                         + "hourly (any number of workers may; one does the work at a time).",
                 "Stops cleanly on SIGTERM/SIGINT: stops claiming, lets requests in flight finish within "
-                        + "--shutdown-grace, releases the rest, exits 0."},
+                        + "--shutdown-grace, releases the rest, exits 0.",
+                "Tracing: off unless OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER (not none) is set; then "
+                        + "spans go out over OTLP/HTTP with the standard OTEL_* settings (docs/tracing.md)."},
         footer = {"", "Every option can also be set by the environment variable named in its description.",
                 "Examples:",
                 "  outbox worker --database-url jdbc:postgresql://db:5432/outbox",
@@ -189,8 +193,10 @@ final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         WorkerConfig config = config();
         PrometheusMeterRegistry registry = httpPort == null ? null : Observability.registry();
-        // --listen holds one more connection for as long as the worker runs.
-        try (Database db = database.open(listen ? 5 : 4, registry)) {
+        // --listen holds one more connection for as long as the worker runs. Closing the tracing SDK
+        // last exports the spans still buffered.
+        try (OpenTelemetrySdk tracing = TracingFromEnvironment.start();
+             Database db = database.open(listen ? 5 : 4, registry)) {
             // Refuse to start rather than fail every signed delivery: sealed secrets need their key.
             EndpointSecrets secrets = new EndpointSecrets(db.dsl(), config.secrets());
             secrets.checkAllCanBeOpened();
@@ -198,13 +204,14 @@ final class WorkerCommand implements Callable<Integer> {
             try (SecretSweeper sweeper = SecretSweeper.start(secrets, SecretSweeper.DEFAULT_INTERVAL);
                  AuditPartitions.Keeper partitions = AuditPartitions.Keeper.start(new AuditPartitions(db.dsl()),
                          Clock.systemUTC(), AuditPartitions.DEFAULT_DAYS_AHEAD, AuditPartitions.DEFAULT_INTERVAL)) {
-                run(db, config, registry);
+                run(db, config, registry, tracing == null ? OpenTelemetry.noop() : tracing);
             }
         }
         return Main.OK;
     }
 
-    private void run(Database db, WorkerConfig config, PrometheusMeterRegistry registry) throws Exception {
+    private void run(Database db, WorkerConfig config, PrometheusMeterRegistry registry, OpenTelemetry tracing)
+            throws Exception {
         WorkerMetrics metrics = null;
         Worker[] self = new Worker[1];
         if (registry != null) {
@@ -212,7 +219,7 @@ final class WorkerCommand implements Callable<Integer> {
             new BacklogGauges(db.dsl(), Clock.systemUTC(), registry);
         }
         try (Worker worker = new Worker(db.dsl(), config, Clock.systemUTC(),
-                metrics == null ? DeliveryListener.NONE : metrics);
+                metrics == null ? DeliveryListener.NONE : metrics, tracing);
              ObservabilityServer server = registry == null ? null : new ObservabilityServer(httpHost, httpPort,
                      registry, ObservabilityServer.readiness(db::answers, worker::loopAlive));
              WakeupListener wakeups = listen ? WakeupListener.start(db.dataSource(), worker::wake) : null) {

@@ -29,6 +29,9 @@ import java.util.UUID;
  *                                 client certificate; null when none
  * @param clientKey                that certificate's private key as stored (sealed or plain PEM)
  * @param signing                  the endpoint's signing mode and Ed25519 key pairs as stored
+ * @param traceparent              the event's W3C trace context as the outbox row has it, not yet
+ *                                 checked; null when none
+ * @param tracestate               the tracestate beside it, null when none
  */
 public record ClaimedDelivery(
         long deliveryId,
@@ -52,7 +55,21 @@ public record ClaimedDelivery(
         List<EndpointHeader> headers,
         String clientCertificate,
         String clientKey,
-        StoredSigning signing) {
+        StoredSigning signing,
+        String traceparent,
+        String tracestate) {
+
+    /** A delivery of an event that carries no trace context. */
+    public ClaimedDelivery(long deliveryId, long outboxId, String orderingKey, int attempt, int retryBase,
+                           UUID eventId, String eventType, String accountId, OffsetDateTime occurredAt,
+                           String payloadJson, long endpointId, String url, String secret, String previousSecret,
+                           OffsetDateTime previousSecretExpiresAt, boolean endpointEnabled, Integer endpointMaxInFlight,
+                           boolean endpointSharedLimits, List<EndpointHeader> headers, String clientCertificate,
+                           String clientKey, StoredSigning signing) {
+        this(deliveryId, outboxId, orderingKey, attempt, retryBase, eventId, eventType, accountId, occurredAt,
+                payloadJson, endpointId, url, secret, previousSecret, previousSecretExpiresAt, endpointEnabled,
+                endpointMaxInFlight, endpointSharedLimits, headers, clientCertificate, clientKey, signing, null, null);
+    }
 
     /** A delivery whose endpoint follows the worker's in-flight cap and has no static headers (tests). */
     public ClaimedDelivery(long deliveryId, long outboxId, String orderingKey, int attempt, int retryBase,

@@ -12,6 +12,8 @@ import com.d3.webhooks.secrets.SealedPlace;
 import com.d3.webhooks.signing.WebhookSecret;
 import com.d3.webhooks.signing.WebhookSigner;
 import com.d3.webhooks.signing.WebhookSigningKey;
+import com.d3.webhooks.tracing.AttemptSpan;
+import com.d3.webhooks.tracing.WorkerTracing;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -39,9 +41,16 @@ final class DeliveryAttempt implements AutoCloseable {
     private final StaticHeaders staticHeaders;
     private final ClientCertificates clientCertificates;
     private final SigningKeys signingKeys;
+    private final WorkerTracing tracing;
 
+    /** Without spans: for endpoint tests, whose deliveries carry no trace context. */
     DeliveryAttempt(WorkerConfig config, Clock clock) {
+        this(config, clock, WorkerTracing.off());
+    }
+
+    DeliveryAttempt(WorkerConfig config, Clock clock, WorkerTracing tracing) {
         this.config = config;
+        this.tracing = tracing;
         this.clock = clock;
         this.sender = new HttpSender(config, clock);
         // The lookup is part of connecting: bounded by the connect timeout, so lookup and exchange
@@ -60,6 +69,22 @@ final class DeliveryAttempt implements AutoCloseable {
             return new Released(d, "endpoint " + d.endpointId() + " is disabled; the delivery waits until it is "
                     + "enabled", sentAt.plus(DISABLED_ENDPOINT_RECHECK));
         }
+        AttemptSpan span = tracing.startAttempt(d.traceparent(), d.tracestate());
+        span.describe(d.deliveryId(), d.endpointId(), d.attempt(), d.eventId(), d.eventType());
+        Attempted attempted;
+        try {
+            attempted = send(d, sentAt, span);
+        } catch (RuntimeException | Error e) {
+            span.end(null, "the worker failed during the attempt (" + e.getClass().getName() + ")");
+            throw e;
+        }
+        span.end(attempted.result().status(), attempted.result().error());
+        return span.context().isValid()
+                ? new Attempted(d, attempted.audit(), attempted.result(), span.context())
+                : attempted;
+    }
+
+    private Attempted send(ClaimedDelivery d, Instant sentAt, AttemptSpan span) {
         byte[] body = WebhookBody.of(d);
         URI uri;
         try {
@@ -67,6 +92,7 @@ final class DeliveryAttempt implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return refused(d, body, sentAt, "invalid endpoint URL: " + e.getMessage());
         }
+        span.target(uri, d.url());
         if (config.requireHttps() && !"https".equalsIgnoreCase(uri.getScheme())) {
             return refused(d, body, sentAt, "refused: plain http endpoint, and this worker runs with --require-https");
         }
@@ -98,6 +124,7 @@ final class DeliveryAttempt implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return refused(d, body, sentAt, "endpoint client certificate is unusable: " + e.getMessage());
         }
+        span.inject(headers);
         AttemptResult result;
         try (tls) {
             result = tls == null ? sender.post(uri, headers, body) : sender.post(tls.client(), uri, headers, body);
@@ -130,7 +157,7 @@ final class DeliveryAttempt implements AutoCloseable {
     }
 
     /** The attempt stops before any request: audited as failed, retried on schedule. */
-    private Completion refused(ClaimedDelivery d, byte[] body, Instant sentAt, String error) {
+    private Attempted refused(ClaimedDelivery d, byte[] body, Instant sentAt, String error) {
         AttemptResult result = AttemptResult.failure(error, 0);
         return new Attempted(d, entry(d, body, sentAt, result), result);
     }

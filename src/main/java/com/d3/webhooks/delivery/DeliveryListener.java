@@ -27,4 +27,8 @@ public interface DeliveryListener {
     /** An endpoint's circuit breaker opened (or a probe failed and it opened again). */
     default void breakerOpened(long endpointId) {
     }
+
+    /** An outbox row's traceparent was not W3C: ignored, the event goes out without it. */
+    default void traceContextMalformed() {
+    }
 }

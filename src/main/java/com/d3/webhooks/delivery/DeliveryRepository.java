@@ -47,8 +47,8 @@ public final class DeliveryRepository {
                    WHERE h.endpoint_id = e.id ORDER BY h.id),
             e.client_certificate, e.client_key,
             e.signing, e.signing_key, e.signing_public_key, e.previous_signing_key, e.previous_signing_public_key,
-            e.previous_signing_key_expires_at""";
-    private static final int CLAIM_COLUMN_COUNT = 27;
+            e.previous_signing_key_expires_at, o.traceparent, o.tracestate""";
+    private static final int CLAIM_COLUMN_COUNT = 29;
 
     private final DSLContext dsl;
 
@@ -362,7 +362,8 @@ public final class DeliveryRepository {
                 rs.getObject(15, OffsetDateTime.class), rs.getBoolean(16), rs.getObject(17, Integer.class),
                 rs.getBoolean(18), headers((String[]) rs.getArray(19).getArray()), rs.getString(20), rs.getString(21),
                 new StoredSigning(SigningMode.parse(rs.getString(22)), rs.getString(23), rs.getString(24),
-                        rs.getString(25), rs.getString(26), rs.getObject(27, OffsetDateTime.class)));
+                        rs.getString(25), rs.getString(26), rs.getObject(27, OffsetDateTime.class)),
+                rs.getString(28), rs.getString(29));
     }
 
     private static List<EndpointHeader> headers(String[] namesAndValues) {

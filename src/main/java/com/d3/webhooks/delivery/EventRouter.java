@@ -4,6 +4,9 @@ import com.d3.webhooks.db.DbTime;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
 
 import com.d3.webhooks.outbox.EventTypes;
+import com.d3.webhooks.tracing.TraceContextColumns;
+import com.d3.webhooks.tracing.WorkerTracing;
+import io.opentelemetry.api.trace.SpanContext;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,7 +38,8 @@ public final class EventRouter {
     private static final String UNROUTED_EXISTS_SQL =
             "SELECT EXISTS (SELECT 1 FROM webhook_outbox WHERE routed_at IS NULL)";
     private static final String UNROUTED_SQL = """
-            SELECT id, event_id, account_id, event_type, jsonb_typeof(payload), octet_length(payload::text)
+            SELECT id, event_id, account_id, event_type, jsonb_typeof(payload), octet_length(payload::text),
+                   traceparent, tracestate
               FROM webhook_outbox
              WHERE routed_at IS NULL
              ORDER BY id
@@ -69,11 +73,19 @@ public final class EventRouter {
     private final DSLContext dsl;
     private final int batchSize;
     private final int maxPayloadBytes;
+    private final WorkerTracing tracing;
 
+    /** An untraced router. */
     public EventRouter(DSLContext dsl, int batchSize, int maxPayloadBytes) {
+        this(dsl, batchSize, maxPayloadBytes, WorkerTracing.off());
+    }
+
+    /** A router whose batches are spans linked to the producers of the events they route. */
+    public EventRouter(DSLContext dsl, int batchSize, int maxPayloadBytes, WorkerTracing tracing) {
         this.dsl = dsl;
         this.batchSize = batchSize;
         this.maxPayloadBytes = maxPayloadBytes;
+        this.tracing = tracing;
     }
 
     /**
@@ -89,7 +101,9 @@ public final class EventRouter {
             return 0;
         }
         OffsetDateTime at = DbTime.utc(now);
-        return dsl.transactionResult(cfg -> {
+        Instant start = tracing.enabled() ? Instant.now() : null;
+        List<SpanContext> producers = tracing.enabled() ? new ArrayList<>() : null;
+        int routed = dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
             return tx.connectionResult(c -> {
                 if (!tryRoutingLock(c)) {
@@ -103,6 +117,9 @@ public final class EventRouter {
                         while (rs.next()) {
                             taken++;
                             long id = rs.getLong(1);
+                            if (producers != null) {
+                                producers.add(TraceContextColumns.parse(rs.getString(7), rs.getString(8)));
+                            }
                             String problem = problem(rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6));
                             if (problem == null) {
                                 usable.add(id);
@@ -124,6 +141,10 @@ public final class EventRouter {
                 return taken;
             });
         });
+        if (routed > 0 && start != null) {
+            tracing.routed(start, routed, producers);
+        }
+        return routed;
     }
 
     /** Whether any event waits to be routed (by this worker or another). */

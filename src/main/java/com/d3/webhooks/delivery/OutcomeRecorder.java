@@ -6,6 +6,9 @@ import com.d3.webhooks.delivery.Completion.Released;
 import com.d3.webhooks.delivery.DeliveryRepository.Settlement;
 import com.d3.webhooks.endpoints.CircuitBreaker;
 import com.d3.webhooks.endpoints.EndpointHealth;
+import com.d3.webhooks.tracing.WorkerTracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,13 +40,16 @@ final class OutcomeRecorder {
     private final DeliveryRepository deliveries;
     private final RetryPolicy retry;
     private final DeliveryListener listener;
+    private final WorkerTracing tracing;
     /** What a recorded attempt settled as when its fenced write matched no row. */
     static final String TAKEN_OVER = "taken over";
 
     /** Deliveries sent as the probe of a half-open breaker, until their outcome is recorded. */
     private final Set<Long> probes = ConcurrentHashMap.newKeySet();
 
-    OutcomeRecorder(DSLContext dsl, WorkerConfig config, Clock clock, DeliveryListener listener) {
+    OutcomeRecorder(DSLContext dsl, WorkerConfig config, Clock clock, DeliveryListener listener,
+                    WorkerTracing tracing) {
+        this.tracing = tracing;
         this.dsl = dsl;
         this.config = config;
         this.clock = clock;
@@ -75,6 +81,21 @@ final class OutcomeRecorder {
         List<Settlement> settlements = attempted.stream()
                 .map(a -> retry.decide(a.delivery(), a.result(), now))
                 .toList();
+        Span span = tracing.enabled()
+                ? tracing.startRecording(batch.size(), attempted.stream().map(Attempted::span).toList())
+                : Span.getInvalid();
+        try {
+            return record(batch, now, attempted, releases, settlements);
+        } catch (RuntimeException e) {
+            span.setStatus(StatusCode.ERROR, Worker.oneLine(e));
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private boolean record(List<Completion> batch, Instant now, List<Attempted> attempted, List<Released> releases,
+                           List<Settlement> settlements) {
         List<CircuitBreaker.Opened> opened = new ArrayList<>();
         int[] promoted = {0};
         Set<Long> applied = dsl.transactionResult(cfg -> {

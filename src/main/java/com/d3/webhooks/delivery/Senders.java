@@ -1,6 +1,7 @@
 package com.d3.webhooks.delivery;
 
 import com.d3.webhooks.delivery.Completion.Released;
+import com.d3.webhooks.tracing.WorkerTracing;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,10 +38,10 @@ final class Senders {
     private final ExecutorService pool;
 
     Senders(WorkerConfig config, Clock clock, EndpointAdmission admission, DeliveryListener listener,
-            Consumer<List<Long>> probes) {
+            Consumer<List<Long>> probes, WorkerTracing tracing) {
         this.config = config;
         this.clock = clock;
-        this.attempt = new DeliveryAttempt(config, clock);
+        this.attempt = new DeliveryAttempt(config, clock, tracing);
         this.admission = admission;
         this.listener = listener;
         this.probes = probes;

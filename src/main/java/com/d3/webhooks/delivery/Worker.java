@@ -1,5 +1,7 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.tracing.WorkerTracing;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,20 +65,28 @@ public final class Worker implements AutoCloseable {
     private Thread recorder;
     private Instant nextRescue = Instant.MIN;
 
+    /** An untraced worker: events' trace contexts are checked and passed on to the receivers, no span is made. */
     public Worker(DSLContext dsl, WorkerConfig config, Clock clock, DeliveryListener listener) {
+        this(dsl, config, clock, listener, OpenTelemetry.noop());
+    }
+
+    /** A worker whose routing, attempts and recording are spans of {@code openTelemetry}'s tracer. */
+    public Worker(DSLContext dsl, WorkerConfig config, Clock clock, DeliveryListener listener,
+                  OpenTelemetry openTelemetry) {
+        WorkerTracing tracing = new WorkerTracing(openTelemetry, listener::traceContextMalformed);
         this.dsl = dsl;
         this.config = config;
         this.clock = clock;
         this.listener = listener;
         this.deliveries = new DeliveryRepository(dsl);
-        this.router = new EventRouter(dsl, config.batchSize(), config.maxPayloadBytes());
+        this.router = new EventRouter(dsl, config.batchSize(), config.maxPayloadBytes(), tracing);
         this.slotCount = config.concurrency() * SLOTS_PER_SENDER;
         this.slots = new Semaphore(slotCount);
         // A probe's answer comes within connect + request timeout; until then no second probe goes.
         EndpointAdmission admission = new EndpointAdmission(dsl,
                 config.connectTimeout().plus(config.requestTimeout()).plusSeconds(5));
-        this.outcomes = new OutcomeRecorder(dsl, config, clock, listener);
-        this.senders = new Senders(config, clock, admission, listener, outcomes::probing);
+        this.outcomes = new OutcomeRecorder(dsl, config, clock, listener, tracing);
+        this.senders = new Senders(config, clock, admission, listener, outcomes::probing, tracing);
         this.completions = new ArrayBlockingQueue<>(slotCount);
         Duration halfLease = config.lease().dividedBy(2);
         this.rescuer = new LeaseRescuer(dsl, config, listener);

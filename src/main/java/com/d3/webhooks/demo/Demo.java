@@ -11,11 +11,13 @@ import com.d3.webhooks.endpoints.CircuitBreaker;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.NewEndpoint;
 import com.d3.webhooks.signing.WebhookSecret;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -85,7 +87,15 @@ public final class Demo {
      * @throws DemoException when PostgreSQL cannot be reached or used; the message says what to do
      */
     public static DemoResult run(Settings settings, Progress progress) {
-        return run(settings, progress, UnaryOperator.identity());
+        return run(settings, progress, OpenTelemetry.noop(), UnaryOperator.identity());
+    }
+
+    /**
+     * The same, traced: each task change is a span of the demo (playing the application) whose
+     * context its events carry, and the worker's spans continue those traces.
+     */
+    public static DemoResult run(Settings settings, Progress progress, OpenTelemetry tracing) {
+        return run(settings, progress, tracing, UnaryOperator.identity());
     }
 
     /**
@@ -93,6 +103,11 @@ public final class Demo {
      *                       another one to see the demo fail as a misconfigured receiver would
      */
     static DemoResult run(Settings settings, Progress progress, UnaryOperator<WebhookSecret> receiverSecret) {
+        return run(settings, progress, OpenTelemetry.noop(), receiverSecret);
+    }
+
+    private static DemoResult run(Settings settings, Progress progress, OpenTelemetry tracing,
+                                  UnaryOperator<WebhookSecret> receiverSecret) {
         long started = System.nanoTime();
         boolean created = DemoDatabase.ensureExists(settings.jdbcUrl(), settings.user(), settings.password());
         String accountId = ACCOUNT_PREFIX + UUID.randomUUID().toString().substring(0, 8);
@@ -112,17 +127,20 @@ public final class Demo {
                         + "webhook-signature and X-D3-Signature, answers 401 when they do not verify");
                 progress.step("Endpoint  " + endpointId + " registered for account " + accountId
                         + " with a newly generated whsec_ secret");
-                DemoScenario.Outcome scenario = DemoScenario.run(db.dsl(), accountId);
+                DemoScenario.Outcome scenario = DemoScenario.run(db.dsl(), accountId,
+                        tracing.getTracer("com.d3.webhooks.demo"));
                 receiver.rejectOnce(scenario.partialOperationEvent());
                 progress.step(describe(scenario));
-                return deliver(db.dsl(), settings, progress, accountId, endpointId, receiver, scenario, started);
+                return deliver(db.dsl(), settings, progress, accountId, endpointId, receiver, scenario, started,
+                        tracing);
             }
         }
     }
 
     private static DemoResult deliver(DSLContext dsl, Settings settings, Progress progress, String accountId,
                                       long endpointId, DemoReceiver receiver, DemoScenario.Outcome scenario,
-                                      long started) {
+                                      long started, OpenTelemetry tracing) {
+        Map<UUID, String> traceIds = DemoQueries.traceIds(dsl, accountId);
         WorkerConfig config = workerConfig("demo-" + accountId.substring(ACCOUNT_PREFIX.length()));
         progress.step("Worker    " + config.workerId() + " delivering in this process, retry schedule "
                 + RETRY_SCHEDULE + "; the receiver turns the partially_completed operation.completed away "
@@ -134,7 +152,7 @@ public final class Demo {
             if (!accountId.equals(entry.accountId())) {
                 return; // an earlier run's leftover delivery, finished by this worker
             }
-            DemoResult.AttemptLine line = line(entry, settledAs, receiver);
+            DemoResult.AttemptLine line = line(entry, settledAs, receiver, traceIds.get(entry.eventId()));
             lines.add(line);
             progress.attempt(line);
             recorded.incrementAndGet();
@@ -143,7 +161,7 @@ public final class Demo {
             }
         };
         String problem;
-        try (Worker worker = new Worker(dsl, config, Clock.systemUTC(), listener)) {
+        try (Worker worker = new Worker(dsl, config, Clock.systemUTC(), listener, tracing)) {
             worker.start();
             problem = awaitDeliveries(dsl, accountId, scenario.eventCount(), settings.timeout(), recorded, signal);
         }
@@ -224,7 +242,8 @@ public final class Demo {
                 .build();
     }
 
-    private static DemoResult.AttemptLine line(AuditEntry entry, String settledAs, DemoReceiver receiver) {
+    private static DemoResult.AttemptLine line(AuditEntry entry, String settledAs, DemoReceiver receiver,
+                                               String traceId) {
         String outcome = switch (settledAs) {
             case "pending" -> "retrying";
             default -> settledAs;
@@ -232,7 +251,7 @@ public final class Demo {
         Duration retryIn = "retrying".equals(outcome) ? RETRY_SCHEDULE.delayAfter(entry.attemptNumber()) : null;
         return new DemoResult.AttemptLine(entry.sentAt(), entry.eventType(), entry.deliveryId(),
                 entry.attemptNumber(), entry.responseStatus(), outcome, retryIn, entry.errorMessage(),
-                receiver.check(entry.deliveryId(), entry.attemptNumber()).orElse(null));
+                receiver.check(entry.deliveryId(), entry.attemptNumber()).orElse(null), traceId);
     }
 
     private static String describe(DemoScenario.Outcome scenario) {

@@ -8,9 +8,13 @@ import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.countDistinct;
 
 import com.d3.webhooks.audit.AuditEntry;
+import com.d3.webhooks.tracing.TraceContextColumns;
+import io.opentelemetry.api.trace.SpanContext;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
@@ -51,6 +55,20 @@ final class DemoQueries {
     static int foreignEndpoints(DSLContext dsl) {
         var e = WEBHOOK_ENDPOINTS;
         return dsl.fetchCount(e, e.ACCOUNT_ID.notLike(Demo.ACCOUNT_PREFIX.replace("_", "\\_") + "%"));
+    }
+
+    /** The trace id each traced event of the account carries, by event id. */
+    static Map<UUID, String> traceIds(DSLContext dsl, String accountId) {
+        var o = WEBHOOK_OUTBOX;
+        Map<UUID, String> ids = new HashMap<>();
+        dsl.select(o.EVENT_ID, o.TRACEPARENT).from(o).where(o.ACCOUNT_ID.eq(accountId)).and(o.TRACEPARENT.isNotNull())
+                .forEach(r -> {
+                    SpanContext trace = TraceContextColumns.parse(r.value2(), null);
+                    if (trace.isValid()) {
+                        ids.put(r.value1(), trace.getTraceId());
+                    }
+                });
+        return ids;
     }
 
     static Progress progress(DSLContext dsl, String accountId) {

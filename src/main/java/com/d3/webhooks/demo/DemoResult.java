@@ -47,9 +47,11 @@ public record DemoResult(String accountId, String databaseUrl, long endpointId, 
      * @param retryIn    the scheduled wait before the next attempt when retrying, else null
      * @param error      the attempt's error, null on success
      * @param receiver   the receiver's check of this request; null when it never reached the receiver
+     * @param traceId    the trace the event's task change began (32 hex digits); null when untraced
      */
     public record AttemptLine(Instant sentAt, String eventType, long deliveryId, int attempt, Integer httpStatus,
-                              String outcome, Duration retryIn, String error, DemoReceiver.Check receiver) {
+                              String outcome, Duration retryIn, String error, DemoReceiver.Check receiver,
+                              String traceId) {
     }
 
     /**

@@ -6,9 +6,13 @@ import com.d3.webhooks.tasks.MainTaskStatus;
 import com.d3.webhooks.tasks.TaskLifecycle;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.jooq.DSLContext;
 
 /**
@@ -54,7 +58,8 @@ final class DemoScenario {
     private DemoScenario() {
     }
 
-    static Outcome run(DSLContext dsl, String accountId) {
+    /** Each file task's finish is a span of {@code tracer}, current while its events are written. */
+    static Outcome run(DSLContext dsl, String accountId, Tracer tracer) {
         TaskLifecycle.OwnTransactions lifecycle = new TaskLifecycle().inOwnTransactions(dsl);
         List<DemoResult.Task> tasks = new ArrayList<>();
         int events = 0;
@@ -67,11 +72,14 @@ final class DemoScenario {
                 FilePlan file = plan.files().get(i);
                 UUID fileTaskId = created.fileTaskIds().get(i);
                 lifecycle.startFileTask(accountId, fileTaskId);
+                int position = i;
                 if (file.error() == null) {
-                    last = lifecycle.completeFileTask(accountId, fileTaskId, result(file.file(), i));
+                    last = traced(tracer, "complete file task",
+                            () -> lifecycle.completeFileTask(accountId, fileTaskId, result(file.file(), position)));
                     outcomes.add(file.file() + " completed");
                 } else {
-                    last = lifecycle.failFileTask(accountId, fileTaskId, file.error());
+                    last = traced(tracer, "fail file task",
+                            () -> lifecycle.failFileTask(accountId, fileTaskId, file.error()));
                     outcomes.add(file.file() + " failed");
                 }
                 events += last.eventIds().size();
@@ -84,6 +92,15 @@ final class DemoScenario {
                     last.counts().total()));
         }
         return new Outcome(tasks, events, partialOperationEvent);
+    }
+
+    private static <T> T traced(Tracer tracer, String name, Supplier<T> work) {
+        Span span = tracer.spanBuilder(name).startSpan();
+        try (Scope current = span.makeCurrent()) {
+            return work.get();
+        } finally {
+            span.end();
+        }
     }
 
     private static ObjectNode result(String file, int position) {

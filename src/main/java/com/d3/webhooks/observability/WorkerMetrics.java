@@ -21,6 +21,7 @@ public final class WorkerMetrics implements DeliveryListener {
     private final Counter leaseExpiries;
     private final DistributionSummary claimBatch;
     private final Counter breakerOpenings;
+    private final Counter malformedTraceContexts;
 
     public WorkerMetrics(MeterRegistry registry, String workerId, IntSupplier inFlight) {
         this.registry = registry;
@@ -32,6 +33,10 @@ public final class WorkerMetrics implements DeliveryListener {
                 .register(registry);
         this.breakerOpenings = Counter.builder("outbox.breaker.openings")
                 .description("Times an endpoint's circuit breaker opened (or opened again after a failed probe)")
+                .register(registry);
+        this.malformedTraceContexts = Counter.builder("outbox.trace.context.malformed")
+                .description("Attempts whose outbox row had a traceparent that is not W3C trace context; it was "
+                        + "ignored and the event sent without it")
                 .register(registry);
         // Strong: a registry holds gauge state weakly, and nothing else keeps this supplier alive.
         Gauge.builder("outbox.in.flight", inFlight, IntSupplier::getAsInt)
@@ -82,6 +87,11 @@ public final class WorkerMetrics implements DeliveryListener {
     @Override
     public void breakerOpened(long endpointId) {
         breakerOpenings.increment();
+    }
+
+    @Override
+    public void traceContextMalformed() {
+        malformedTraceContexts.increment();
     }
 
     static String statusClass(Integer status) {

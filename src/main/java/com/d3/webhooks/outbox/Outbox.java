@@ -2,6 +2,7 @@ package com.d3.webhooks.outbox;
 
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
 
+import com.d3.webhooks.tracing.TraceContextColumns;
 import java.sql.Connection;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,6 +19,10 @@ import org.jooq.impl.DSL;
  * </pre>
  * The worker validates every row again (the table is also written by plain SQL), so a row this
  * class would refuse still ends in a recorded state rather than being lost.
+ *
+ * <p>When an OpenTelemetry span is current, its W3C trace context goes into the same row
+ * (traceparent, tracestate), so the worker's attempts and the receiver continue the caller's
+ * trace. Only the OpenTelemetry API is used: without an SDK no span is current and nothing is written.
  */
 public final class Outbox {
 
@@ -31,8 +36,9 @@ public final class Outbox {
     }
 
     /**
-     * Inserts the event in the caller's transaction. Returns its event id, or empty when an
-     * event with the same {@code eventId} already exists (an idempotent re-insert).
+     * Inserts the event in the caller's transaction, with the current trace context if any.
+     * Returns its event id, or empty when an event with the same {@code eventId} already exists
+     * (an idempotent re-insert).
      */
     public static Optional<UUID> insert(DSLContext tx, OutboxEvent event) {
         var values = tx.insertInto(WEBHOOK_OUTBOX)
@@ -47,6 +53,11 @@ public final class Outbox {
         }
         if (event.orderingKey() != null) {
             values = values.set(WEBHOOK_OUTBOX.ORDERING_KEY, event.orderingKey());
+        }
+        TraceContextColumns trace = TraceContextColumns.current();
+        if (trace != null) {
+            values = values.set(WEBHOOK_OUTBOX.TRACEPARENT, trace.traceparent())
+                    .set(WEBHOOK_OUTBOX.TRACESTATE, trace.tracestate());
         }
         return values.onConflict(WEBHOOK_OUTBOX.EVENT_ID).doNothing()
                 .returning(WEBHOOK_OUTBOX.EVENT_ID)

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * The lifecycle of main tasks (operations) and their file tasks, and the webhook events it
  * writes. Every method takes a {@link DSLContext} that is inside the caller's transaction: the
  * status change and its outbox events commit or roll back with the caller's own work. For a
- * transaction per call, use {@link #inOwnTransactions(DSLContext)}.
+ * transaction per call, use {@link #inOwnTransactions(DSLContext)}. The events are written with
+ * {@link Outbox#insert}, so they carry the caller's current OpenTelemetry span, if any, as their
+ * trace context.
  *
  * <h2>Rules</h2>
  * <ul>

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.d3.webhooks.demo.DemoDatabase;
 import com.d3.webhooks.testing.Fixtures;
+import com.d3.webhooks.testing.OtlpCollector;
 import com.d3.webhooks.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -114,6 +115,30 @@ class DemoCommandTest {
         assertTrue(run.err().contains("has 1 endpoint(s) of accounts the demo did not create"), run.err());
         assertEquals(1, db.database().dsl().fetchCount(com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS));
         assertEquals(0, db.database().dsl().fetchCount(com.d3.webhooks.db.schema.Tables.MAIN_TASKS));
+    }
+
+    @Test
+    void withTracingConfiguredEachLineShowsItsTraceAndTheSpansAreExported() throws Exception {
+        Run run;
+        try (OtlpCollector collector = new OtlpCollector()) {
+            System.setProperty("otel.exporter.otlp.endpoint", collector.endpoint());
+            try {
+                run = demo("demo", "--database-url", url);
+            } finally {
+                System.clearProperty("otel.exporter.otlp.endpoint");
+            }
+            assertEquals(0, run.exit(), run.out() + run.err());
+            Matcher retried = Pattern.compile("operation\\.completed +delivery (\\d+) +attempt 1 +HTTP 503 .* trace "
+                    + "([0-9a-f]{32}) ").matcher(run.out());
+            assertTrue(retried.find(), run.out());
+            String traceId = retried.group(2);
+            assertTrue(Pattern.compile("delivery " + retried.group(1) + " +attempt 2 +HTTP 200 .* trace " + traceId)
+                    .matcher(run.out()).find(), "both attempts in the trace of the task change: " + run.out());
+            long lines = run.out().lines().filter(l -> l.contains(" attempt ")).count();
+            long traced = run.out().lines().filter(l -> l.matches(".* attempt .* trace [0-9a-f]{32} .*")).count();
+            assertEquals(lines, traced, run.out());
+            assertTrue(collector.hasTrace(traceId), "the worker's spans of that trace were exported");
+        }
     }
 
     @Test

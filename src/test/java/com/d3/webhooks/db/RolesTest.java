@@ -89,6 +89,9 @@ class RolesTest {
             assertEquals(Optional.empty(), Outbox.insert(dsl, event), "idempotent re-insert");
             dsl.execute("INSERT INTO webhook_outbox (account_id, event_type, payload) VALUES ('acct_1', "
                     + "'fileTask.failed', '{}'::jsonb)");
+            dsl.execute("INSERT INTO webhook_outbox (account_id, event_type, payload, traceparent, tracestate) "
+                    + "VALUES ('acct_1', 'fileTask.failed', '{}'::jsonb, "
+                    + "'00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'vendor=abc')");
 
             refused(() -> dsl.fetch("SELECT payload FROM webhook_outbox"));
             refused(() -> dsl.fetch("SELECT account_id FROM webhook_outbox"));
