@@ -9,6 +9,7 @@ import com.d3.webhooks.endpoints.EndpointHeaderRepository;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.NewEndpoint;
 import com.d3.webhooks.endpoints.OnExhausted;
+import com.d3.webhooks.oauth.OAuth2Repository;
 import com.d3.webhooks.secrets.SecretSealer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +48,10 @@ final class EndpointsCommand implements Runnable {
                     "  outbox endpoints add --account acct_42 --url https://example.com/hooks "
                             + "--header-file gateway.headers",
                     "  outbox endpoints add --account acct_42 --url https://example.com/hooks "
-                            + "--client-cert client.crt --client-key client.key"})
+                            + "--client-cert client.crt --client-key client.key",
+                    "  outbox endpoints add --account acct_42 --url https://example.com/hooks "
+                            + "--oauth2-token-url https://auth.example.com/oauth/token --oauth2-client-id d3-webhooks "
+                            + "--oauth2-client-secret-file client.secret --oauth2-scope webhooks:write"})
     static final class Add implements Callable<Integer> {
 
         @Mixin
@@ -98,12 +102,27 @@ final class EndpointsCommand implements Runnable {
         @Mixin
         ClientCertificateOptions clientCertificateOptions;
 
+        @Mixin
+        OAuth2Options oauth2Options;
+
         @Option(names = "--json", description = "Print the result as JSON.")
         boolean json;
 
         @Override
         public Integer call() {
             List<EndpointHeader> headers = headerOptions.parse();
+            OAuth2Repository.Change oauth2 = oauth2Options.change(System.in, System.getenv());
+            if (oauth2 != null) {
+                try {
+                    oauth2.requireComplete();
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+                if (headers.stream().anyMatch(h -> h.name().equalsIgnoreCase("Authorization"))) {
+                    throw new UsageException("an Authorization header and OAuth2 client credentials exclude each "
+                            + "other: the access token is sent as the Authorization header");
+                }
+            }
             String rateProblem = Endpoint.rateLimitProblem(rateLimit);
             if (rateProblem != null) {
                 throw new UsageException(rateProblem);
@@ -126,6 +145,7 @@ final class EndpointsCommand implements Runnable {
             java.time.Instant now = java.time.Instant.now();
             ClientCertificate certificate = clientCertificateOptions.read(now);
             clientCertificateOptions.requireKey(sealer);
+            oauth2Options.requireKey(sealer);
             List<String> warnings = new java.util.ArrayList<>(endpoint.warnings());
             if (certificate != null) {
                 warnings.addAll(ClientCertificateOptions.warnings(certificate, now));
@@ -152,6 +172,9 @@ final class EndpointsCommand implements Runnable {
                 }
                 if (certificate != null) {
                     new ClientCertificateRepository(db.dsl(), sealer).set(id, certificate, now);
+                }
+                if (oauth2 != null) {
+                    new OAuth2Repository(db.dsl(), sealer).change(id, oauth2, now);
                 }
             }
             if (json) {

@@ -2,6 +2,7 @@ package com.d3.webhooks.delivery;
 
 import com.d3.webhooks.endpoints.EndpointHeader;
 import com.d3.webhooks.network.EndpointUrl;
+import com.d3.webhooks.oauth.ClientCredentials;
 import com.d3.webhooks.secrets.SecretColumn;
 import com.d3.webhooks.signing.WebhookSecret;
 import java.time.Instant;
@@ -28,6 +29,8 @@ import java.util.UUID;
  * @param clientCertificate        the PEM chain the endpoint's receiver is shown when it asks for a
  *                                 client certificate; null when none
  * @param clientKey                that certificate's private key as stored (sealed or plain PEM)
+ * @param oauth2                   the endpoint's OAuth2 client credentials as stored (the secret
+ *                                 sealed or plain text); null when its requests carry no token
  */
 public record ClaimedDelivery(
         long deliveryId,
@@ -50,16 +53,17 @@ public record ClaimedDelivery(
         boolean endpointSharedLimits,
         List<EndpointHeader> headers,
         String clientCertificate,
-        String clientKey) {
+        String clientKey,
+        ClientCredentials oauth2) {
 
-    /** A delivery whose endpoint follows the worker's in-flight cap and has no static headers (tests). */
+    /** A delivery whose endpoint follows the worker's in-flight cap and has no static headers or OAuth2 (tests). */
     public ClaimedDelivery(long deliveryId, long outboxId, String orderingKey, int attempt, int retryBase,
                            UUID eventId, String eventType, String accountId, OffsetDateTime occurredAt,
                            String payloadJson, long endpointId, String url, String secret, String previousSecret,
                            OffsetDateTime previousSecretExpiresAt, boolean endpointEnabled) {
         this(deliveryId, outboxId, orderingKey, attempt, retryBase, eventId, eventType, accountId, occurredAt,
                 payloadJson, endpointId, url, secret, previousSecret, previousSecretExpiresAt, endpointEnabled, null,
-                false, List.of(), null, null);
+                false, List.of(), null, null, null);
     }
 
     /** The most requests in flight to this delivery's endpoint: its own cap, else {@code workerDefault}. */

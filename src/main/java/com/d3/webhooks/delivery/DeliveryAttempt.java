@@ -8,6 +8,7 @@ import com.d3.webhooks.delivery.DeliveryRepository.LostAttempt;
 import com.d3.webhooks.network.DestinationCheck;
 import com.d3.webhooks.network.DestinationPolicy;
 import com.d3.webhooks.network.EndpointUrl;
+import com.d3.webhooks.oauth.Deadline;
 import com.d3.webhooks.secrets.SealedPlace;
 import com.d3.webhooks.signing.WebhookSecret;
 import com.d3.webhooks.signing.WebhookSigner;
@@ -22,8 +23,9 @@ import java.util.Map;
 
 /**
  * One attempt at one delivery, run on a sender thread: checks the endpoint row and the
- * destination address, signs the body and POSTs it. Whatever happens becomes a
- * {@link Completion}; nothing here throws for a bad row or a hostile endpoint.
+ * destination address, signs the body and POSTs it (with an OAuth2 access token when the endpoint
+ * wants one). Whatever happens becomes a {@link Completion}; nothing here throws for a bad row or
+ * a hostile endpoint.
  */
 final class DeliveryAttempt implements AutoCloseable {
 
@@ -37,6 +39,7 @@ final class DeliveryAttempt implements AutoCloseable {
     private final OpenedValues<WebhookSecret> secrets;
     private final StaticHeaders staticHeaders;
     private final ClientCertificates clientCertificates;
+    private final OAuth2Sender oauth2;
 
     DeliveryAttempt(WorkerConfig config, Clock clock) {
         this.config = config;
@@ -49,9 +52,12 @@ final class DeliveryAttempt implements AutoCloseable {
         this.secrets = new OpenedValues<>(config.secrets(), WebhookSecret::parse);
         this.staticHeaders = new StaticHeaders(config.secrets());
         this.clientCertificates = new ClientCertificates(config.secrets(), sender);
+        this.oauth2 = new OAuth2Sender(config, clock, sender, destinations, USER_AGENT);
     }
 
     Completion run(ClaimedDelivery d) {
+        // Senders start an attempt only while its lease outlasts connect + request timeout.
+        Deadline deadline = Deadline.after(config.connectTimeout().plus(config.requestTimeout()));
         Instant sentAt = clock.instant();
         if (!d.endpointEnabled()) {
             return new Released(d, "endpoint " + d.endpointId() + " is disabled; the delivery waits until it is "
@@ -91,7 +97,11 @@ final class DeliveryAttempt implements AutoCloseable {
         }
         AttemptResult result;
         try (tls) {
-            result = tls == null ? sender.post(uri, headers, body) : sender.post(tls.client(), uri, headers, body);
+            if (d.oauth2() != null) {
+                result = oauth2.post(d, tls == null ? null : tls.client(), uri, headers, body, deadline);
+            } else {
+                result = tls == null ? sender.post(uri, headers, body) : sender.post(tls.client(), uri, headers, body);
+            }
         }
         return new Attempted(d, entry(d, body, sentAt, result), result);
     }

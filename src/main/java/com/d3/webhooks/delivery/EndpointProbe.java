@@ -9,6 +9,7 @@ import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
 import com.d3.webhooks.audit.AuditLog;
 import com.d3.webhooks.delivery.Completion.Attempted;
 import com.d3.webhooks.endpoints.EndpointHeader;
+import com.d3.webhooks.oauth.OAuth2Repository;
 import com.d3.webhooks.outbox.EventTypes;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.time.Clock;
@@ -129,6 +130,7 @@ public final class EndpointProbe {
         return Optional.of(new ClaimedDelivery(deliveryId, outbox.value1(), null, 1, 0, outbox.value2(),
                 EventTypes.ENDPOINT_TEST, account, at, outbox.value3().data(), endpointId, endpoint.get().value2(),
                 endpoint.get().value3(), endpoint.get().value4(), endpoint.get().value5(), true, null, false,
-                headers, endpoint.get().value6(), endpoint.get().value7()));
+                headers, endpoint.get().value6(), endpoint.get().value7(),
+                OAuth2Repository.stored(tx, endpointId).orElse(null)));
     }
 }
