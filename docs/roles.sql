@@ -2,14 +2,15 @@
 --
 -- Three group roles (NOLOGIN); give each to the login user of the part that needs it:
 --   outbox_app       the main application: appends events, and nothing else of the outbox.
---                    It cannot read endpoints, secrets, signing keys, header values, client keys, deliveries or the audit
---                    log, nor read other events back (only their event_id, for INSERT ...
---                    RETURNING event_id).
+--                    It cannot read endpoints, secrets, signing keys, header values, client keys,
+--                    OAuth2 client credentials, deliveries or the audit log, nor read other events
+--                    back (only their event_id, for INSERT ... RETURNING event_id).
 --   outbox_worker    `outbox worker`: routes events, leases and settles deliveries, appends to
---                    the audit log, reads endpoints and seals their secrets, Ed25519 signing keys and
---                    header values. It cannot register, re-point or delete endpoints, add or rename
---                    their headers, change their signing mode or public keys, nor change or delete
---                    audit history.
+--                    the audit log, reads endpoints and seals their secrets, Ed25519 signing keys,
+--                    header values and OAuth2 client secrets. It cannot register, re-point or
+--                    delete endpoints, add or rename their headers, change their signing mode or
+--                    public keys, change where their tokens come from, nor change or delete audit
+--                    history.
 --   outbox_operator  the operators' CLI: registers and edits endpoints, reads everything, replays
 --                    deliveries, prunes old deliveries and audit rows. It cannot rewrite audit rows.
 -- Migrations (`outbox migrate`) run as the schema owner, which is none of these.
@@ -77,6 +78,10 @@ GRANT UPDATE (signing_key, previous_signing_key) ON webhook_endpoints TO outbox_
 -- Static headers (V15): sent with each request; the sweep seals plain-text values in place.
 GRANT SELECT ON webhook_endpoint_headers TO outbox_worker;
 GRANT UPDATE (value) ON webhook_endpoint_headers TO outbox_worker;
+-- OAuth2 client credentials (V18): read to fetch tokens; the sweep seals plain-text client secrets.
+-- Never the token URL or the client id: a worker could otherwise send the secret elsewhere.
+GRANT SELECT ON webhook_endpoint_oauth2 TO outbox_worker;
+GRANT UPDATE (client_secret) ON webhook_endpoint_oauth2 TO outbox_worker;
 GRANT SELECT, INSERT, UPDATE ON webhook_deliveries TO outbox_worker;
 GRANT INSERT ON webhook_audit_logs TO outbox_worker;                     -- append only
 -- Daily audit partitions made ahead, at start and hourly (the function runs as the table's owner
@@ -103,6 +108,7 @@ GRANT UPDATE (deliveries_paused) ON webhook_endpoints TO outbox_worker;
 GRANT SELECT ON webhook_outbox, webhook_endpoints, webhook_deliveries, webhook_audit_logs TO outbox_operator;
 GRANT INSERT, UPDATE ON webhook_endpoints TO outbox_operator;
 GRANT SELECT, INSERT, UPDATE, DELETE ON webhook_endpoint_headers TO outbox_operator;   -- --header, --remove-header
+GRANT SELECT, INSERT, UPDATE, DELETE ON webhook_endpoint_oauth2 TO outbox_operator;    -- --oauth2-*, --remove-oauth2
 GRANT UPDATE ON webhook_deliveries TO outbox_operator;                   -- replay
 GRANT UPDATE (routing_state, routing_error, routed_at, delivery_count) ON webhook_outbox TO outbox_operator;
 GRANT DELETE ON webhook_outbox, webhook_deliveries, webhook_audit_logs TO outbox_operator; -- retention (prune)

@@ -18,9 +18,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "show", mixinStandardHelpOptions = true,
-        description = "Shows one endpoint (never its secrets, private keys, header values or client key; its "
-                + "Ed25519 public keys, which receivers verify with) and how many of its deliveries wait, are in "
-                + "flight or failed.",
+        description = "Shows one endpoint (never its secrets, private keys, header values, client key or OAuth2 "
+                + "client secret; its Ed25519 public keys, which receivers verify with) and how many of its "
+                + "deliveries wait, are in flight or failed.",
         footer = {"", "Examples:", "  outbox endpoints show 3", "  outbox endpoints show 3 --json"})
 final class EndpointShowCommand implements Callable<Integer> {
 
@@ -67,6 +67,15 @@ final class EndpointShowCommand implements Callable<Integer> {
                 .map(h -> h.name() + " (value " + h.storage() + ")").toList()));
         t.row("client certificate", e.clientCertificate() == null ? "none"
                 : e.clientCertificate().describe(Instant.now()));
+        if (e.oauth2() == null) {
+            t.row("oauth2", "none");
+        } else {
+            t.row("oauth2 token url", e.oauth2().tokenUrl());
+            t.row("oauth2 client id", e.oauth2().clientId());
+            t.row("oauth2 client secret", e.oauth2().clientSecretStorage());
+            t.row("oauth2 scope", e.oauth2().scope() == null ? "none" : e.oauth2().scope());
+            t.row("oauth2 audience", e.oauth2().audience() == null ? "none" : e.oauth2().audience());
+        }
         t.row("max in flight", e.maxInFlight() == null ? "default (the worker's --max-in-flight-per-endpoint)"
                 : e.maxInFlight() + " per worker");
         if (e.previousSecretExpiresAt() != null) {

@@ -9,6 +9,7 @@ import com.d3.webhooks.endpoints.EndpointHeader;
 import com.d3.webhooks.endpoints.EndpointHeaderRepository;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.OnExhausted;
+import com.d3.webhooks.oauth.OAuth2Repository;
 import com.d3.webhooks.secrets.SecretSealer;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,8 +24,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "update", mixinStandardHelpOptions = true,
-        description = {"Changes an endpoint's URL, event types, description, in-flight cap, rate limit, ordering or "
-                + "static headers, client certificate or signing; what is not given stays.",
+        description = {"Changes an endpoint's URL, event types, description, in-flight cap, rate limit, ordering, "
+                + "static headers, client certificate, signing or OAuth2 client credentials; what is not given stays.",
                 "Deliveries not yet attempted go to the new URL; earlier attempts keep the URL they used in "
                         + "the audit log."},
         footer = {"", "Examples:",
@@ -41,7 +42,9 @@ import picocli.CommandLine.Spec;
                 "  outbox endpoints update 3 --client-cert new.crt --client-key new.key   # rotation: the next "
                         + "attempt presents it",
                 "  outbox endpoints update 3 --remove-client-cert",
-                "  outbox endpoints update 3 --signing both          # v1 and v1a while receivers switch"})
+                "  outbox endpoints update 3 --signing both          # v1 and v1a while receivers switch",
+                "  outbox endpoints update 3 --oauth2-client-secret-file new-client.secret   # a rotated client secret",
+                "  outbox endpoints update 3 --remove-oauth2"})
 final class EndpointUpdateCommand implements Callable<Integer> {
 
     @Mixin
@@ -100,25 +103,37 @@ final class EndpointUpdateCommand implements Callable<Integer> {
     @Mixin
     SigningOptions signingOptions;
 
+    @Mixin
+    OAuth2Options oauth2Options;
+
+    @Option(names = "--remove-oauth2", description = "Send requests without an OAuth2 access token from now on "
+            + "(the client credentials are deleted).")
+    boolean removeOAuth2;
+
     @Option(names = "--json", description = "Print the updated endpoint as JSON.")
     boolean json;
 
     @Override
     public Integer call() {
         List<EndpointHeader> headers = headerOptions.parse();
-        // New header values, client keys and signing keys are sealed (other header values are opened, to count
-        // their size).
+        OAuth2Repository.Change oauth2 = oauth2Options.change(System.in, System.getenv());
+        if (oauth2 != null && removeOAuth2) {
+            throw new UsageException("--remove-oauth2 cannot be given with other --oauth2-* options");
+        }
         if (removeClientCertificate && clientCertificateOptions.given()) {
             throw new UsageException("--remove-client-cert and --client-cert/--client-key contradict each other: "
                     + "to replace the certificate give only the new files");
         }
         Instant now = Clock.systemUTC().instant();
         ClientCertificate certificate = clientCertificateOptions.read(now);
-        SecretSealer sealer = headerOptions.given() || certificate != null || signingOptions.given()
+        // New header values, client keys, signing keys and client secrets are sealed (other header values are
+        // opened, to count their size).
+        SecretSealer sealer = headerOptions.given() || certificate != null || signingOptions.given() || oauth2 != null
                 ? SecretKeys.fromEnvironment() : SecretSealer.none();
         headerOptions.requireKey(sealer);
         clientCertificateOptions.requireKey(sealer);
         signingOptions.requireKey(sealer);
+        oauth2Options.requireKey(sealer);
         if (certificate != null) {
             ClientCertificateOptions.warnings(certificate, now)
                     .forEach(w -> spec.commandLine().getErr().println("warning: " + w));
@@ -133,7 +148,7 @@ final class EndpointUpdateCommand implements Callable<Integer> {
         // Options set with their own statement may come alone; with none at all, "nothing to change".
         boolean alone = rateLimit != null || ordered != null || onExhausted != null || headerOptions.given()
                 || !removeHeaders.isEmpty() || certificate != null || removeClientCertificate
-                || signingOptions.given();
+                || signingOptions.given() || oauth2 != null || removeOAuth2;
         EndpointChanges changes = null;
         if (url != null || eventTypes != null || description != null || maxInFlight != null || !alone) {
             try {
@@ -144,7 +159,7 @@ final class EndpointUpdateCommand implements Callable<Integer> {
                 throw new UsageException(e.getMessage().startsWith("nothing to change")
                         ? "nothing to change: give --url, --event-types, --description, --max-in-flight, "
                         + "--rate-limit, --ordered, --on-exhausted, --header, --remove-header, --client-cert, "
-                        + "--remove-client-cert or --signing"
+                        + "--remove-client-cert, --signing, --oauth2-* or --remove-oauth2"
                         : e.getMessage());
             }
             for (String warning : changes.warnings()) {
@@ -176,6 +191,16 @@ final class EndpointUpdateCommand implements Callable<Integer> {
             } else if (removeClientCertificate) {
                 new ClientCertificateRepository(db.dsl(), sealer).remove(id, now);
             }
+            if (removeOAuth2) {
+                new OAuth2Repository(db.dsl(), sealer).remove(id);
+            }
+            if (oauth2 != null) {
+                try {
+                    new OAuth2Repository(db.dsl(), sealer).change(id, oauth2, now);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+            }
             updated = EndpointCommands.require(endpoints.find(id), id);
         }
         if (json) {
@@ -190,7 +215,10 @@ final class EndpointUpdateCommand implements Callable<Integer> {
                     ? ", headers " + EndpointCommands.headerNames(updated) : "")
                     + (updated.clientCertificate() != null ? ", client certificate "
                     + Text.line(updated.clientCertificate().describe(now))
-                    : removeClientCertificate ? ", no client certificate" : "") + signingOptions.describe(updated));
+                    : removeClientCertificate ? ", no client certificate" : "") + signingOptions.describe(updated)
+                    + (oauth2 != null || removeOAuth2 || updated.oauth2() != null
+                    ? ", OAuth2 " + (updated.oauth2() == null ? "none" : "client " + Text.line(updated.oauth2().clientId())
+                    + " at " + Text.line(updated.oauth2().tokenUrl())) : ""));
         }
         return Main.OK;
     }

@@ -10,6 +10,7 @@ import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.NewEndpoint;
 import com.d3.webhooks.endpoints.OnExhausted;
 import com.d3.webhooks.endpoints.SigningMode;
+import com.d3.webhooks.oauth.OAuth2Repository;
 import com.d3.webhooks.secrets.SecretSealer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +50,10 @@ final class EndpointsCommand implements Runnable {
                             + "--header-file gateway.headers",
                     "  outbox endpoints add --account acct_42 --url https://example.com/hooks "
                             + "--client-cert client.crt --client-key client.key",
-                    "  outbox endpoints add --account acct_42 --url https://example.com/hooks --signing ed25519"})
+                    "  outbox endpoints add --account acct_42 --url https://example.com/hooks --signing ed25519",
+                    "  outbox endpoints add --account acct_42 --url https://example.com/hooks "
+                            + "--oauth2-token-url https://auth.example.com/oauth/token --oauth2-client-id d3-webhooks "
+                            + "--oauth2-client-secret-file client.secret --oauth2-scope webhooks:write"})
     static final class Add implements Callable<Integer> {
 
         @Mixin
@@ -103,12 +107,27 @@ final class EndpointsCommand implements Runnable {
         @Mixin
         SigningOptions signingOptions;
 
+        @Mixin
+        OAuth2Options oauth2Options;
+
         @Option(names = "--json", description = "Print the result as JSON (with the Ed25519 public key, if any).")
         boolean json;
 
         @Override
         public Integer call() {
             List<EndpointHeader> headers = headerOptions.parse();
+            OAuth2Repository.Change oauth2 = oauth2Options.change(System.in, System.getenv());
+            if (oauth2 != null) {
+                try {
+                    oauth2.requireComplete();
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+                if (headers.stream().anyMatch(h -> h.name().equalsIgnoreCase("Authorization"))) {
+                    throw new UsageException("an Authorization header and OAuth2 client credentials exclude each "
+                            + "other: the access token is sent as the Authorization header");
+                }
+            }
             String rateProblem = Endpoint.rateLimitProblem(rateLimit);
             if (rateProblem != null) {
                 throw new UsageException(rateProblem);
@@ -136,6 +155,7 @@ final class EndpointsCommand implements Runnable {
             java.time.Instant now = java.time.Instant.now();
             ClientCertificate certificate = clientCertificateOptions.read(now);
             clientCertificateOptions.requireKey(sealer);
+            oauth2Options.requireKey(sealer);
             List<String> warnings = new java.util.ArrayList<>(endpoint.warnings());
             if (certificate != null) {
                 warnings.addAll(ClientCertificateOptions.warnings(certificate, now));
@@ -163,6 +183,9 @@ final class EndpointsCommand implements Runnable {
                 }
                 if (certificate != null) {
                     new ClientCertificateRepository(db.dsl(), sealer).set(id, certificate, now);
+                }
+                if (oauth2 != null) {
+                    new OAuth2Repository(db.dsl(), sealer).change(id, oauth2, now);
                 }
                 signingOptions.apply(db.dsl(), sealer, id, java.time.Instant.now());
                 publicKey = EndpointCommands.require(endpoints.find(id), id).signing().publicKey();

@@ -2,6 +2,7 @@ package com.d3.webhooks.delivery;
 
 import com.d3.webhooks.endpoints.EndpointHeader;
 import com.d3.webhooks.network.EndpointUrl;
+import com.d3.webhooks.oauth.ClientCredentials;
 import com.d3.webhooks.secrets.SecretColumn;
 import com.d3.webhooks.signing.WebhookSecret;
 import java.time.Instant;
@@ -29,6 +30,8 @@ import java.util.UUID;
  *                                 client certificate; null when none
  * @param clientKey                that certificate's private key as stored (sealed or plain PEM)
  * @param signing                  the endpoint's signing mode and Ed25519 key pairs as stored
+ * @param oauth2                   the endpoint's OAuth2 client credentials as stored (the secret
+ *                                 sealed or plain text); null when its requests carry no token
  * @param traceparent              the event's W3C trace context as the outbox row has it, not yet
  *                                 checked; null when none
  * @param tracestate               the tracestate beside it, null when none
@@ -56,6 +59,7 @@ public record ClaimedDelivery(
         String clientCertificate,
         String clientKey,
         StoredSigning signing,
+        ClientCredentials oauth2,
         String traceparent,
         String tracestate) {
 
@@ -65,20 +69,21 @@ public record ClaimedDelivery(
                            String payloadJson, long endpointId, String url, String secret, String previousSecret,
                            OffsetDateTime previousSecretExpiresAt, boolean endpointEnabled, Integer endpointMaxInFlight,
                            boolean endpointSharedLimits, List<EndpointHeader> headers, String clientCertificate,
-                           String clientKey, StoredSigning signing) {
+                           String clientKey, StoredSigning signing, ClientCredentials oauth2) {
         this(deliveryId, outboxId, orderingKey, attempt, retryBase, eventId, eventType, accountId, occurredAt,
                 payloadJson, endpointId, url, secret, previousSecret, previousSecretExpiresAt, endpointEnabled,
-                endpointMaxInFlight, endpointSharedLimits, headers, clientCertificate, clientKey, signing, null, null);
+                endpointMaxInFlight, endpointSharedLimits, headers, clientCertificate, clientKey, signing, oauth2,
+                null, null);
     }
 
-    /** A delivery whose endpoint follows the worker's in-flight cap and has no static headers (tests). */
+    /** A delivery whose endpoint follows the worker's in-flight cap and has no static headers or OAuth2 (tests). */
     public ClaimedDelivery(long deliveryId, long outboxId, String orderingKey, int attempt, int retryBase,
                            UUID eventId, String eventType, String accountId, OffsetDateTime occurredAt,
                            String payloadJson, long endpointId, String url, String secret, String previousSecret,
                            OffsetDateTime previousSecretExpiresAt, boolean endpointEnabled) {
         this(deliveryId, outboxId, orderingKey, attempt, retryBase, eventId, eventType, accountId, occurredAt,
                 payloadJson, endpointId, url, secret, previousSecret, previousSecretExpiresAt, endpointEnabled, null,
-                false, List.of(), null, null, StoredSigning.HMAC_ONLY);
+                false, List.of(), null, null, StoredSigning.HMAC_ONLY, null);
     }
 
     /** The most requests in flight to this delivery's endpoint: its own cap, else {@code workerDefault}. */

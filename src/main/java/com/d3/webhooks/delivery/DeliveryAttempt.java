@@ -8,6 +8,7 @@ import com.d3.webhooks.delivery.DeliveryRepository.LostAttempt;
 import com.d3.webhooks.network.DestinationCheck;
 import com.d3.webhooks.network.DestinationPolicy;
 import com.d3.webhooks.network.EndpointUrl;
+import com.d3.webhooks.oauth.Deadline;
 import com.d3.webhooks.secrets.SealedPlace;
 import com.d3.webhooks.signing.WebhookSecret;
 import com.d3.webhooks.signing.WebhookSigner;
@@ -25,8 +26,9 @@ import java.util.Map;
 
 /**
  * One attempt at one delivery, run on a sender thread: checks the endpoint row and the
- * destination address, signs the body and POSTs it. Whatever happens becomes a
- * {@link Completion}; nothing here throws for a bad row or a hostile endpoint.
+ * destination address, signs the body and POSTs it (with an OAuth2 access token when the endpoint
+ * wants one). Whatever happens becomes a {@link Completion}; nothing here throws for a bad row or
+ * a hostile endpoint.
  */
 final class DeliveryAttempt implements AutoCloseable {
 
@@ -42,6 +44,7 @@ final class DeliveryAttempt implements AutoCloseable {
     private final ClientCertificates clientCertificates;
     private final SigningKeys signingKeys;
     private final WorkerTracing tracing;
+    private final OAuth2Sender oauth2;
 
     /** Without spans: for endpoint tests, whose deliveries carry no trace context. */
     DeliveryAttempt(WorkerConfig config, Clock clock) {
@@ -61,6 +64,7 @@ final class DeliveryAttempt implements AutoCloseable {
         this.staticHeaders = new StaticHeaders(config.secrets());
         this.clientCertificates = new ClientCertificates(config.secrets(), sender);
         this.signingKeys = new SigningKeys(config.secrets());
+        this.oauth2 = new OAuth2Sender(config, clock, sender, destinations, USER_AGENT);
     }
 
     Completion run(ClaimedDelivery d) {
@@ -85,6 +89,8 @@ final class DeliveryAttempt implements AutoCloseable {
     }
 
     private Attempted send(ClaimedDelivery d, Instant sentAt, AttemptSpan span) {
+        // Senders start an attempt only while its lease outlasts connect + request timeout.
+        Deadline deadline = Deadline.after(config.connectTimeout().plus(config.requestTimeout()));
         byte[] body = WebhookBody.of(d);
         URI uri;
         try {
@@ -127,7 +133,11 @@ final class DeliveryAttempt implements AutoCloseable {
         span.inject(headers);
         AttemptResult result;
         try (tls) {
-            result = tls == null ? sender.post(uri, headers, body) : sender.post(tls.client(), uri, headers, body);
+            if (d.oauth2() != null) {
+                result = oauth2.post(d, tls == null ? null : tls.client(), uri, headers, body, deadline);
+            } else {
+                result = tls == null ? sender.post(uri, headers, body) : sender.post(tls.client(), uri, headers, body);
+            }
         }
         return new Attempted(d, entry(d, body, sentAt, result), result);
     }

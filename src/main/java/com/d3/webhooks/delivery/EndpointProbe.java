@@ -9,6 +9,7 @@ import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
 import com.d3.webhooks.audit.AuditLog;
 import com.d3.webhooks.delivery.Completion.Attempted;
 import com.d3.webhooks.endpoints.EndpointHeader;
+import com.d3.webhooks.oauth.OAuth2Repository;
 import com.d3.webhooks.outbox.EventTypes;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.time.Clock;
@@ -130,6 +131,7 @@ public final class EndpointProbe {
                 EventTypes.ENDPOINT_TEST, account, at, outbox.value3().data(), endpointId, endpoint.get().value2(),
                 endpoint.get().value3(), endpoint.get().value4(), endpoint.get().value5(), true, null, false,
                 headers, endpoint.get().value6(), endpoint.get().value7(),
-                StoredSigning.of(tx.fetchSingle(e, e.ID.eq(endpointId)))));
+                StoredSigning.of(tx.fetchSingle(e, e.ID.eq(endpointId))),
+                OAuth2Repository.stored(tx, endpointId).orElse(null)));
     }
 }

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import java.util.function.BiFunction;
 import javax.net.ssl.SSLException;
 
 /**
@@ -81,15 +82,40 @@ public final class HttpSender {
 
     /** As {@link #post(URI, Map, byte[])}, through a client built by {@link #clientPresenting}. */
     AttemptResult post(HttpClient via, URI uri, Map<String, String> headers, byte[] body) {
+        return post(via, uri, headers, body, requestTimeout);
+    }
+
+    /**
+     * As {@link #post(HttpClient, URI, Map, byte[])} within {@code timeout}, what is left of an
+     * attempt's time; {@code via} null: the worker's own client.
+     */
+    AttemptResult post(HttpClient via, URI uri, Map<String, String> headers, byte[] body, Duration timeout) {
+        return exchange(via == null ? client : via, uri, headers, body, timeout, excerptBytes, this::judge);
+    }
+
+    /**
+     * A request whose response the caller judges itself (the OAuth2 token request), through the
+     * worker's own client: the result has an error only when no complete response arrived, and at
+     * most {@code bodyLimit} bytes of body.
+     */
+    AttemptResult exchange(URI uri, Map<String, String> headers, byte[] body, Duration timeout, int bodyLimit) {
+        return exchange(client, uri, headers, body, timeout, bodyLimit, (response, durationMs) -> new AttemptResult(
+                response.statusCode(), new String(response.body(), StandardCharsets.UTF_8), null, durationMs, null,
+                false));
+    }
+
+    private AttemptResult exchange(HttpClient via, URI uri, Map<String, String> headers, byte[] body,
+                                   Duration timeout, int bodyLimit,
+                                   BiFunction<HttpResponse<byte[]>, Integer, AttemptResult> judge) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(requestTimeout)
+                .timeout(timeout)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
         long start = System.nanoTime();
         // The status as soon as the headers arrive, so a failure while reading the body can say
         // that the receiver did answer.
         AtomicInteger headersStatus = new AtomicInteger(NO_HEADERS);
-        HttpResponse.BodyHandler<byte[]> excerpt = BoundedBody.handler(excerptBytes);
+        HttpResponse.BodyHandler<byte[]> excerpt = BoundedBody.handler(bodyLimit);
         HttpResponse.BodyHandler<byte[]> handler = info -> {
             headersStatus.set(info.statusCode());
             return excerpt.apply(info);
@@ -101,16 +127,16 @@ public final class HttpSender {
         ScheduledFuture<?> alarm = WATCHDOG.schedule(() -> {
             overdue.set(true);
             sender.interrupt();
-        }, requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         DeliveryLookups.Scope lookup = lookups.open();
         try {
-            return judge(via.send(request.build(), handler), elapsedMs(start));
+            return judge.apply(via.send(request.build(), handler), elapsedMs(start));
         } catch (IOException | IllegalArgumentException e) {
-            String error = lookup.refusal().orElseGet(() -> describe(e, uri, headersStatus.get()));
+            String error = lookup.refusal().orElseGet(() -> describe(e, uri, headersStatus.get(), timeout));
             return failure(error, headersStatus.get(), start);
         } catch (InterruptedException e) {
             if (overdue.get()) {
-                return failure(timeout(uri, headersStatus.get()), headersStatus.get(), start);
+                return failure(timeout(uri, headersStatus.get(), timeout), headersStatus.get(), start);
             }
             Thread.currentThread().interrupt();
             return AttemptResult.failure("interrupted: the worker stopped before a response arrived",
@@ -208,14 +234,15 @@ public final class HttpSender {
         return new AttemptResult(status, excerpt.isEmpty() ? null : excerpt, error, durationMs, retryAfter, abort);
     }
 
-    private String timeout(URI uri, int headersStatus) {
+    private String timeout(URI uri, int headersStatus, Duration timeout) {
         String target = target(uri);
+        String bound = timeout.toMillis() + " ms (" + (timeout.equals(requestTimeout) ? "request timeout"
+                : "what was left of the attempt's connect + request timeout") + ")";
         if (headersStatus == NO_HEADERS) {
-            return "timeout: no response from " + target + " within " + requestTimeout.toMillis()
-                    + " ms (request timeout)";
+            return "timeout: no response from " + target + " within " + bound;
         }
         return "timeout: " + target + " sent HTTP " + headersStatus + " headers but the body was not complete "
-                + "within " + requestTimeout.toMillis() + " ms (request timeout)";
+                + "within " + bound;
     }
 
     /**
@@ -223,13 +250,13 @@ public final class HttpSender {
      * may carry the customer's tokens). Text that came from the receiver is cut short and its
      * control characters escaped.
      */
-    private String describe(Throwable t, URI uri, int headersStatus) {
+    private String describe(Throwable t, URI uri, int headersStatus, Duration timeout) {
         String target = target(uri);
         if (t instanceof HttpConnectTimeoutException) {
             return "connect timeout: no connection to " + target + " within " + connectTimeout.toMillis() + " ms";
         }
         if (t instanceof HttpTimeoutException) {
-            return timeout(uri, headersStatus);
+            return timeout(uri, headersStatus, timeout);
         }
         Throwable root = rootCause(t);
         String when = headersStatus == NO_HEADERS ? "before any response"

@@ -1,6 +1,7 @@
 package com.d3.webhooks.endpoints;
 
 import com.d3.webhooks.clientcert.ClientCertificateStatus;
+import com.d3.webhooks.oauth.OAuth2Summary;
 import java.time.OffsetDateTime;
 import java.util.List;
 
@@ -27,6 +28,7 @@ import java.util.List;
  * @param headers                 its static headers: names and how their values are stored, never the values
  * @param clientCertificate       the certificate it presents to receivers that ask for one; null when none
  * @param signing                 what signs its requests, and its Ed25519 public keys
+ * @param oauth2                  its OAuth2 client credentials without the client secret; null when none
  */
 public record Endpoint(long id, String accountId, String url, boolean hasSecret, List<String> eventTypes,
                        String description, boolean enabled, String disabledReason, OffsetDateTime disabledAt,
@@ -36,7 +38,7 @@ public record Endpoint(long id, String accountId, String url, boolean hasSecret,
                        Integer maxInFlight, Integer rateLimitPerSecond, int consecutiveFailures,
                        OffsetDateTime breakerOpenUntil, int breakerOpenings, OnExhausted onExhausted,
                        List<StaticHeader> headers, ClientCertificateStatus clientCertificate,
-                       EndpointSigning signing) {
+                       EndpointSigning signing, OAuth2Summary oauth2) {
 
     /** The bounds of webhook_endpoints_rate_limit_check. */
     public static final int MAX_RATE_LIMIT = 100_000;

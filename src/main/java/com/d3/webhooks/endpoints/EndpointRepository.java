@@ -7,6 +7,8 @@ import com.d3.webhooks.delivery.PausedDeliveries;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
 import com.d3.webhooks.db.schema.tables.records.WebhookEndpointsRecord;
+import com.d3.webhooks.oauth.OAuth2Repository;
+import com.d3.webhooks.oauth.OAuth2Summary;
 import com.d3.webhooks.signing.WebhookSecret;
 import java.time.Duration;
 import java.time.Instant;
@@ -152,9 +154,11 @@ public final class EndpointRepository {
     }
 
     private List<Endpoint> withHeaders(List<WebhookEndpointsRecord> rows) {
-        Map<Long, List<StaticHeader>> headers = new EndpointHeaderRepository(dsl, sealer)
-                .describe(rows.stream().map(WebhookEndpointsRecord::getId).toList());
-        return rows.stream().map(r -> toEndpoint(r, headers.getOrDefault(r.getId(), List.of()))).toList();
+        List<Long> ids = rows.stream().map(WebhookEndpointsRecord::getId).toList();
+        Map<Long, List<StaticHeader>> headers = new EndpointHeaderRepository(dsl, sealer).describe(ids);
+        Map<Long, OAuth2Summary> oauth2 = new OAuth2Repository(dsl, sealer).describe(ids);
+        return rows.stream().map(r -> toEndpoint(r, headers.getOrDefault(r.getId(), List.of()), oauth2.get(r.getId())))
+                .toList();
     }
 
     /** Applies the non-null parts of {@code changes}; false when there is no such endpoint. */
@@ -256,7 +260,7 @@ public final class EndpointRepository {
         });
     }
 
-    private static Endpoint toEndpoint(WebhookEndpointsRecord r, List<StaticHeader> headers) {
+    private static Endpoint toEndpoint(WebhookEndpointsRecord r, List<StaticHeader> headers, OAuth2Summary oauth2) {
         return new Endpoint(r.getId(), r.getAccountId(), r.getUrl(), r.getSecret() != null,
                 r.getEventTypes() == null ? List.of() : Arrays.asList(r.getEventTypes()), r.getDescription(),
                 r.getEnabled(), r.getDisabledReason(), r.getDisabledAt(), r.getOrdered(),
@@ -265,7 +269,7 @@ public final class EndpointRepository {
                 SecretSealer.isSealed(r.getPreviousSecret()), SecretSealer.keyIdOf(r.getPreviousSecret()).orElse(null),
                 r.getMaxInFlight(), r.getRateLimitPerSecond(), r.getConsecutiveFailures(), r.getBreakerOpenUntil(),
                 r.getBreakerOpenings(), OnExhausted.parse(r.getOnExhausted()), headers,
-                ClientCertificateStatus.of(r.getClientCertificate(), r.getClientKey()), EndpointSigning.of(r));
+                ClientCertificateStatus.of(r.getClientCertificate(), r.getClientKey()), EndpointSigning.of(r), oauth2);
     }
 
     /** The current secret as previous_secret: re-sealed for that column with a key, else as it is. */

@@ -2,6 +2,7 @@ package com.d3.webhooks.secrets;
 
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINT_HEADERS;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINT_OAUTH2;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.min;
@@ -24,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The statements that keep endpoint secrets sealed at rest, in every column that holds one alike:
  * {@code secret}, the rotation's {@code previous_secret}, the Ed25519 {@code signing_key} and
- * {@code previous_signing_key}, and the values of the endpoints' static headers. The start-up check that every sealed value can be opened, and the sweep that seals
+ * {@code previous_signing_key}, the values of the endpoints' static headers and their OAuth2 client
+ * secrets. The start-up check that every sealed value can be opened, and the sweep that seals
  * plain text (written by the dashboard's backend through the SQL contract) and re-seals values of
  * a rotated-out key or of the unbound first format. Writes are compare-and-set on the value read
  * and on where it lives, so a value the dashboard changes meanwhile is never overwritten.
@@ -52,7 +54,10 @@ public final class EndpointSecrets {
                     WEBHOOK_ENDPOINT_HEADERS.VALUE,
                     List.of(WEBHOOK_ENDPOINT_HEADERS.ENDPOINT_ID, WEBHOOK_ENDPOINT_HEADERS.NAME),
                     r -> SealedPlace.header(r.get(WEBHOOK_ENDPOINT_HEADERS.ENDPOINT_ID),
-                            r.get(WEBHOOK_ENDPOINT_HEADERS.NAME))));
+                            r.get(WEBHOOK_ENDPOINT_HEADERS.NAME))),
+            new SealedColumn("OAuth2 client secret(s)", WEBHOOK_ENDPOINT_OAUTH2, WEBHOOK_ENDPOINT_OAUTH2.ENDPOINT_ID,
+                    WEBHOOK_ENDPOINT_OAUTH2.CLIENT_SECRET, List.of(),
+                    r -> SealedPlace.oauth2ClientSecret(r.get(WEBHOOK_ENDPOINT_OAUTH2.ENDPOINT_ID))));
 
     private final DSLContext dsl;
     private final SecretSealer sealer;

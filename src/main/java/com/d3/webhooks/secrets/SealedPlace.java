@@ -5,7 +5,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Where a sealed value lives: an endpoint's secret column, or one of its static headers. Its
+ * Where a sealed value lives: an endpoint's secret column, one of its static headers, or its
+ * OAuth2 client secret. Its
  * binding is the AES-GCM additional data of a v2 value, so a value sealed for one place does not
  * open in another. Two places are equal when their bindings are.
  */
@@ -42,11 +43,17 @@ public final class SealedPlace {
                 + name.toLowerCase(Locale.ROOT) + ":v2", "header " + name, "header", null);
     }
 
+    /** The OAuth2 client secret of an endpoint (webhook_endpoint_oauth2.client_secret). */
+    public static SealedPlace oauth2ClientSecret(long endpointId) {
+        return new SealedPlace(endpointId, "d3-webhook-outbox:webhook_endpoint_oauth2:" + endpointId
+                + ":client_secret:v2", "OAuth2 client secret", "column", null);
+    }
+
     public long endpointId() {
         return endpointId;
     }
 
-    /** "secret", "previous_secret", "signing_key" or "header X-Api-Key": never the value. */
+    /** "secret", "previous_secret", "signing_key", "header X-Api-Key" or "OAuth2 client secret": never the value. */
     public String what() {
         return what;
     }

@@ -12,6 +12,7 @@ import com.d3.webhooks.endpoints.EndpointHeader;
 import com.d3.webhooks.endpoints.EndpointHeaderRepository;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.NewEndpoint;
+import com.d3.webhooks.oauth.OAuth2Repository;
 import com.d3.webhooks.outbox.Outbox;
 import com.d3.webhooks.outbox.OutboxEvent;
 import com.d3.webhooks.secrets.EndpointSecrets;
@@ -22,6 +23,7 @@ import com.d3.webhooks.testing.MutableClock;
 import com.d3.webhooks.testing.TestDatabase;
 import com.d3.webhooks.testing.TestPki;
 import com.d3.webhooks.testing.TestReceiver;
+import com.d3.webhooks.testing.TokenServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -104,6 +106,8 @@ class RolesTest {
             refused(() -> dsl.fetch("SELECT signing_key FROM webhook_endpoints"));
             refused(() -> dsl.fetch("SELECT url FROM webhook_endpoints"));
             refused(() -> dsl.fetch("SELECT value FROM webhook_endpoint_headers"));
+            refused(() -> dsl.fetch("SELECT client_secret FROM webhook_endpoint_oauth2"));
+            refused(() -> dsl.fetch("SELECT token_url FROM webhook_endpoint_oauth2"));
             refused(() -> dsl.execute("INSERT INTO webhook_endpoints (account_id, url) VALUES ('x', 'https://e.com')"));
             refused(() -> dsl.fetch("SELECT * FROM webhook_deliveries"));
             refused(() -> dsl.fetch("SELECT * FROM webhook_audit_logs"));
@@ -114,7 +118,8 @@ class RolesTest {
     void theWorkerDeliversButCannotRedirectEndpointsOrRewriteHistory() {
         TestDatabase.get().reset();
         SecretSealer sealer = SecretSealer.of(SecretSealer.newKey());
-        try (TestReceiver receiver = new TestReceiver(); Database worker = connectAs(WORKER)) {
+        try (TestReceiver receiver = new TestReceiver(); TokenServer tokens = new TokenServer("client", "client secret");
+             Database worker = connectAs(WORKER)) {
             // A rate limit, so the worker takes tokens from the endpoint's bucket too; rotations in their
             // overlap, so both secret columns and both signing key columns are sealed.
             var key = WebhookSigningKey.generate();
@@ -131,14 +136,16 @@ class RolesTest {
             TestPki.Issued client = TestPki.Authority.root("Receiver CA").client("outbox-client");
             OWNER.execute("UPDATE webhook_endpoints SET client_certificate = ?, client_key = ?", client.chainPem(),
                     client.keyPem());
+            OWNER.execute("INSERT INTO webhook_endpoint_oauth2 (endpoint_id, token_url, client_id, client_secret) "
+                    + "SELECT id, ?, 'client', 'client secret' FROM webhook_endpoints", tokens.url());
             new Fixtures(OWNER).event("acct_1", "fileTask.completed", "{}");
             DSLContext dsl = worker.dsl();
 
             // Everything the worker does, as the worker role: seal, route, claim, send, audit, settle,
             // and rescue an expired lease.
             new EndpointSecrets(dsl, sealer).checkAllCanBeOpened();
-            assertEquals(6, new EndpointSecrets(dsl, sealer).sealAll(),
-                    "both secrets, both signing keys, the header value and the client key");
+            assertEquals(7, new EndpointSecrets(dsl, sealer).sealAll(),
+                    "both secrets, both signing keys, the header value, the client key and the OAuth2 client secret");
             MutableClock clock = MutableClock.startingNow();
             try (Worker w = new Worker(dsl, Fixtures.testConfig("w-roles").secrets(sealer)
                     .breaker(com.d3.webhooks.endpoints.CircuitBreaker.DEFAULT).build(), clock,
@@ -155,6 +162,7 @@ class RolesTest {
             assertEquals("plain key", receiver.received().get(0).header("X-Api-Key"));
             assertEquals(4, receiver.received().get(0).header("webhook-signature").split(" ").length,
                     "v1 and v1a entries for the current and the previous secret and key");
+            assertEquals("Bearer tok-1", receiver.received().get(0).header("Authorization"));
             assertEquals(List.of("succeeded", "succeeded"),
                     OWNER.fetch("SELECT state FROM webhook_deliveries ORDER BY id").getValues(0, String.class));
             assertEquals(0, promoteAKey(dsl), "an ordered key's promotion (V11's function)");
@@ -171,6 +179,9 @@ class RolesTest {
             refused(() -> dsl.execute("INSERT INTO webhook_endpoint_headers (endpoint_id, name, value) "
                     + "SELECT id, 'X-Other', 'v' FROM webhook_endpoints"));
             refused(() -> dsl.execute("DELETE FROM webhook_endpoint_headers"));
+            refused(() -> dsl.execute("UPDATE webhook_endpoint_oauth2 SET token_url = 'https://attacker.example/'"));
+            refused(() -> dsl.execute("UPDATE webhook_endpoint_oauth2 SET client_id = 'other'"));
+            refused(() -> dsl.execute("DELETE FROM webhook_endpoint_oauth2"));
             refused(() -> dsl.execute("UPDATE webhook_audit_logs SET status = 'success'"));
             refused(() -> dsl.execute("DELETE FROM webhook_audit_logs"));
             refused(() -> dsl.fetch("SELECT * FROM webhook_audit_logs"));
@@ -199,6 +210,11 @@ class RolesTest {
             assertTrue(headers.change(id, List.of(new EndpointHeader("X-Api-Key", "key"),
                     new EndpointHeader("X-Tenant", "t1")), List.of(), java.time.Instant.now()));
             assertTrue(headers.change(id, List.of(), List.of("x-tenant"), java.time.Instant.now()));
+            OAuth2Repository oauth2 = new OAuth2Repository(dsl, sealer);
+            assertTrue(oauth2.change(id, new OAuth2Repository.Change("https://auth.example.com/token", "client",
+                    "client secret", null, null), java.time.Instant.now()));
+            assertEquals("client", new EndpointRepository(dsl).list(null).get(0).oauth2().clientId());
+            assertTrue(oauth2.remove(id));
             assertEquals(List.of("X-Api-Key"), new EndpointRepository(dsl).list(null).get(0).headers().stream()
                     .map(com.d3.webhooks.endpoints.StaticHeader::name).toList());
             dsl.execute("UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'maintenance' WHERE id = ?", id);
