@@ -35,6 +35,7 @@ final class Report {
         drain.put("retry_scheduled_at_exit", "not yet delivered: retry scheduled when the worker exited");
         drain.put("storage_bytes_per_delivery", "storage bytes/delivery after drain");
         drain.put("storage_bytes_per_delivery_vacuumed", "storage bytes/delivery after VACUUM FULL");
+        drain.putAll(CostPerDelivery.HEADLINES);
         HEADLINES.put("drain", drain);
         HEADLINES.put("drain-cap-lifted", drain);
         HEADLINES.put("drain-10-endpoints", drain);
@@ -79,6 +80,7 @@ final class Report {
         workers.put("duplicates", "duplicates");
         workers.put("lost", "lost");
         workers.put("retry_scheduled_at_exit", "not yet delivered: retry scheduled when the worker exited");
+        workers.putAll(CostPerDelivery.HEADLINES);
         HEADLINES.put("workers", workers);
 
         Map<String, String> backlog = new LinkedHashMap<>();
@@ -107,6 +109,7 @@ final class Report {
         ordered.put("out_of_order", "deliveries that arrived after a later one of their key");
         ordered.put("duplicates", "duplicates");
         ordered.put("lost", "lost");
+        ordered.putAll(CostPerDelivery.HEADLINES);
         HEADLINES.put("ordered", ordered);
         HEADLINES.put("ordered-single-key", ordered);
 
