@@ -125,6 +125,12 @@ final class Report {
         plan.put("load_s", "s to load the backlog");
         HEADLINES.put("ordered-plan", plan);
 
+        Map<String, String> route = new LinkedHashMap<>();
+        route.put("events_routed_per_s", "events routed/s, all routers");
+        route.put("router_cpu_ms_per_event", "router CPU ms/event (bench threads)");
+        route.putAll(CostPerDelivery.HEADLINES);
+        HEADLINES.put("route-only", route);
+
         Map<String, String> receiver = new LinkedHashMap<>();
         receiver.put("requests_per_s_receiving", "floor requests/s, first to last arrival");
         receiver.put("receiver_cpu_ms_per_request", "receiver CPU ms/request");

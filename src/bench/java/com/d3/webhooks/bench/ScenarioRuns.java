@@ -60,6 +60,11 @@ final class ScenarioRuns {
         this.progress = progress;
     }
 
+    /** One run of the route-only scenario with {@code routers} routers at once (see {@link RouteOnly}). */
+    RunResult routeOnly(int routers) {
+        return RouteOnly.run(env.serverUrl(), receiver.url("/hook"), secret, settings.events(), routers, progress);
+    }
+
     Settings settings() {
         return settings;
     }
