@@ -7,14 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.d3.webhooks.delivery.EventRouter;
 import com.d3.webhooks.outbox.Outbox;
 import com.d3.webhooks.outbox.OutboxEvent;
-import com.d3.webhooks.testing.TestDatabase;
+import com.d3.webhooks.testing.OldSchema;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.MigrationInfo;
-import org.flywaydb.core.api.MigrationVersion;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
 import org.junit.jupiter.api.Test;
@@ -26,17 +21,9 @@ import org.junit.jupiter.api.Test;
  */
 class RoutingQueueMigrationTest {
 
-    private static final MigrationVersion QUEUE = MigrationVersion.fromVersion("20");
-
     @Test
     void eventsNotRoutedBeforeTheMigrationAreRoutedAfterItAndRoutedOnesAreLeftAlone() {
-        String url = TestDatabase.get().createEmptyDatabase();
-        MigrationVersion before = Arrays.stream(Flyway.configure().dataSource(url, null, null)
-                        .locations("classpath:db/migration").load().info().all())
-                .map(MigrationInfo::getVersion).filter(v -> v.compareTo(QUEUE) < 0).max(Comparator.naturalOrder())
-                .orElseThrow();
-        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").target(before).load()
-                .migrate();
+        String url = OldSchema.justBefore("20");
         try (Database db = Database.open(DatabaseConfig.of(url, null, null).withPoolSize(4))) {
             DSLContext dsl = db.dsl();
             dsl.execute("INSERT INTO webhook_endpoints (account_id, url, ordered) VALUES ('acct_1', 'http://127.0.0.1:9/a', true)");
