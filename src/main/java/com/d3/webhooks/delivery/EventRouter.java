@@ -43,21 +43,28 @@ public final class EventRouter {
     private static final String UNROUTED_EXISTS_SQL = "SELECT EXISTS (SELECT 1 FROM webhook_outbox_unrouted)";
     /**
      * The batch, locked (a locking CTE is not inlined: its LIMIT runs once), with each event's
-     * checks and whether it must wait for an earlier event of its key. Parameter: the batch size.
+     * checks and whether it must wait: whether its key has more queued events before it than the
+     * batch holds (the others are another router's, or held back). That count stops one past the
+     * batch's, so a key's long backlog costs no more than the batch. Parameter: the batch size.
      */
     static final String TAKE_SQL = """
             WITH batch AS (
                 SELECT outbox_id, ordering_key FROM webhook_outbox_unrouted
                  ORDER BY outbox_id
                  LIMIT ?
-                   FOR UPDATE SKIP LOCKED)
+                   FOR UPDATE SKIP LOCKED),
+            ranked AS (
+                SELECT outbox_id, ordering_key,
+                       row_number() OVER (PARTITION BY ordering_key ORDER BY outbox_id) - 1 AS earlier_in_batch
+                  FROM batch)
             SELECT o.id, o.event_id, o.account_id, o.event_type, jsonb_typeof(o.payload), octet_length(o.payload::text),
-                   b.ordering_key IS NOT NULL AND EXISTS (
-                       SELECT 1 FROM webhook_outbox_unrouted u
-                        WHERE u.ordering_key = b.ordering_key AND u.outbox_id < b.outbox_id
-                          AND u.outbox_id <> ALL (ARRAY(SELECT outbox_id FROM batch)))
-              FROM batch b
-              JOIN webhook_outbox o ON o.id = b.outbox_id""";
+                   r.ordering_key IS NOT NULL AND (
+                       SELECT count(*) FROM (
+                           SELECT 1 FROM webhook_outbox_unrouted u
+                            WHERE u.ordering_key = r.ordering_key AND u.outbox_id < r.outbox_id
+                            LIMIT r.earlier_in_batch + 1) AS earlier) > r.earlier_in_batch
+              FROM ranked r
+              JOIN webhook_outbox o ON o.id = r.outbox_id""";
     private static final String CREATE_DELIVERIES_SQL = """
             INSERT INTO webhook_deliveries (outbox_id, event_id, endpoint_id, account_id, event_type, ordering_key,
                    state, next_attempt_at, created_at, updated_at)
