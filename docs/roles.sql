@@ -70,6 +70,8 @@ $$;
 -- outbox_worker
 GRANT SELECT ON webhook_outbox TO outbox_worker;
 GRANT UPDATE (routing_state, routing_error, routed_at, delivery_count) ON webhook_outbox TO outbox_worker;
+-- Events waiting to be routed (V20): every router locks (FOR UPDATE SKIP LOCKED), reads and deletes them.
+GRANT SELECT, UPDATE, DELETE ON webhook_outbox_unrouted TO outbox_worker;
 GRANT SELECT ON webhook_endpoints TO outbox_worker;
 -- Sealing plain-text secrets, and the plain-text private keys of client certificates (V17).
 GRANT UPDATE (secret, previous_secret, client_key) ON webhook_endpoints TO outbox_worker;
@@ -106,6 +108,7 @@ GRANT UPDATE (deliveries_paused) ON webhook_endpoints TO outbox_worker;
 
 -- outbox_operator
 GRANT SELECT ON webhook_outbox, webhook_endpoints, webhook_deliveries, webhook_audit_logs TO outbox_operator;
+GRANT SELECT ON webhook_outbox_unrouted TO outbox_operator;              -- prune keeps events not routed yet
 GRANT INSERT, UPDATE ON webhook_endpoints TO outbox_operator;
 GRANT SELECT, INSERT, UPDATE, DELETE ON webhook_endpoint_headers TO outbox_operator;   -- --header, --remove-header
 GRANT SELECT, INSERT, UPDATE, DELETE ON webhook_endpoint_oauth2 TO outbox_operator;    -- --oauth2-*, --remove-oauth2

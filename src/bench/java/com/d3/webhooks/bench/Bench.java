@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
                 "",
                 "Scenarios: drain, drain-cap-lifted, drain-10-endpoints, http-floor,",
                 "  retry, latency, latency-notify, workers, backlog, storage, receiver,",
-                "  fairness, ordered, ordered-single-key, ordered-plan. Workers run",
+                "  fairness, ordered, ordered-single-key, ordered-plan, route-only. Workers run",
                 "  with their default settings; a scenario that changes one names it.",
                 "  'default' = drain, drain-cap-lifted, drain-10-endpoints, http-floor,",
                 "  retry, latency, latency-notify, workers (about 15 minutes); 'all' =",

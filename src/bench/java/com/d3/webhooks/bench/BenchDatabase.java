@@ -362,7 +362,7 @@ final class BenchDatabase implements AutoCloseable {
                 }
             }
             m.put("audit_rows", single(s, "SELECT count(*) FROM webhook_audit_logs"));
-            m.put("unrouted", single(s, "SELECT count(*) FROM webhook_outbox WHERE routed_at IS NULL"));
+            m.put("unrouted", single(s, "SELECT count(*) FROM webhook_outbox_unrouted"));
         }
         return m;
     }

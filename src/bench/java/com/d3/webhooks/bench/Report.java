@@ -35,6 +35,7 @@ final class Report {
         drain.put("retry_scheduled_at_exit", "not yet delivered: retry scheduled when the worker exited");
         drain.put("storage_bytes_per_delivery", "storage bytes/delivery after drain");
         drain.put("storage_bytes_per_delivery_vacuumed", "storage bytes/delivery after VACUUM FULL");
+        drain.putAll(CostPerDelivery.HEADLINES);
         HEADLINES.put("drain", drain);
         HEADLINES.put("drain-cap-lifted", drain);
         HEADLINES.put("drain-10-endpoints", drain);
@@ -79,6 +80,7 @@ final class Report {
         workers.put("duplicates", "duplicates");
         workers.put("lost", "lost");
         workers.put("retry_scheduled_at_exit", "not yet delivered: retry scheduled when the worker exited");
+        workers.putAll(CostPerDelivery.HEADLINES);
         HEADLINES.put("workers", workers);
 
         Map<String, String> backlog = new LinkedHashMap<>();
@@ -107,6 +109,7 @@ final class Report {
         ordered.put("out_of_order", "deliveries that arrived after a later one of their key");
         ordered.put("duplicates", "duplicates");
         ordered.put("lost", "lost");
+        ordered.putAll(CostPerDelivery.HEADLINES);
         HEADLINES.put("ordered", ordered);
         HEADLINES.put("ordered-single-key", ordered);
 
@@ -121,6 +124,12 @@ final class Report {
         plan.put("promote_buffers_warm", "promotion shared buffers, warm");
         plan.put("load_s", "s to load the backlog");
         HEADLINES.put("ordered-plan", plan);
+
+        Map<String, String> route = new LinkedHashMap<>();
+        route.put("events_routed_per_s", "events routed/s, all routers");
+        route.put("router_cpu_ms_per_event", "router CPU ms/event (bench threads)");
+        route.putAll(CostPerDelivery.HEADLINES);
+        HEADLINES.put("route-only", route);
 
         Map<String, String> receiver = new LinkedHashMap<>();
         receiver.put("requests_per_s_receiving", "floor requests/s, first to last arrival");

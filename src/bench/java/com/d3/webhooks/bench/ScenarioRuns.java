@@ -60,6 +60,11 @@ final class ScenarioRuns {
         this.progress = progress;
     }
 
+    /** One run of the route-only scenario with {@code routers} routers at once (see {@link RouteOnly}). */
+    RunResult routeOnly(int routers) {
+        return RouteOnly.run(env.serverUrl(), receiver.url("/hook"), secret, settings.events(), routers, progress);
+    }
+
     Settings settings() {
         return settings;
     }
@@ -116,8 +121,10 @@ final class ScenarioRuns {
             List<String> options = new ArrayList<>(List.of("--exit-when-idle"));
             options.addAll(workerOptions);
             int deliveries = events * endpoints;
+            CostPerDelivery cost = CostPerDelivery.start(db.url());
             try (MeasuredProcesses w = MeasuredProcesses.workers(env, db.url(), workers, options, label)) {
                 boolean exited = w.awaitExit(timeout);
+                cost.finish(r, deliveries);
                 receiverTicks = receiver.cpuTicks() - receiverTicks;
                 Received got = receiver.dump();
                 Map<String, Long> counts = db.counts();
@@ -152,9 +159,12 @@ final class ScenarioRuns {
                 }
             }
             progress.printf("  %s: %,d events enqueued in %.1f s; drained at %,.0f deliveries/s (%,.0f/s receiving); "
-                            + "%.3f worker CPU ms/delivery; %d duplicates, %d lost%n", label, events, enqueueSeconds,
+                            + "%.3f worker CPU ms/delivery; %s WAL B, %s row versions, %s stored B per delivery; "
+                    + "%d duplicates, %d lost%n", label, events, enqueueSeconds,
                     r.metrics.get("deliveries_per_s"), r.metrics.get("deliveries_per_s_receiving"),
-                    r.metrics.get("worker_cpu_ms_per_delivery"), r.metrics.get("duplicates"), r.metrics.get("lost"));
+                    r.metrics.get("worker_cpu_ms_per_delivery"), r.metrics.get("wal_bytes_per_delivery"),
+                    r.metrics.get("row_versions_per_delivery"), r.metrics.get("stored_bytes_per_delivery"),
+                    r.metrics.get("duplicates"), r.metrics.get("lost"));
         } catch (Exception e) {
             r.error = describe(e);
         }

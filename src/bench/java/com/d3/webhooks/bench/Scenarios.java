@@ -85,7 +85,9 @@ final class Scenarios {
                     n -> s.orderedPlan("ordered-plan" + size + "-" + n, size, s.settings().planKeys()))).toList()),
             new Scenario("receiver", s -> List.of("socket", "jdk").stream().map(server -> new Row("receiver="
                     + server, "the HTTP floor against a fresh " + server + " receiver: which receiver costs less",
-                    n -> s.receiverCheck("receiver-" + server + "-" + n, server))).toList()));
+                    n -> s.receiverCheck("receiver-" + server + "-" + n, server))).toList()),
+            new Scenario("route-only", s -> RouteOnly.ROUTERS.stream().map(k -> new Row("route-only=" + k,
+                    RouteOnly.description(k), n -> s.routeOnly(k))).toList()));
 
     static final List<String> DEFAULT = List.of("drain", "drain-cap-lifted", "drain-10-endpoints", "http-floor",
             "retry", "latency", "latency-notify", "workers");

@@ -15,16 +15,24 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fans events out: turns each unrouted outbox row into one delivery per matching enabled
- * endpoint of its account, in one short transaction per batch. Rows that cannot be sent are
- * marked rejected with the reason; events with no matching endpoint are marked no_endpoint.
- * Either way the row leaves the unrouted index, so nothing is looked at twice or lost.
+ * Fans events out: turns each queued outbox event (webhook_outbox_unrouted, filled by a trigger on
+ * the application's INSERT) into one delivery per matching enabled endpoint of its account, in one
+ * short transaction per batch that also takes the events off the queue. A routed event's outbox row
+ * is not written again. Rows that cannot be sent are marked rejected with the reason; events with no
+ * matching endpoint are marked no_endpoint. Either way nothing is looked at twice or lost.
+ *
+ * <p>Every worker routes at once: each takes the queue's first rows that no other router holds
+ * (SKIP LOCKED). An event is held back, to a later batch, while an earlier event of its ordering
+ * key is still queued outside this batch (another router has it, or held it back): a key's events
+ * are routed, and so start their ordered deliveries, in outbox order.
  */
 public final class EventRouter {
 
@@ -35,15 +43,33 @@ public final class EventRouter {
      * rendering them with jOOQ was a fifth of the worker's CPU in a drain (JFR). The outbox ids
      * travel as one array, so the text never changes and the server plans each statement once.
      */
-    private static final String UNROUTED_EXISTS_SQL =
-            "SELECT EXISTS (SELECT 1 FROM webhook_outbox WHERE routed_at IS NULL)";
-    private static final String UNROUTED_SQL = """
-            SELECT id, event_id, account_id, event_type, jsonb_typeof(payload), octet_length(payload::text),
-                   traceparent, tracestate
-              FROM webhook_outbox
-             WHERE routed_at IS NULL
-             ORDER BY id
-             LIMIT ?""";
+    private static final String UNROUTED_EXISTS_SQL = "SELECT EXISTS (SELECT 1 FROM webhook_outbox_unrouted)";
+    /**
+     * The batch, locked (a locking CTE is not inlined: its LIMIT runs once), with each event's
+     * checks, its producer's trace context and whether it must wait: whether its key has more
+     * queued events before it than the batch holds (the others are another router's, or held
+     * back). That count stops one past the batch's, so a key's long backlog costs no more than the
+     * batch. Parameter: the batch size.
+     */
+    static final String TAKE_SQL = """
+            WITH batch AS (
+                SELECT outbox_id, ordering_key FROM webhook_outbox_unrouted
+                 ORDER BY outbox_id
+                 LIMIT ?
+                   FOR UPDATE SKIP LOCKED),
+            ranked AS (
+                SELECT outbox_id, ordering_key,
+                       row_number() OVER (PARTITION BY ordering_key ORDER BY outbox_id) - 1 AS earlier_in_batch
+                  FROM batch)
+            SELECT o.id, o.event_id, o.account_id, o.event_type, jsonb_typeof(o.payload), octet_length(o.payload::text),
+                   o.traceparent, o.tracestate,
+                   r.ordering_key IS NOT NULL AND (
+                       SELECT count(*) FROM (
+                           SELECT 1 FROM webhook_outbox_unrouted u
+                            WHERE u.ordering_key = r.ordering_key AND u.outbox_id < r.outbox_id
+                            LIMIT r.earlier_in_batch + 1) AS earlier) > r.earlier_in_batch
+              FROM ranked r
+              JOIN webhook_outbox o ON o.id = r.outbox_id""";
     private static final String CREATE_DELIVERIES_SQL = """
             INSERT INTO webhook_deliveries (outbox_id, event_id, endpoint_id, account_id, event_type, ordering_key,
                    state, next_attempt_at, created_at, updated_at)
@@ -58,17 +84,14 @@ public final class EventRouter {
                AND (e.event_types IS NULL OR o.event_type = ANY (e.event_types))
              ORDER BY o.id, e.id
             ON CONFLICT (outbox_id, endpoint_id) DO NOTHING
-            RETURNING endpoint_id, ordering_key""";
-    private static final String MARK_ROUTED_SQL = """
+            RETURNING outbox_id, endpoint_id, ordering_key""";
+    /** Events of the batch that got no delivery: no enabled endpoint of the account wants them. */
+    private static final String MARK_NO_ENDPOINT_SQL = """
             UPDATE webhook_outbox o
-               SET routed_at = ?,
-                   routing_state = CASE WHEN EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.outbox_id = o.id)
-                                        THEN 'routed' ELSE 'no_endpoint' END,
-                   delivery_count = (SELECT count(*) FROM webhook_deliveries d WHERE d.outbox_id = o.id)
-             WHERE o.id = ANY (?)""";
-
-    /** The advisory lock (single 64-bit key space) held by the one routing transaction. */
-    private static final long ROUTING_LOCK = 0x0D3_0817_0001L;
+               SET routed_at = ?, routing_state = 'no_endpoint', delivery_count = 0
+             WHERE o.id = ANY (?)
+               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.outbox_id = o.id)""";
+    private static final String DEQUEUE_SQL = "DELETE FROM webhook_outbox_unrouted WHERE outbox_id = ANY (?)";
 
     private final DSLContext dsl;
     private final int batchSize;
@@ -89,10 +112,8 @@ public final class EventRouter {
     }
 
     /**
-     * Routes at most one batch; returns how many outbox rows it took, 0 also when another worker
-     * is routing right now. One router at a time, in outbox order: routers working side by side
-     * could commit a later event's delivery before an earlier one's, and ordered keys would then
-     * start in the wrong order. Routing is one short transaction per batch, far from a bottleneck.
+     * Routes at most one batch; returns how many events it took off the queue (routed, rejected
+     * or without an endpoint), 0 also when other routers hold every queued event.
      */
     public int routeBatch(Instant now) {
         // The claim loop asks every poll-min and mostly finds nothing: one cheap statement,
@@ -106,17 +127,18 @@ public final class EventRouter {
         int routed = dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
             return tx.connectionResult(c -> {
-                if (!tryRoutingLock(c)) {
-                    return 0;
-                }
+                indexWalksOnly(c);
+                List<Long> taken = new ArrayList<>();
                 List<Long> usable = new ArrayList<>();
-                int taken = 0;
-                try (PreparedStatement ps = c.prepareStatement(UNROUTED_SQL)) {
+                try (PreparedStatement ps = c.prepareStatement(TAKE_SQL)) {
                     ps.setInt(1, batchSize);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            taken++;
+                            if (rs.getBoolean(9)) {
+                                continue; // an earlier event of its key is not routed yet
+                            }
                             long id = rs.getLong(1);
+                            taken.add(id);
                             if (producers != null) {
                                 producers.add(TraceContextColumns.parse(rs.getString(7), rs.getString(8)));
                             }
@@ -131,14 +153,22 @@ public final class EventRouter {
                         }
                     }
                 }
+                if (taken.isEmpty()) {
+                    return 0;
+                }
+                List<OrderedKeys.Key> waiting = List.of();
                 if (!usable.isEmpty()) {
                     Array ids = c.createArrayOf("bigint", usable.toArray(Long[]::new));
-                    List<OrderedKeys.Key> waiting = createDeliveries(c, ids, at);
-                    markRouted(c, ids, at);
-                    // Last: the keys stay locked from here to the commit, and recorders wait for them.
-                    OrderedKeys.promoteHeads(tx, waiting, now);
+                    Routed created = createDeliveries(c, ids, at);
+                    waiting = created.waiting();
+                    if (created.events().size() < usable.size()) {
+                        markNoEndpoint(c, usable.stream().filter(id -> !created.events().contains(id)).toList(), at);
+                    }
                 }
-                return taken;
+                dequeue(c, taken);
+                // Last: the keys stay locked from here to the commit, and recorders wait for them.
+                OrderedKeys.promoteHeads(tx, waiting, now);
+                return taken.size();
             });
         });
         if (routed > 0 && start != null) {
@@ -183,54 +213,62 @@ public final class EventRouter {
     }
 
     /**
-     * Takes the routing lock and, for this transaction only, prices sorts out of the plans. When
-     * the planner expects fewer unrouted rows than a batch (a table not analysed since it filled),
-     * it reads every unrouted row, payloads included, to sort them by id rather than walk the
-     * partial index in order: 50 ms a batch with 20,000 unrouted events in a bench drain, and it
-     * grows with the backlog. Without a sort to choose, it walks the index and stops at the batch.
-     * JIT goes too: a sort priced out costs 10^10, and a statement that must sort anyway would
-     * spend 80 to 150 ms compiling itself (seen with a sorting lock statement).
+     * For this transaction only, leaves the planner index walks alone, as the promotion function
+     * does (migration V11). Its statistics of the queue and the outbox are often stale (both change
+     * by the batch): it then expected fewer queued events than a batch and sorted every one of them,
+     * or joined the batch to the whole outbox by a sequential scan, and the cost grew with the
+     * backlog or with the outbox's history. JIT goes too: a sort priced out costs 10^10, and a
+     * statement that must sort anyway would spend 80 to 150 ms compiling itself.
      */
-    private static boolean tryRoutingLock(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT pg_try_advisory_xact_lock(?), set_config('enable_sort', 'off', true), "
-                        + "set_config('jit', 'off', true)")) {
-            ps.setLong(1, ROUTING_LOCK);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
+    private static void indexWalksOnly(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('enable_sort', 'off', true), "
+                + "set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), "
+                + "set_config('enable_mergejoin', 'off', true), set_config('jit', 'off', true)")) {
+            ps.executeQuery().close();
         }
+    }
+
+    /** The events that got deliveries, and the ordered keys whose deliveries start out waiting. */
+    private record Routed(Set<Long> events, List<OrderedKeys.Key> waiting) {
     }
 
     /**
      * One delivery per (event, enabled endpoint of the account that wants this type). A keyed
-     * event to an ordered endpoint starts out waiting; returns those keys, whose heads the
-     * caller then promotes.
+     * event to an ordered endpoint starts out waiting; returns the events that got a delivery and
+     * those keys, whose heads the caller then promotes.
      */
-    private static List<OrderedKeys.Key> createDeliveries(Connection c, Array outboxIds, OffsetDateTime at)
-            throws SQLException {
+    private static Routed createDeliveries(Connection c, Array outboxIds, OffsetDateTime at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(CREATE_DELIVERIES_SQL)) {
             ps.setObject(1, at);
             ps.setObject(2, at);
             ps.setObject(3, at);
             ps.setArray(4, outboxIds);
+            Set<Long> events = new HashSet<>();
             List<OrderedKeys.Key> waiting = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String key = rs.getString(2);
+                    events.add(rs.getLong(1));
+                    String key = rs.getString(3);
                     if (key != null) {
-                        waiting.add(new OrderedKeys.Key(rs.getLong(1), key));
+                        waiting.add(new OrderedKeys.Key(rs.getLong(2), key));
                     }
                 }
             }
-            return waiting;
+            return new Routed(events, waiting);
         }
     }
 
-    private static void markRouted(Connection c, Array outboxIds, OffsetDateTime at) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(MARK_ROUTED_SQL)) {
+    private static void markNoEndpoint(Connection c, List<Long> outboxIds, OffsetDateTime at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(MARK_NO_ENDPOINT_SQL)) {
             ps.setObject(1, at);
-            ps.setArray(2, outboxIds);
+            ps.setArray(2, c.createArrayOf("bigint", outboxIds.toArray(Long[]::new)));
+            ps.executeUpdate();
+        }
+    }
+
+    private static void dequeue(Connection c, List<Long> outboxIds) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(DEQUEUE_SQL)) {
+            ps.setArray(1, c.createArrayOf("bigint", outboxIds.toArray(Long[]::new)));
             ps.executeUpdate();
         }
     }

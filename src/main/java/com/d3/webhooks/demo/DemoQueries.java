@@ -4,8 +4,10 @@ import static com.d3.webhooks.db.schema.Tables.WEBHOOK_AUDIT_LOGS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX_UNROUTED;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.countDistinct;
+import static org.jooq.impl.DSL.select;
 
 import com.d3.webhooks.audit.AuditEntry;
 import com.d3.webhooks.tracing.TraceContextColumns;
@@ -74,7 +76,8 @@ final class DemoQueries {
     static Progress progress(DSLContext dsl, String accountId) {
         var o = WEBHOOK_OUTBOX;
         var d = WEBHOOK_DELIVERIES;
-        int unrouted = dsl.fetchCount(o, o.ACCOUNT_ID.eq(accountId).and(o.ROUTED_AT.isNull()));
+        int unrouted = dsl.fetchCount(o, o.ACCOUNT_ID.eq(accountId)
+                .and(o.ID.in(select(WEBHOOK_OUTBOX_UNROUTED.OUTBOX_ID).from(WEBHOOK_OUTBOX_UNROUTED))));
         var r = dsl.select(count(),
                         count().filterWhere(d.STATE.notIn(Demo.STATE_SUCCEEDED, Demo.STATE_FAILED)),
                         count().filterWhere(d.STATE.eq(Demo.STATE_FAILED)))

@@ -3,6 +3,7 @@ package com.d3.webhooks.operations;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_AUDIT_LOGS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX_UNROUTED;
 import static org.jooq.impl.DSL.notExists;
 import static org.jooq.impl.DSL.selectOne;
 
@@ -99,7 +100,7 @@ public final class Prune {
         long droppable = partitions.list().stream().filter(p -> p.entirelyBefore(cutoff)).count();
         long deliveries = dsl.fetchCount(D, finishedBefore(before));
         // Outbox rows whose deliveries would all be gone after step 2.
-        long outbox = dsl.fetchCount(O, O.CREATED_AT.lt(before).and(O.ROUTED_AT.isNotNull())
+        long outbox = dsl.fetchCount(O, O.CREATED_AT.lt(before).and(routed())
                 .and(notExists(selectOne().from(D).where(D.OUTBOX_ID.eq(O.ID))
                         .and(finishedBefore(before).not()))));
         return new Counts(audit, deliveries, outbox, droppable, blockedKeysBefore(before));
@@ -185,7 +186,7 @@ public final class Prune {
         var batch = DSL.select(O.ID).from(O)
                 .where(O.ID.gt(afterId))
                 .and(O.CREATED_AT.lt(before))
-                .and(O.ROUTED_AT.isNotNull())
+                .and(routed())
                 .and(notExists(selectOne().from(D).where(D.OUTBOX_ID.eq(O.ID))))
                 .orderBy(O.ID)
                 .limit(batchSize)
@@ -198,6 +199,11 @@ public final class Prune {
     private long blockedKeysBefore(OffsetDateTime before) {
         return dsl.fetchCount(DSL.selectDistinct(D.ENDPOINT_ID, D.ORDERING_KEY).from(D)
                 .where(BlockingDeliveries.blockingTheirKey(D)).and(D.COMPLETED_AT.lt(before)));
+    }
+
+    /** Taken off the routing queue: routed, rejected, or without an endpoint. */
+    private static Condition routed() {
+        return notExists(selectOne().from(WEBHOOK_OUTBOX_UNROUTED).where(WEBHOOK_OUTBOX_UNROUTED.OUTBOX_ID.eq(O.ID)));
     }
 
     private static Condition finished() {

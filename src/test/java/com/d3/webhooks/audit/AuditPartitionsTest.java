@@ -7,22 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.d3.webhooks.db.Database;
 import com.d3.webhooks.db.DatabaseConfig;
 import com.d3.webhooks.operations.Prune;
+import com.d3.webhooks.testing.OldSchema;
 import com.d3.webhooks.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.MigrationInfo;
-import org.flywaydb.core.api.MigrationVersion;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,15 +51,7 @@ class AuditPartitionsTest {
 
     @Test
     void theMigrationMovesExistingRowsIntoPartitionsAndKeepsThemAll() {
-        String url = TestDatabase.get().createEmptyDatabase();
-        // Up to the last migration before V10, whichever that is on this branch.
-        MigrationVersion v10 = MigrationVersion.fromVersion("10");
-        MigrationVersion beforeV10 = Arrays.stream(Flyway.configure().dataSource(url, null, null)
-                        .locations("classpath:db/migration").load().info().all())
-                .map(MigrationInfo::getVersion).filter(v -> v.compareTo(v10) < 0).max(Comparator.naturalOrder())
-                .orElseThrow();
-        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").target(beforeV10).load()
-                .migrate();
+        String url = OldSchema.justBefore("10");
         try (Database db = Database.open(DatabaseConfig.of(url, null, null).withPoolSize(2))) {
             DSLContext old = db.dsl();
             List<Instant> sentAt = List.of(today.plus(Duration.ofHours(5)), today.minus(Duration.ofDays(10)),

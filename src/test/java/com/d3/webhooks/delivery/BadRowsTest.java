@@ -1,6 +1,7 @@
 package com.d3.webhooks.delivery;
 
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX_UNROUTED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,8 +53,9 @@ class BadRowsTest {
             assertTrue(outcome.get("4").startsWith("rejected: event type 'completed!' is malformed"), outcome.get("4"));
             assertEquals("rejected: event type is empty", outcome.get("5"));
             assertEquals("rejected: account_id is empty", outcome.get("6"));
-            assertEquals("routed", outcome.get("7"));
+            assertEquals("null", outcome.get("7"), "a routed event's row is not written again");
             assertEquals("no_endpoint", outcome.get("8"));
+            assertEquals(0, dsl.fetchCount(WEBHOOK_OUTBOX_UNROUTED), "every event was taken off the routing queue");
         }
     }
 
