@@ -38,8 +38,8 @@ public final class EventRouter {
     private static final String UNROUTED_EXISTS_SQL =
             "SELECT EXISTS (SELECT 1 FROM webhook_outbox WHERE routed_at IS NULL)";
     private static final String UNROUTED_SQL = """
-            SELECT id, event_id, account_id, event_type, jsonb_typeof(payload), octet_length(payload::text),
-                   traceparent, tracestate
+            SELECT id, event_id, account_id, event_type, jsonb_typeof(payload) AS payload_kind,
+                   octet_length(payload::text) AS payload_bytes, traceparent, tracestate
               FROM webhook_outbox
              WHERE routed_at IS NULL
              ORDER BY id
@@ -116,17 +116,19 @@ public final class EventRouter {
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             taken++;
-                            long id = rs.getLong(1);
+                            long id = rs.getLong("id");
                             if (producers != null) {
-                                producers.add(TraceContextColumns.parse(rs.getString(7), rs.getString(8)));
+                                producers.add(TraceContextColumns.parse(rs.getString("traceparent"),
+                                        rs.getString("tracestate")));
                             }
-                            String problem = problem(rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6));
+                            String problem = problem(rs.getString("account_id"), rs.getString("event_type"),
+                                    rs.getString("payload_kind"), rs.getInt("payload_bytes"));
                             if (problem == null) {
                                 usable.add(id);
                             } else {
                                 reject(tx, id, problem, at);
                                 log.warn("event {} (outbox row {}) rejected: {}; it stays in webhook_outbox with "
-                                        + "routing_state 'rejected' and is not delivered", rs.getString(2), id, problem);
+                                        + "routing_state 'rejected' and is not delivered", rs.getString("event_id"), id, problem);
                             }
                         }
                     }
@@ -217,9 +219,9 @@ public final class EventRouter {
             List<OrderedKeys.Key> waiting = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String key = rs.getString(2);
+                    String key = rs.getString("ordering_key");
                     if (key != null) {
-                        waiting.add(new OrderedKeys.Key(rs.getLong(1), key));
+                        waiting.add(new OrderedKeys.Key(rs.getLong("endpoint_id"), key));
                     }
                 }
             }
