@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.admission.EndpointGate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

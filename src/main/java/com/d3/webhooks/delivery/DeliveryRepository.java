@@ -1,5 +1,7 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.endpoints.PausedDeliveries;
+import com.d3.webhooks.state.DeliveryState;
 import com.d3.webhooks.db.DbTime;
 import com.d3.webhooks.endpoints.EndpointHeader;
 import com.d3.webhooks.endpoints.SigningMode;

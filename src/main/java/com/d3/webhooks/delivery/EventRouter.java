@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.ordering.OrderedKeys;
 import com.d3.webhooks.db.DbTime;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
 

@@ -1,5 +1,7 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.endpoints.PausedDeliveries;
+import com.d3.webhooks.ordering.OrderedKeys;
 import com.d3.webhooks.audit.AuditEntry;
 import com.d3.webhooks.audit.AuditLog;
 import com.d3.webhooks.delivery.DeliveryRepository.Settlement;

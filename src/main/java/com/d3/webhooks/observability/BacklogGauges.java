@@ -9,7 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import com.d3.webhooks.delivery.DeliveryState;
+import com.d3.webhooks.state.DeliveryState;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Record3;

@@ -7,8 +7,8 @@ import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.val;
 
 import com.d3.webhooks.db.DbTime;
-import com.d3.webhooks.delivery.DeliveryState;
-import com.d3.webhooks.delivery.OrderedKeys;
+import com.d3.webhooks.state.DeliveryState;
+import com.d3.webhooks.ordering.OrderedKeys;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;

@@ -1,4 +1,4 @@
-package com.d3.webhooks.endpoints;
+package com.d3.webhooks.admission;
 
 import com.d3.webhooks.config.Durations;
 import com.d3.webhooks.db.DbTime;

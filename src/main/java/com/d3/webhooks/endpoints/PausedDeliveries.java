@@ -1,5 +1,6 @@
-package com.d3.webhooks.delivery;
+package com.d3.webhooks.endpoints;
 
+import com.d3.webhooks.state.DeliveryState;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
@@ -93,7 +94,7 @@ public final class PausedDeliveries {
     }
 
     /** For giving back one delivery: a pause or resume of its endpoint waits for this transaction. */
-    static void lockShared(DSLContext tx, long endpointId) {
+    public static void lockShared(DSLContext tx, long endpointId) {
         tx.fetch("SELECT 1 FROM pg_advisory_xact_lock_shared(?)", LOCK_TAG | endpointId);
     }
 }
