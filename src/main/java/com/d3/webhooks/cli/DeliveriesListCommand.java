@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
                 "  outbox deliveries list --account acct_42 --type fileTask.completed --limit 500 --json"})
 final class DeliveriesListCommand implements Callable<Integer> {
 
+    static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 10_000;
 
     @Mixin
@@ -42,7 +43,8 @@ final class DeliveriesListCommand implements Callable<Integer> {
             + "how many deliveries wait behind each (unblock with 'outbox replay --delivery ID' or 'outbox skip').")
     boolean blocked;
 
-    @Option(names = "--limit", defaultValue = "50", description = "At most this many rows (1 to 10000).")
+    @Option(names = "--limit", defaultValue = "" + DEFAULT_LIMIT, description = "At most this many rows (1 to "
+            + MAX_LIMIT + ").")
     int limit;
 
     @Option(names = "--json", description = "Print a JSON array.")

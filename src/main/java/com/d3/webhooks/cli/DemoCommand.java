@@ -59,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Database password; prefer the environment variable OUTBOX_DATABASE_PASSWORD.")
     String password;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = Demo.DEFAULT_TIMEOUT_TEXT,
             converter = Converters.DurationConverter.class,
             description = "How long the deliveries may take before the demo gives up (they take a few seconds).")
     Duration timeout;

@@ -41,19 +41,20 @@ final class PruneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--older-than", defaultValue = "30d", converter = Converters.DurationConverter.class,
-            paramLabel = "DURATION", description = "Retention: keep this much history (at least 1h). 30d keeps a "
-            + "month of failures replayable and of attempts inspectable.")
+    @Option(names = "--older-than", defaultValue = Prune.DEFAULT_RETENTION_TEXT,
+            converter = Converters.DurationConverter.class, paramLabel = "DURATION",
+            description = "Retention: keep this much history (at least 1h; default " + Prune.DEFAULT_RETENTION_TEXT
+                    + ": failures stay replayable and attempts inspectable that long).")
     Duration olderThan;
 
     @Option(names = "--dry-run", description = "Count what would be deleted; delete nothing.")
     boolean dryRun;
 
     @Option(names = "--batch-size", defaultValue = "" + Prune.DEFAULT_BATCH_SIZE,
-            description = "Rows per statement (1 to 10000).")
+            description = "Rows per statement (1 to " + Prune.MAX_BATCH_SIZE + ").")
     int batchSize;
 
-    @Option(names = "--pause", defaultValue = "50ms", converter = Converters.DurationConverter.class,
+    @Option(names = "--pause", defaultValue = Prune.DEFAULT_PAUSE_TEXT, converter = Converters.DurationConverter.class,
             description = "Wait between batches.")
     Duration pause;
 

@@ -88,7 +88,8 @@ final class ReplayCommand implements Callable<Integer> {
     boolean yes;
 
     @Option(names = "--batch-size", defaultValue = "" + Replay.DEFAULT_BATCH_SIZE,
-            description = "Deliveries per statement (1 to 10000): smaller holds fewer row locks at once.")
+            description = "Deliveries per statement (1 to " + Replay.MAX_BATCH_SIZE
+                    + "): smaller holds fewer row locks at once.")
     int batchSize;
 
     @Option(names = "--json", description = "Print the result as one JSON object.")

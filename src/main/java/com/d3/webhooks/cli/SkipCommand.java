@@ -1,7 +1,7 @@
 package com.d3.webhooks.cli;
 
 import com.d3.webhooks.db.Database;
-import com.d3.webhooks.delivery.DeliveryRepository;
+import com.d3.webhooks.operations.Skip;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,9 +45,9 @@ final class SkipCommand implements Callable<Integer> {
     public Integer call() {
         Map<Long, Boolean> skipped = new LinkedHashMap<>();
         try (Database db = database.open(1)) {
-            DeliveryRepository repository = new DeliveryRepository(db.dsl());
+            Skip skip = new Skip(db.dsl());
             for (long id : deliveries) {
-                skipped.put(id, repository.skip(id, operator, reason, Instant.now()));
+                skipped.put(id, skip.skip(id, operator, reason, Instant.now()));
             }
         }
         if (json) {

@@ -7,7 +7,7 @@ import com.d3.webhooks.delivery.RetrySchedule;
 import com.d3.webhooks.delivery.WakeupListener;
 import com.d3.webhooks.delivery.Worker;
 import com.d3.webhooks.delivery.WorkerConfig;
-import com.d3.webhooks.endpoints.CircuitBreaker;
+import com.d3.webhooks.admission.CircuitBreaker;
 import com.d3.webhooks.network.EgressProxy;
 import com.d3.webhooks.observability.BacklogGauges;
 import com.d3.webhooks.observability.Observability;

@@ -4,7 +4,7 @@ import com.d3.webhooks.audit.AuditEntry;
 import com.d3.webhooks.clientcert.ClientCertificateClients;
 import com.d3.webhooks.delivery.Completion.Attempted;
 import com.d3.webhooks.delivery.Completion.Released;
-import com.d3.webhooks.delivery.DeliveryRepository.LostAttempt;
+import com.d3.webhooks.delivery.ExpiredLeases.LostAttempt;
 import com.d3.webhooks.network.DestinationCheck;
 import com.d3.webhooks.network.DestinationPolicy;
 import com.d3.webhooks.network.EndpointUrl;

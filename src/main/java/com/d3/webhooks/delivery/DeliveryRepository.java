@@ -1,12 +1,13 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.endpoints.PausedDeliveries;
+import com.d3.webhooks.state.DeliveryState;
 import com.d3.webhooks.db.DbTime;
 import com.d3.webhooks.endpoints.EndpointHeader;
 import com.d3.webhooks.endpoints.SigningMode;
 import com.d3.webhooks.oauth.ClientCredentials;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
-import static org.jooq.impl.DSL.val;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -41,20 +42,19 @@ public final class DeliveryRepository {
      * statements are plain SQL run with JDBC: rendering them with jOOQ and mapping jOOQ records
      * took a third of the worker's CPU (JFR). Every one runs in the tests against a migrated database.
      */
-    private static final String CLAIM_COLUMNS = """
-            d.id, d.outbox_id, d.ordering_key, d.attempts, d.retry_base, d.event_id, d.event_type, d.account_id,
-            o.occurred_at, o.payload::text, e.id, e.url, e.secret, e.previous_secret,
-            e.previous_secret_expires_at, e.enabled, e.max_in_flight,
-            (e.rate_limit_per_second IS NOT NULL OR e.breaker_open_until IS NOT NULL),
+    static final String CLAIM_COLUMNS = """
+            d.id AS delivery_id, d.outbox_id, d.ordering_key, d.attempts, d.retry_base, d.event_id, d.event_type,
+            d.account_id, o.occurred_at, o.payload::text AS payload, e.id AS endpoint_id, e.url, e.secret,
+            e.previous_secret, e.previous_secret_expires_at, e.enabled, e.max_in_flight,
+            (e.rate_limit_per_second IS NOT NULL OR e.breaker_open_until IS NOT NULL) AS shared_limits,
             ARRAY(SELECT h.name || ':' || h.value FROM webhook_endpoint_headers h
-                   WHERE h.endpoint_id = e.id ORDER BY h.id),
+                   WHERE h.endpoint_id = e.id ORDER BY h.id) AS headers,
             e.client_certificate, e.client_key,
             e.signing, e.signing_key, e.signing_public_key, e.previous_signing_key, e.previous_signing_public_key,
             e.previous_signing_key_expires_at,
             (SELECT ARRAY[a.token_url, a.client_id, a.client_secret, a.scope, a.audience]
-               FROM webhook_endpoint_oauth2 a WHERE a.endpoint_id = e.id),
+               FROM webhook_endpoint_oauth2 a WHERE a.endpoint_id = e.id) AS oauth2,
             o.traceparent, o.tracestate""";
-    private static final int CLAIM_COLUMN_COUNT = 30;
 
     private final DSLContext dsl;
 
@@ -270,90 +270,6 @@ public final class DeliveryRepository {
                AND d.attempts = v.attempt
             RETURNING d.id""";
 
-    /**
-     * An operator's decision to give up on a failed delivery: it becomes skipped (audited), and
-     * when it blocked an ordered key, the next delivery of that key goes. Returns false, changing
-     * nothing, when the delivery is not failed.
-     */
-    public boolean skip(long deliveryId, String operator, String reason, Instant now) {
-        return dsl.transactionResult(cfg -> {
-            DSLContext tx = cfg.dsl();
-            var skipped = tx.update(D)
-                    .set(D.STATE, DeliveryState.SKIPPED.sql())
-                    .set(D.UPDATED_AT, DbTime.utc(now))
-                    .set(D.COMPLETED_AT, DbTime.utc(now))
-                    .where(D.ID.eq(deliveryId)).and(D.STATE.eq(DeliveryState.FAILED.sql()))
-                    .returning(D.ENDPOINT_ID, D.ORDERING_KEY, D.ATTEMPTS)
-                    .fetchOptional();
-            if (skipped.isEmpty()) {
-                return false;
-            }
-            tx.execute("""
-                    INSERT INTO webhook_audit_logs (delivery_id, event_id, endpoint_id, account_id, event_type,
-                           target_url, payload, attempt_number, status, error_message, duration_ms, worker_id, sent_at)
-                    SELECT d.id, d.event_id, d.endpoint_id, d.account_id, d.event_type, e.url, '', d.attempts,
-                           'skipped', {1}, 0, {2}, {3}
-                      FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-                     WHERE d.id = {0}""",
-                    val(deliveryId), val("skipped by " + operator + (reason == null ? "" : ": " + reason)),
-                    val(operator), val(DbTime.utc(now)));
-            String key = skipped.get().getOrderingKey();
-            if (key != null) {
-                OrderedKeys.promoteHeads(tx, List.of(new OrderedKeys.Key(skipped.get().getEndpointId(), key)), now);
-            }
-            return true;
-        });
-    }
-
-    private static final String LOCK_EXPIRED_SQL = "SELECT " + CLAIM_COLUMNS + """
-            , d.locked_by, d.locked_until
-              FROM webhook_deliveries d
-              JOIN webhook_outbox o ON o.id = d.outbox_id
-              JOIN webhook_endpoints e ON e.id = d.endpoint_id
-             WHERE d.state = 'in_flight' AND d.locked_until < ?
-             ORDER BY d.locked_until
-             LIMIT ?
-               FOR UPDATE OF d SKIP LOCKED""";
-
-    /** Rows a rescue reads per round trip: the most it may hold beyond its payload bound. */
-    private static final int RESCUE_FETCH_ROWS = 8;
-
-    /**
-     * Locks deliveries whose lease expired (their worker died or hung), oldest lease first, up to
-     * {@code maxRows} and until their payloads add up to {@code maxPayloadChars}, returning them as
-     * claims of the worker that lost them, so the caller can audit the lost attempt and settle each
-     * one in the same transaction. The rows come through a cursor (the caller's transaction makes
-     * one), a few per round trip: those the server is not asked for are neither locked nor sent.
-     */
-    public ExpiredLeases lockExpired(DSLContext tx, int maxRows, long maxPayloadChars, Instant now) {
-        return tx.connectionResult(c -> {
-            try (PreparedStatement ps = c.prepareStatement(LOCK_EXPIRED_SQL)) {
-                ps.setObject(1, DbTime.utc(now));
-                ps.setInt(2, maxRows);
-                ps.setFetchSize(RESCUE_FETCH_ROWS);
-                List<LostAttempt> lost = new ArrayList<>();
-                long chars = 0;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (chars < maxPayloadChars && rs.next()) {
-                        ClaimedDelivery d = readClaim(rs);
-                        lost.add(new LostAttempt(d, rs.getString(CLAIM_COLUMN_COUNT + 1),
-                                rs.getObject(CLAIM_COLUMN_COUNT + 2, OffsetDateTime.class).toInstant()));
-                        chars += d.payloadJson().length();
-                    }
-                }
-                return new ExpiredLeases(lost, lost.size() == maxRows || chars >= maxPayloadChars);
-            }
-        });
-    }
-
-    /** One batch of expired leases; {@code more} when a bound cut it short, so others may be waiting. */
-    public record ExpiredLeases(List<LostAttempt> lost, boolean more) {
-    }
-
-    /** A delivery whose worker's lease ran out before it reported the attempt's outcome. */
-    public record LostAttempt(ClaimedDelivery delivery, String lostBy, Instant leaseExpiredAt) {
-    }
-
     private static Condition fence(ClaimedDelivery d, String workerId) {
         return D.ID.eq(d.deliveryId())
                 .and(D.STATE.eq(DeliveryState.IN_FLIGHT.sql()))
@@ -361,15 +277,21 @@ public final class DeliveryRepository {
                 .and(D.ATTEMPTS.eq(d.attempt()));
     }
 
-    private static ClaimedDelivery readClaim(ResultSet rs) throws SQLException {
-        return new ClaimedDelivery(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
-                rs.getObject(6, UUID.class), rs.getString(7), rs.getString(8), rs.getObject(9, OffsetDateTime.class),
-                rs.getString(10), rs.getLong(11), rs.getString(12), rs.getString(13), rs.getString(14),
-                rs.getObject(15, OffsetDateTime.class), rs.getBoolean(16), rs.getObject(17, Integer.class),
-                rs.getBoolean(18), headers((String[]) rs.getArray(19).getArray()), rs.getString(20), rs.getString(21),
-                new StoredSigning(SigningMode.parse(rs.getString(22)), rs.getString(23), rs.getString(24),
-                        rs.getString(25), rs.getString(26), rs.getObject(27, OffsetDateTime.class)),
-                oauth2(rs.getArray(28)), rs.getString(29), rs.getString(30));
+    static ClaimedDelivery readClaim(ResultSet rs) throws SQLException {
+        return new ClaimedDelivery(rs.getLong("delivery_id"), rs.getLong("outbox_id"), rs.getString("ordering_key"),
+                rs.getInt("attempts"), rs.getInt("retry_base"), rs.getObject("event_id", UUID.class),
+                rs.getString("event_type"), rs.getString("account_id"),
+                rs.getObject("occurred_at", OffsetDateTime.class), rs.getString("payload"), rs.getLong("endpoint_id"),
+                rs.getString("url"), rs.getString("secret"), rs.getString("previous_secret"),
+                rs.getObject("previous_secret_expires_at", OffsetDateTime.class), rs.getBoolean("enabled"),
+                rs.getObject("max_in_flight", Integer.class), rs.getBoolean("shared_limits"),
+                headers((String[]) rs.getArray("headers").getArray()),
+                rs.getString("client_certificate"), rs.getString("client_key"),
+                new StoredSigning(SigningMode.parse(rs.getString("signing")), rs.getString("signing_key"),
+                        rs.getString("signing_public_key"), rs.getString("previous_signing_key"),
+                        rs.getString("previous_signing_public_key"),
+                        rs.getObject("previous_signing_key_expires_at", OffsetDateTime.class)),
+                oauth2(rs.getArray("oauth2")), rs.getString("traceparent"), rs.getString("tracestate"));
     }
 
     private static ClientCredentials oauth2(java.sql.Array stored) throws SQLException {

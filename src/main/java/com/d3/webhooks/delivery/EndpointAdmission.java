@@ -148,12 +148,9 @@ final class EndpointAdmission {
                 List<Verdict> verdicts = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        int rate = rs.getInt(5);
-                        Integer rateOrNull = rs.wasNull() ? null : rate;
-                        double tokens = rs.getDouble(6);
-                        Double tokensOrNull = rs.wasNull() ? null : tokens;
-                        verdicts.add(new Verdict(rs.getLong(1), rs.getInt(2), rs.getBoolean(3),
-                                rs.getObject(4, OffsetDateTime.class), rateOrNull, tokensOrNull));
+                        verdicts.add(new Verdict(rs.getLong("endpoint_id"), rs.getInt("admitted"),
+                                rs.getBoolean("probe"), rs.getObject("breaker_open_until", OffsetDateTime.class),
+                                rs.getObject("rate", Integer.class), rs.getObject("tokens_left", Double.class)));
                     }
                 }
                 return verdicts;

@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.state.DeliveryState;
 import com.d3.webhooks.db.DbTime;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;

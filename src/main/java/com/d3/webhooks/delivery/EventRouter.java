@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.ordering.OrderedKeys;
 import com.d3.webhooks.db.DbTime;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
 
@@ -61,13 +62,14 @@ public final class EventRouter {
                 SELECT outbox_id, ordering_key,
                        row_number() OVER (PARTITION BY ordering_key ORDER BY outbox_id) - 1 AS earlier_in_batch
                   FROM batch)
-            SELECT o.id, o.event_id, o.account_id, o.event_type, jsonb_typeof(o.payload), octet_length(o.payload::text),
+            SELECT o.id, o.event_id, o.account_id, o.event_type, jsonb_typeof(o.payload) AS payload_kind,
+                   octet_length(o.payload::text) AS payload_bytes,
                    o.traceparent, o.tracestate,
                    r.ordering_key IS NOT NULL AND (
                        SELECT count(*) FROM (
                            SELECT 1 FROM webhook_outbox_unrouted u
                             WHERE u.ordering_key = r.ordering_key AND u.outbox_id < r.outbox_id
-                            LIMIT r.earlier_in_batch + 1) AS earlier) > r.earlier_in_batch
+                            LIMIT r.earlier_in_batch + 1) AS earlier) > r.earlier_in_batch AS held_back
               FROM ranked r
               JOIN webhook_outbox o ON o.id = r.outbox_id""";
     private static final String CREATE_DELIVERIES_SQL = """
@@ -134,21 +136,23 @@ public final class EventRouter {
                     ps.setInt(1, batchSize);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            if (rs.getBoolean(9)) {
+                            if (rs.getBoolean("held_back")) {
                                 continue; // an earlier event of its key is not routed yet
                             }
-                            long id = rs.getLong(1);
+                            long id = rs.getLong("id");
                             taken.add(id);
                             if (producers != null) {
-                                producers.add(TraceContextColumns.parse(rs.getString(7), rs.getString(8)));
+                                producers.add(TraceContextColumns.parse(rs.getString("traceparent"),
+                                        rs.getString("tracestate")));
                             }
-                            String problem = problem(rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6));
+                            String problem = problem(rs.getString("account_id"), rs.getString("event_type"),
+                                    rs.getString("payload_kind"), rs.getInt("payload_bytes"));
                             if (problem == null) {
                                 usable.add(id);
                             } else {
                                 reject(tx, id, problem, at);
                                 log.warn("event {} (outbox row {}) rejected: {}; it stays in webhook_outbox with "
-                                        + "routing_state 'rejected' and is not delivered", rs.getString(2), id, problem);
+                                        + "routing_state 'rejected' and is not delivered", rs.getString("event_id"), id, problem);
                             }
                         }
                     }
@@ -247,10 +251,10 @@ public final class EventRouter {
             List<OrderedKeys.Key> waiting = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    events.add(rs.getLong(1));
-                    String key = rs.getString(3);
+                    events.add(rs.getLong("outbox_id"));
+                    String key = rs.getString("ordering_key");
                     if (key != null) {
-                        waiting.add(new OrderedKeys.Key(rs.getLong(2), key));
+                        waiting.add(new OrderedKeys.Key(rs.getLong("endpoint_id"), key));
                     }
                 }
             }

@@ -1,10 +1,11 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.endpoints.PausedDeliveries;
+import com.d3.webhooks.ordering.OrderedKeys;
 import com.d3.webhooks.audit.AuditEntry;
 import com.d3.webhooks.audit.AuditLog;
-import com.d3.webhooks.delivery.DeliveryRepository.ExpiredLeases;
-import com.d3.webhooks.delivery.DeliveryRepository.LostAttempt;
 import com.d3.webhooks.delivery.DeliveryRepository.Settlement;
+import com.d3.webhooks.delivery.ExpiredLeases.LostAttempt;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,7 +68,7 @@ final class LeaseRescuer {
     private boolean rescueBatch(Instant now) {
         ExpiredLeases expired = dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
-            ExpiredLeases batch = deliveries.lockExpired(tx, RESCUE_BATCH, RESCUE_PAYLOAD_CHARS, now);
+            ExpiredLeases batch = ExpiredLeases.lock(tx, RESCUE_BATCH, RESCUE_PAYLOAD_CHARS, now);
             List<LostAttempt> lost = batch.lost();
             List<AuditEntry> entries = new ArrayList<>();
             Map<String, List<Settlement>> byLostOwner = new HashMap<>();

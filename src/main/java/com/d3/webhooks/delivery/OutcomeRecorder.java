@@ -1,10 +1,12 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.state.DeliveryState;
+import com.d3.webhooks.ordering.OrderedKeys;
 import com.d3.webhooks.audit.AuditLog;
 import com.d3.webhooks.delivery.Completion.Attempted;
 import com.d3.webhooks.delivery.Completion.Released;
 import com.d3.webhooks.delivery.DeliveryRepository.Settlement;
-import com.d3.webhooks.endpoints.CircuitBreaker;
+import com.d3.webhooks.admission.CircuitBreaker;
 import com.d3.webhooks.endpoints.EndpointHealth;
 import com.d3.webhooks.tracing.WorkerTracing;
 import io.opentelemetry.api.trace.Span;

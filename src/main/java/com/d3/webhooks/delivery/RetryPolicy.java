@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.state.DeliveryState;
 import com.d3.webhooks.delivery.DeliveryRepository.Settlement;
 import java.time.Duration;
 import java.time.Instant;

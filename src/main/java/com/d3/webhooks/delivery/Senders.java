@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.admission.EndpointGate;
 import com.d3.webhooks.delivery.Completion.Released;
 import com.d3.webhooks.tracing.WorkerTracing;
 import java.time.Clock;

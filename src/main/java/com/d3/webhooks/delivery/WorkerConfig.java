@@ -1,7 +1,7 @@
 package com.d3.webhooks.delivery;
 
 import com.d3.webhooks.config.Durations;
-import com.d3.webhooks.endpoints.CircuitBreaker;
+import com.d3.webhooks.admission.CircuitBreaker;
 import com.d3.webhooks.network.EgressProxy;
 import com.d3.webhooks.secrets.SecretSealer;
 import java.time.Duration;

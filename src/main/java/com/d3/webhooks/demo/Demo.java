@@ -2,12 +2,13 @@ package com.d3.webhooks.demo;
 
 import com.d3.webhooks.audit.AuditEntry;
 import com.d3.webhooks.db.Database;
+import com.d3.webhooks.config.Durations;
 import com.d3.webhooks.db.DatabaseConfig;
 import com.d3.webhooks.delivery.DeliveryListener;
 import com.d3.webhooks.delivery.RetrySchedule;
 import com.d3.webhooks.delivery.Worker;
 import com.d3.webhooks.delivery.WorkerConfig;
-import com.d3.webhooks.endpoints.CircuitBreaker;
+import com.d3.webhooks.admission.CircuitBreaker;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.NewEndpoint;
 import com.d3.webhooks.signing.WebhookSecret;
@@ -37,7 +38,9 @@ public final class Demo {
     /** Short, so the one turned-away delivery is retried at once: 3 attempts over 3 seconds. */
     public static final RetrySchedule RETRY_SCHEDULE = RetrySchedule.parse("1s,2s", 0);
     /** How long the deliveries may take before the demo gives up (they take about a second). */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** The default of demo --timeout, as written and parsed. */
+    public static final String DEFAULT_TIMEOUT_TEXT = "30s";
+    public static final Duration DEFAULT_TIMEOUT = Durations.parse(DEFAULT_TIMEOUT_TEXT);
     /** Every demo account starts with it; a database with other accounts' endpoints is refused. */
     public static final String ACCOUNT_PREFIX = "demo_";
     static final String STATE_SUCCEEDED = "succeeded";

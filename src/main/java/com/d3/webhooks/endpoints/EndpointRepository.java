@@ -2,8 +2,7 @@ package com.d3.webhooks.endpoints;
 
 import com.d3.webhooks.clientcert.ClientCertificateStatus;
 import com.d3.webhooks.db.DbTime;
-import com.d3.webhooks.delivery.OrderedKeys;
-import com.d3.webhooks.delivery.PausedDeliveries;
+import com.d3.webhooks.ordering.OrderedKeys;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
 import com.d3.webhooks.db.schema.tables.records.WebhookEndpointsRecord;

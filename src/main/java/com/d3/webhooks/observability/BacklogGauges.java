@@ -1,13 +1,19 @@
 package com.d3.webhooks.observability;
 
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import com.d3.webhooks.state.DeliveryState;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Record3;
+import org.jooq.impl.DSL;
 
 /**
  * The database-wide figures operators alert on: deliveries due now, the age of the oldest due
@@ -43,13 +49,14 @@ public final class BacklogGauges {
         if (Duration.between(readAt, now).compareTo(CACHE) < 0) {
             return this;
         }
-        Record3<Long, OffsetDateTime, Long> r = dsl.resultQuery("""
-                SELECT (SELECT count(*) FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= {0}),
-                       (SELECT min(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending'),
-                       (SELECT count(*) FROM webhook_endpoints WHERE NOT enabled)""",
-                        org.jooq.impl.DSL.val(now.atOffset(java.time.ZoneOffset.UTC)))
-                .coerce(org.jooq.impl.DSL.field("due", Long.class), org.jooq.impl.DSL.field("oldest",
-                        OffsetDateTime.class), org.jooq.impl.DSL.field("disabled", Long.class))
+        var d = WEBHOOK_DELIVERIES;
+        var e = WEBHOOK_ENDPOINTS;
+        Condition pending = d.STATE.eq(DeliveryState.PENDING.sql());
+        Record3<Integer, OffsetDateTime, Integer> r = dsl.select(
+                        DSL.field(DSL.selectCount().from(d).where(pending)
+                                .and(d.NEXT_ATTEMPT_AT.le(now.atOffset(java.time.ZoneOffset.UTC)))),
+                        DSL.field(DSL.select(DSL.min(d.NEXT_ATTEMPT_AT)).from(d).where(pending)),
+                        DSL.field(DSL.selectCount().from(e).where(e.ENABLED.isFalse())))
                 .fetchSingle();
         due = r.value1();
         oldestDueAgeSeconds = r.value2() == null || r.value2().toInstant().isAfter(now) ? 0

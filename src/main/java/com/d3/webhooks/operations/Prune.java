@@ -8,6 +8,7 @@ import static org.jooq.impl.DSL.notExists;
 import static org.jooq.impl.DSL.selectOne;
 
 import com.d3.webhooks.audit.AuditPartitions;
+import com.d3.webhooks.config.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -42,11 +43,14 @@ import org.slf4j.LoggerFactory;
 public final class Prune {
 
     /** The documented retention: 30 days of history, enough to replay a month-old failure. */
-    public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+    /** The default retention as prune --older-than takes it, and parsed. */
+    public static final String DEFAULT_RETENTION_TEXT = "30d";
+    public static final Duration DEFAULT_RETENTION = Durations.parse(DEFAULT_RETENTION_TEXT);
     public static final Duration MIN_RETENTION = Duration.ofHours(1);
     public static final int DEFAULT_BATCH_SIZE = 1000;
     public static final int MAX_BATCH_SIZE = 10_000;
-    public static final Duration DEFAULT_PAUSE = Duration.ofMillis(50);
+    public static final String DEFAULT_PAUSE_TEXT = "50ms";
+    public static final Duration DEFAULT_PAUSE = Durations.parse(DEFAULT_PAUSE_TEXT);
 
     private static final com.d3.webhooks.db.schema.tables.WebhookDeliveries D = WEBHOOK_DELIVERIES;
     private static final com.d3.webhooks.db.schema.tables.WebhookAuditLogs A = WEBHOOK_AUDIT_LOGS;

@@ -2,19 +2,15 @@ package com.d3.webhooks.secrets;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Seals endpoint secrets and static header values at rest with AES-256-GCM, in the same column
@@ -53,16 +49,16 @@ public final class SecretSealer {
     private static final byte[] V1_AAD = "d3-webhook-outbox:webhook_endpoints.secret:v1".getBytes(StandardCharsets.UTF_8);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Key current;
-    private final Map<String, Key> byId;
+    private final SealingKey current;
+    private final Map<String, SealingKey> byId;
 
-    private SecretSealer(Key current, List<Key> old) {
+    private SecretSealer(SealingKey current, List<SealingKey> old) {
         this.current = current;
         this.byId = new LinkedHashMap<>();
         if (current != null) {
             byId.put(current.id, current);
         }
-        for (Key k : old) {
+        for (SealingKey k : old) {
             byId.putIfAbsent(k.id, k);
         }
     }
@@ -74,7 +70,7 @@ public final class SecretSealer {
 
     /** One key that seals and opens. */
     public static SecretSealer of(String base64Key) {
-        return new SecretSealer(Key.parse(base64Key, KEY_VARIABLE), List.of());
+        return new SecretSealer(SealingKey.parse(base64Key, KEY_VARIABLE), List.of());
     }
 
     /**
@@ -85,13 +81,13 @@ public final class SecretSealer {
      */
     public static SecretSealer fromEnvironment(Map<String, String> env) {
         String key = env.get(KEY_VARIABLE);
-        Key current = key == null || key.isBlank() ? null : Key.parse(key.trim(), KEY_VARIABLE);
-        List<Key> old = new ArrayList<>();
+        SealingKey current = key == null || key.isBlank() ? null : SealingKey.parse(key.trim(), KEY_VARIABLE);
+        List<SealingKey> old = new ArrayList<>();
         String olds = env.get(OLD_KEYS_VARIABLE);
         if (olds != null && !olds.isBlank()) {
             String[] parts = olds.split(",");
             for (int i = 0; i < parts.length; i++) {
-                old.add(Key.parse(parts[i].trim(), OLD_KEYS_VARIABLE + " (key " + (i + 1) + ")"));
+                old.add(SealingKey.parse(parts[i].trim(), OLD_KEYS_VARIABLE + " (key " + (i + 1) + ")"));
             }
         }
         if (current == null && !old.isEmpty()) {
@@ -204,7 +200,7 @@ public final class SecretSealer {
             throw new IllegalArgumentException("sealed " + place.what()
                     + " has an unknown format (expected sealed:v2:<key id>:...)");
         }
-        Key key = byId.get(id.get());
+        SealingKey key = byId.get(id.get());
         if (key == null) {
             throw new IllegalArgumentException(place.what() + " is sealed with key id " + id.get()
                     + ", which this process does not have (" + describeKeys() + ")");
@@ -236,7 +232,7 @@ public final class SecretSealer {
     }
 
     /** Empty when the tag does not match: another key, other additional data, or altered bytes. */
-    private static Optional<String> decrypt(Key key, byte[] in, byte[] aad) {
+    private static Optional<String> decrypt(SealingKey key, byte[] in, byte[] aad) {
         try {
             Cipher c = cipher(Cipher.DECRYPT_MODE, key, java.util.Arrays.copyOf(in, NONCE_BYTES), aad);
             return Optional.of(new String(c.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8));
@@ -268,46 +264,10 @@ public final class SecretSealer {
         return "SecretSealer[" + describeKeys() + "]";
     }
 
-    private static Cipher cipher(int mode, Key key, byte[] nonce, byte[] aad) throws GeneralSecurityException {
+    private static Cipher cipher(int mode, SealingKey key, byte[] nonce, byte[] aad) throws GeneralSecurityException {
         Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
         c.init(mode, key.spec, new GCMParameterSpec(TAG_BITS, nonce));
         c.updateAAD(aad);
         return c;
-    }
-
-    private static final class Key {
-        final SecretKeySpec spec;
-        final String id;
-
-        private Key(byte[] bytes) {
-            this.spec = new SecretKeySpec(bytes, "AES");
-            this.id = idOf(bytes);
-        }
-
-        static Key parse(String base64, String name) {
-            byte[] bytes;
-            try {
-                bytes = Base64.getDecoder().decode(base64);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(name + " is not valid base64: expected " + KEY_BYTES
-                        + " random bytes in standard base64 (44 characters), e.g. from 'outbox secrets new-key'");
-            }
-            if (bytes.length != KEY_BYTES) {
-                throw new IllegalArgumentException(name + " decodes to " + bytes.length + " bytes: expected "
-                        + KEY_BYTES + " (an AES-256 key, 44 base64 characters), e.g. from 'outbox secrets new-key'");
-            }
-            return new Key(bytes);
-        }
-
-        /** Not secret: the first 4 bytes of SHA-256 over a label and the key. */
-        private static String idOf(byte[] key) {
-            try {
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                sha.update("d3-webhook-outbox key id".getBytes(StandardCharsets.UTF_8));
-                return HexFormat.of().formatHex(sha.digest(key), 0, 4);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.d3.webhooks.delivery.RetrySchedule;
 import com.d3.webhooks.delivery.WorkerConfig;
-import com.d3.webhooks.endpoints.CircuitBreaker;
+import com.d3.webhooks.admission.CircuitBreaker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -74,8 +74,8 @@ class RolesTest {
 
     /** Runs the promotion of an ordered key that has nothing waiting: 0 promoted, or refused. */
     private static int promoteAKey(DSLContext dsl) {
-        return com.d3.webhooks.delivery.OrderedKeys.promoteHeads(dsl,
-                List.of(new com.d3.webhooks.delivery.OrderedKeys.Key(1, "main-task-1")), java.time.Instant.now());
+        return com.d3.webhooks.ordering.OrderedKeys.promoteHeads(dsl,
+                List.of(new com.d3.webhooks.ordering.OrderedKeys.Key(1, "main-task-1")), java.time.Instant.now());
     }
 
     @Test
@@ -148,7 +148,7 @@ class RolesTest {
                     "both secrets, both signing keys, the header value, the client key and the OAuth2 client secret");
             MutableClock clock = MutableClock.startingNow();
             try (Worker w = new Worker(dsl, Fixtures.testConfig("w-roles").secrets(sealer)
-                    .breaker(com.d3.webhooks.endpoints.CircuitBreaker.DEFAULT).build(), clock,
+                    .breaker(com.d3.webhooks.admission.CircuitBreaker.DEFAULT).build(), clock,
                     DeliveryListener.NONE)) {
                 w.drainDue();
                 new Fixtures(OWNER).event("acct_1", "fileTask.completed", "{}");

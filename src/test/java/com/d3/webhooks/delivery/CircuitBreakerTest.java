@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.d3.webhooks.audit.AuditEntry;
 import com.d3.webhooks.db.schema.tables.records.WebhookDeliveriesRecord;
 import com.d3.webhooks.db.schema.tables.records.WebhookEndpointsRecord;
-import com.d3.webhooks.endpoints.CircuitBreaker;
+import com.d3.webhooks.admission.CircuitBreaker;
 import com.d3.webhooks.testing.Fixtures;
 import com.d3.webhooks.testing.MutableClock;
 import com.d3.webhooks.testing.TestDatabase;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.d3.webhooks.db.schema.tables.records.WebhookAuditLogsRecord;
-import com.d3.webhooks.endpoints.CircuitBreaker;
+import com.d3.webhooks.admission.CircuitBreaker;
 import com.d3.webhooks.network.DestinationPolicy;
 import com.d3.webhooks.oauth.ClientCredentials;
 import com.d3.webhooks.oauth.Deadline;

@@ -9,6 +9,7 @@ import com.d3.webhooks.endpoints.OnExhausted;
 import com.d3.webhooks.operations.DeliveryFilter;
 import com.d3.webhooks.operations.DeliveryQueries;
 import com.d3.webhooks.operations.Replay;
+import com.d3.webhooks.operations.Skip;
 import com.d3.webhooks.outbox.Outbox;
 import com.d3.webhooks.outbox.OutboxEvent;
 import com.d3.webhooks.testing.Fixtures;
@@ -92,9 +93,9 @@ class OrderedDeliveryTest {
             assertEquals(List.of("failed", "waiting", "waiting"), states("A", 1, 2, 3));
 
             long first = fx.deliveries().get(0).getId();
-            DeliveryRepository repository = new DeliveryRepository(dsl);
-            assertTrue(repository.skip(first, "ops@d3", "customer confirmed", clock.instant()));
-            assertFalse(repository.skip(first, "ops@d3", "again", clock.instant()), "skipping is idempotent");
+            Skip operator = new Skip(dsl);
+            assertTrue(operator.skip(first, "ops@d3", "customer confirmed", clock.instant()));
+            assertFalse(operator.skip(first, "ops@d3", "again", clock.instant()), "skipping is idempotent");
             worker.drainDue();
         }
         assertEquals(List.of("skipped", "succeeded", "succeeded"), states("A", 1, 2, 3));

@@ -98,7 +98,7 @@ class SameWorkerIdTest {
 
             // The stalled one wakes up and reports success for attempt 1: same name, but the
             // attempt number no longer matches, so nothing changes.
-            var lateSuccess = new DeliveryRepository.Settlement(stalled.deliveryId(), stalled.attempt(), com.d3.webhooks.delivery.DeliveryState.SUCCEEDED,
+            var lateSuccess = new DeliveryRepository.Settlement(stalled.deliveryId(), stalled.attempt(), com.d3.webhooks.state.DeliveryState.SUCCEEDED,
                     null, 200, null);
             boolean applied = !dsl.transactionResult(cfg -> repository.settle(cfg.dsl(), "same-name",
                     java.util.List.of(lateSuccess), clock.instant())).isEmpty();

@@ -3,7 +3,7 @@ package com.d3.webhooks.observability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.d3.webhooks.delivery.Worker;
-import com.d3.webhooks.endpoints.CircuitBreaker;
+import com.d3.webhooks.admission.CircuitBreaker;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.testing.Fixtures;
 import com.d3.webhooks.testing.MutableClock;

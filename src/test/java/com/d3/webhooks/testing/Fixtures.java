@@ -9,7 +9,7 @@ import com.d3.webhooks.delivery.DeliveryListener;
 import com.d3.webhooks.delivery.RetrySchedule;
 import com.d3.webhooks.delivery.Worker;
 import com.d3.webhooks.delivery.WorkerConfig;
-import com.d3.webhooks.endpoints.CircuitBreaker;
+import com.d3.webhooks.admission.CircuitBreaker;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.NewEndpoint;
 import com.d3.webhooks.outbox.Outbox;

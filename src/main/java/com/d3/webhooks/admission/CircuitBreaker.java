@@ -1,4 +1,4 @@
-package com.d3.webhooks.endpoints;
+package com.d3.webhooks.admission;
 
 import com.d3.webhooks.config.Durations;
 import com.d3.webhooks.db.DbTime;
@@ -117,9 +117,10 @@ public record CircuitBreaker(int threshold, Duration pause, Duration maxPause, d
                 List<Opened> opened = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        if (rs.getBoolean(2)) {
-                            opened.add(new Opened(rs.getLong(1), rs.getObject(3, OffsetDateTime.class).toInstant(),
-                                    rs.getInt(4), rs.getInt(5)));
+                        if (rs.getBoolean("opened")) {
+                            opened.add(new Opened(rs.getLong("id"),
+                                    rs.getObject("breaker_open_until", OffsetDateTime.class).toInstant(),
+                                    rs.getInt("breaker_openings"), rs.getInt("consecutive_failures")));
                         }
                     }
                 }

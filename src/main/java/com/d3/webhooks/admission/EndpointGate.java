@@ -1,4 +1,4 @@
-package com.d3.webhooks.delivery;
+package com.d3.webhooks.admission;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -21,22 +21,22 @@ import java.util.Map;
  *
  * @param <T> what is queued: a sender task that knows its delivery
  */
-final class EndpointGate<T> {
+public final class EndpointGate<T> {
 
     /**
      * How soon a delivery refused for a busy endpoint is due again, at the least; and so the
      * longest a claimed delivery waits in memory for its endpoint: given back, it could not start
      * sooner than that.
      */
-    static final Duration BUSY_RETRY = Duration.ofSeconds(1);
+    public static final Duration BUSY_RETRY = Duration.ofSeconds(1);
     private static final long QUEUE_WAIT_NANOS = BUSY_RETRY.toNanos();
     /** The reason deliveries refused here are counted under. */
-    static final String HELD_BACK_REASON = "endpoint_busy";
+    public static final String HELD_BACK_REASON = "endpoint_busy";
     /** Weight of the newest interval in the moving average of an endpoint's finishing pace. */
     private static final double PACE_WEIGHT = 0.2;
 
     /** What the gate makes of a claimed delivery. */
-    enum Admission {
+    public enum Admission {
         /** Counted in flight: send it now. */
         START,
         /** Queued behind the endpoint's requests in flight: it starts when one of them finishes. */
@@ -63,7 +63,7 @@ final class EndpointGate<T> {
      * endpoint whose rate limit or breaker decides per batch: a queued delivery would start
      * without that verdict.
      */
-    synchronized Admission admit(long endpointId, int cap, boolean mayQueue, T item, long nowNanos) {
+    public synchronized Admission admit(long endpointId, int cap, boolean mayQueue, T item, long nowNanos) {
         Endpoint<T> e = endpoints.get(endpointId);
         if (e == null) {
             e = new Endpoint<>();
@@ -98,7 +98,7 @@ final class EndpointGate<T> {
      * A request to the endpoint finished, whatever its outcome. Returns the queued delivery that
      * takes its slot (already counted in flight), or null.
      */
-    synchronized T finished(long endpointId, long nowNanos) {
+    public synchronized T finished(long endpointId, long nowNanos) {
         Endpoint<T> e = endpoints.get(endpointId);
         if (e == null) {
             return null;
@@ -116,7 +116,7 @@ final class EndpointGate<T> {
      * A delivery counted by {@link #admit} was not sent after all: no progress to note. Returns
      * the queued delivery that takes its slot (already counted in flight), or null.
      */
-    synchronized T cancel(long endpointId) {
+    public synchronized T cancel(long endpointId) {
         Endpoint<T> e = endpoints.get(endpointId);
         return e == null ? null : handOver(endpointId, e);
     }
@@ -136,7 +136,7 @@ final class EndpointGate<T> {
      * Removes and returns the queued deliveries of endpoints that have finished nothing for longer
      * than {@link #BUSY_RETRY}: they hang, or are slower than the pace they were queued at.
      */
-    synchronized List<T> stalled(long nowNanos) {
+    public synchronized List<T> stalled(long nowNanos) {
         List<T> out = new ArrayList<>();
         for (Endpoint<T> e : endpoints.values()) {
             if (nowNanos - e.progressNanos > QUEUE_WAIT_NANOS) {
@@ -148,7 +148,7 @@ final class EndpointGate<T> {
     }
 
     /** Removes and returns every queued delivery (the worker is stopping). */
-    synchronized List<T> drainQueued() {
+    public synchronized List<T> drainQueued() {
         List<T> out = new ArrayList<>();
         for (Endpoint<T> e : endpoints.values()) {
             out.addAll(e.queue);
@@ -162,7 +162,7 @@ final class EndpointGate<T> {
      * an endpoint that has finished nothing for longer, as long again (at most {@code max}), so a
      * hanging endpoint's backlog is not claimed and given back every second.
      */
-    synchronized Duration busyDelay(long endpointId, long nowNanos, Duration max) {
+    public synchronized Duration busyDelay(long endpointId, long nowNanos, Duration max) {
         Endpoint<T> e = endpoints.get(endpointId);
         Duration stalled = e == null ? Duration.ZERO : Duration.ofNanos(Math.max(0, nowNanos - e.progressNanos));
         if (stalled.compareTo(BUSY_RETRY) < 0) {

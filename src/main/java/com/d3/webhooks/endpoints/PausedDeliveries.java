@@ -1,13 +1,15 @@
-package com.d3.webhooks.delivery;
+package com.d3.webhooks.endpoints;
 
-import static org.jooq.impl.DSL.val;
+import com.d3.webhooks.state.DeliveryState;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
 import com.d3.webhooks.db.DbTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.jooq.DSLContext;
-import org.jooq.Record;
+import org.jooq.Record2;
 
 /**
  * A disabled endpoint's deliveries are paused (state 'paused', outside the claim index, so they
@@ -39,9 +41,11 @@ public final class PausedDeliveries {
      */
     public static List<Change> reconcile(DSLContext dsl, Instant now) {
         List<Change> changes = new ArrayList<>();
-        for (Record e : dsl.fetch("SELECT id, enabled FROM webhook_endpoints WHERE enabled = deliveries_paused")) {
-            long id = e.get(0, Long.class);
-            boolean enable = e.get(1, Boolean.class);
+        var e = WEBHOOK_ENDPOINTS;
+        for (Record2<Long, Boolean> changed : dsl.select(e.ID, e.ENABLED).from(e)
+                .where(e.ENABLED.eq(e.DELIVERIES_PAUSED)).fetch()) {
+            long id = changed.value1();
+            boolean enable = changed.value2();
             int n = dsl.transactionResult(cfg -> enable ? resume(cfg.dsl(), id, now) : pause(cfg.dsl(), id, now));
             if (n >= 0) {
                 changes.add(new Change(id, !enable, n));
@@ -56,13 +60,13 @@ public final class PausedDeliveries {
      */
     public static int pause(DSLContext tx, long endpointId, Instant now) {
         lock(tx, endpointId);
-        if (tx.execute("UPDATE webhook_endpoints SET deliveries_paused = true WHERE id = ? AND NOT enabled",
-                endpointId) == 0) {
+        if (tx.update(WEBHOOK_ENDPOINTS).set(WEBHOOK_ENDPOINTS.DELIVERIES_PAUSED, true)
+                .where(WEBHOOK_ENDPOINTS.ID.eq(endpointId)).and(WEBHOOK_ENDPOINTS.ENABLED.isFalse()).execute() == 0) {
             return -1;
         }
-        return tx.execute("""
-                UPDATE webhook_deliveries SET state = 'paused', updated_at = {0}
-                 WHERE endpoint_id = {1} AND state = 'pending'""", val(DbTime.utc(now)), val(endpointId));
+        var d = WEBHOOK_DELIVERIES;
+        return tx.update(d).set(d.STATE, DeliveryState.PAUSED.sql()).set(d.UPDATED_AT, DbTime.utc(now))
+                .where(d.ENDPOINT_ID.eq(endpointId)).and(d.STATE.eq(DeliveryState.PENDING.sql())).execute();
     }
 
     /**
@@ -71,13 +75,14 @@ public final class PausedDeliveries {
      */
     public static int resume(DSLContext tx, long endpointId, Instant now) {
         lock(tx, endpointId);
-        if (tx.execute("UPDATE webhook_endpoints SET deliveries_paused = false WHERE id = ? AND enabled",
-                endpointId) == 0) {
+        if (tx.update(WEBHOOK_ENDPOINTS).set(WEBHOOK_ENDPOINTS.DELIVERIES_PAUSED, false)
+                .where(WEBHOOK_ENDPOINTS.ID.eq(endpointId)).and(WEBHOOK_ENDPOINTS.ENABLED.isTrue()).execute() == 0) {
             return -1;
         }
-        return tx.execute("""
-                UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = {0}, updated_at = {0}
-                 WHERE endpoint_id = {1} AND state = 'paused'""", val(DbTime.utc(now)), val(endpointId));
+        var d = WEBHOOK_DELIVERIES;
+        return tx.update(d).set(d.STATE, DeliveryState.PENDING.sql()).set(d.NEXT_ATTEMPT_AT, DbTime.utc(now))
+                .set(d.UPDATED_AT, DbTime.utc(now))
+                .where(d.ENDPOINT_ID.eq(endpointId)).and(d.STATE.eq(DeliveryState.PAUSED.sql())).execute();
     }
 
     /**
@@ -89,7 +94,7 @@ public final class PausedDeliveries {
     }
 
     /** For giving back one delivery: a pause or resume of its endpoint waits for this transaction. */
-    static void lockShared(DSLContext tx, long endpointId) {
+    public static void lockShared(DSLContext tx, long endpointId) {
         tx.fetch("SELECT 1 FROM pg_advisory_xact_lock_shared(?)", LOCK_TAG | endpointId);
     }
 }

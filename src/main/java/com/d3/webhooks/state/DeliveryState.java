@@ -1,4 +1,4 @@
-package com.d3.webhooks.delivery;
+package com.d3.webhooks.state;
 
 import java.util.Collections;
 import java.util.EnumMap;

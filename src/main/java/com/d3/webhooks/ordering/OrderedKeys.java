@@ -1,4 +1,4 @@
-package com.d3.webhooks.delivery;
+package com.d3.webhooks.ordering;
 
 import com.d3.webhooks.db.DbTime;
 import java.sql.Connection;

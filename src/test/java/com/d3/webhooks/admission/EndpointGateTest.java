@@ -1,9 +1,10 @@
-package com.d3.webhooks.delivery;
+package com.d3.webhooks.admission;
 
+import com.d3.webhooks.admission.EndpointGate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.d3.webhooks.delivery.EndpointGate.Admission;
+import com.d3.webhooks.admission.EndpointGate.Admission;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
-package com.d3.webhooks.delivery;
+package com.d3.webhooks.ordering;
 
+import com.d3.webhooks.ordering.OrderedKeys;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

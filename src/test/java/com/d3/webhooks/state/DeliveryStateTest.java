@@ -1,5 +1,6 @@
-package com.d3.webhooks.delivery;
+package com.d3.webhooks.state;
 
+import com.d3.webhooks.state.DeliveryState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
