@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The worker's defaults are said in three places: WorkerConfig (what the code does), the options'
- * defaults (what --help shows) and the option table of docs/configuration.md. They agree.
+ * defaults (what --help shows) and the option tables of docs/configuration.md and the README. They agree.
  */
 class WorkerDefaultsTest {
 
@@ -62,8 +62,14 @@ class WorkerDefaultsTest {
 
     @Test
     void theDocumentedDefaultsAreWhatHelpShows() throws Exception {
+        assertTrue(documentedDefaultsCompared("docs/configuration.md") >= 15, "rows of docs/configuration.md");
+        assertTrue(documentedDefaultsCompared("README.md") >= 5, "rows of README.md");
+    }
+
+    /** Compares each option row's default with --help's; returns how many rows it compared. */
+    private static int documentedDefaultsCompared(String file) throws Exception {
         CommandLine worker = worker();
-        String doc = Files.readString(Path.of("docs/configuration.md"));
+        String doc = Files.readString(Path.of(file));
         Matcher row = Pattern.compile("(?m)^\\| `(--[a-z-]+)` \\| `OUTBOX_[A-Z_]+` \\| `?([^|`]+?)`? \\|").matcher(doc);
         int compared = 0;
         while (row.find()) {
@@ -72,9 +78,9 @@ class WorkerDefaultsTest {
             if (shown == null || shown.isEmpty() || shown.equals("null")) {
                 continue; // documented in words ("host-pid-random", "none")
             }
-            assertEquals(shown, row.group(2).trim(), row.group(1) + " in docs/configuration.md");
+            assertEquals(shown, row.group(2).trim(), row.group(1) + " in " + file);
             compared++;
         }
-        assertTrue(compared >= 15, "rows compared: " + compared);
+        return compared;
     }
 }
