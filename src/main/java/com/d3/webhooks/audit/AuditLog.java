@@ -4,7 +4,10 @@ import java.sql.PreparedStatement;
 import java.util.List;
 import org.jooq.DSLContext;
 
-/** Appends attempts to webhook_audit_logs; rows are never updated. */
+/**
+ * Appends attempts to webhook_audit_attempts; rows are never updated. The payload column stays
+ * NULL: the webhook_audit_logs view shows the body rebuilt from the event's outbox row.
+ */
 public final class AuditLog {
 
     /**
@@ -12,10 +15,10 @@ public final class AuditLog {
      * changes and the server plans it once (plain JDBC: it runs for every recorded batch).
      */
     private static final String APPEND_SQL = """
-            INSERT INTO webhook_audit_logs (delivery_id, event_id, endpoint_id, account_id, event_type, target_url,
-                   payload, attempt_number, status, response_status, response_body, error_message, duration_ms,
+            INSERT INTO webhook_audit_attempts (delivery_id, event_id, endpoint_id, account_id, event_type,
+                   target_url, attempt_number, status, response_status, response_body, error_message, duration_ms,
                    worker_id, sent_at)
-            SELECT * FROM unnest(?::bigint[], ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
+            SELECT * FROM unnest(?::bigint[], ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::text[],
                    ?::integer[], ?::text[], ?::integer[], ?::text[], ?::text[], ?::integer[], ?::text[],
                    ?::timestamptz[])""";
 
@@ -34,7 +37,6 @@ public final class AuditLog {
         String[] accountIds = new String[n];
         String[] eventTypes = new String[n];
         String[] urls = new String[n];
-        String[] payloads = new String[n];
         Integer[] attempts = new Integer[n];
         String[] statuses = new String[n];
         Integer[] responseStatuses = new Integer[n];
@@ -51,7 +53,6 @@ public final class AuditLog {
             accountIds[i] = e.accountId();
             eventTypes[i] = e.eventType();
             urls[i] = e.targetUrl();
-            payloads[i] = e.payload();
             attempts[i] = e.attemptNumber();
             statuses[i] = e.status();
             responseStatuses[i] = e.responseStatus();
@@ -69,15 +70,14 @@ public final class AuditLog {
                 ps.setArray(4, c.createArrayOf("text", accountIds));
                 ps.setArray(5, c.createArrayOf("text", eventTypes));
                 ps.setArray(6, c.createArrayOf("text", urls));
-                ps.setArray(7, c.createArrayOf("text", payloads));
-                ps.setArray(8, c.createArrayOf("integer", attempts));
-                ps.setArray(9, c.createArrayOf("text", statuses));
-                ps.setArray(10, c.createArrayOf("integer", responseStatuses));
-                ps.setArray(11, c.createArrayOf("text", bodies));
-                ps.setArray(12, c.createArrayOf("text", errors));
-                ps.setArray(13, c.createArrayOf("integer", durations));
-                ps.setArray(14, c.createArrayOf("text", workers));
-                ps.setArray(15, c.createArrayOf("text", sentAt));
+                ps.setArray(7, c.createArrayOf("integer", attempts));
+                ps.setArray(8, c.createArrayOf("text", statuses));
+                ps.setArray(9, c.createArrayOf("integer", responseStatuses));
+                ps.setArray(10, c.createArrayOf("text", bodies));
+                ps.setArray(11, c.createArrayOf("text", errors));
+                ps.setArray(12, c.createArrayOf("integer", durations));
+                ps.setArray(13, c.createArrayOf("text", workers));
+                ps.setArray(14, c.createArrayOf("text", sentAt));
                 ps.executeUpdate();
             }
         });
