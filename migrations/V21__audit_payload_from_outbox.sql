@@ -1,12 +1,15 @@
 -- The audit log stops storing a second copy of each event: an attempt's request body is built
--- from the outbox row alone (WebhookBody), so the attempt row keeps a NULL payload and
--- webhook_audit_logs becomes a view that rebuilds the body from webhook_outbox, byte for byte
--- what was sent (the signature can be checked against it). The partitioned table is renamed
--- webhook_audit_attempts; its partitions, indexes and constraints keep their names.
+-- from the outbox row alone (WebhookBody), so the attempt row keeps a NULL payload (and a NULL
+-- account_id and event_type) and webhook_audit_logs becomes a view that takes them from
+-- webhook_outbox, the body rebuilt byte for byte as it was sent (the signature can be checked
+-- against it). The partitioned table is renamed webhook_audit_attempts; its partitions, indexes
+-- and constraints keep their names. An attempt cannot outlive its event: prune deletes attempts
+-- before the deliveries they belong to, and an outbox row cannot be deleted while it has
+-- deliveries (V20).
 --
--- Rows written before this migration keep their own payload (the view shows a.payload when it is
--- not NULL), so nothing is rewritten: the migration changes the catalog only and is instant at
--- any size. Skipped attempts keep their empty payload (nothing was sent).
+-- Rows written before this migration keep their own values (the view shows an attempt's own
+-- value when it is not NULL), so nothing is rewritten: the migration changes the catalog only and
+-- is instant at any size. Skipped attempts keep an empty payload (nothing was sent).
 --
 -- After this migration, run docs/roles.sql again: the grants were on the table, which the view
 -- replaces under the old name.
@@ -16,6 +19,14 @@
 
 ALTER TABLE webhook_audit_logs RENAME TO webhook_audit_attempts;
 ALTER TABLE webhook_audit_attempts ALTER COLUMN payload DROP NOT NULL;
+-- The event's account and type come from the outbox row the same way.
+ALTER TABLE webhook_audit_attempts ALTER COLUMN account_id DROP NOT NULL;
+ALTER TABLE webhook_audit_attempts ALTER COLUMN event_type DROP NOT NULL;
+
+-- Every update of a delivery (claim, settle) writes an entry in each of its indexes; this one only
+-- served "deliveries for this event", which webhook_outbox's unique event_id index answers (the
+-- event's outbox_id, then webhook_deliveries_outbox_endpoint_key).
+DROP INDEX webhook_deliveries_event_idx;
 
 /* [jooq ignore start] */
 -- Transaction-local: the functions below capture it (schema, then pg_temp last).
@@ -96,16 +107,19 @@ SELECT a.id, a.delivery_id, a.event_id, a.endpoint_id, a.account_id, a.event_typ
   FROM webhook_audit_attempts a;
 
 /* [jooq ignore start] */
--- The outbox row is joined only for attempts without a payload of their own; event_id is unique
--- there, so a query that does not select the payload skips the join altogether.
+-- event_id is unique in webhook_outbox, so a query that selects none of the three columns taken
+-- from there skips the join altogether.
 CREATE OR REPLACE VIEW webhook_audit_logs AS
-SELECT a.id, a.delivery_id, a.event_id, a.endpoint_id, a.account_id, a.event_type, a.target_url,
+SELECT a.id, a.delivery_id, a.event_id, a.endpoint_id,
+       coalesce(a.account_id, o.account_id) AS account_id,
+       coalesce(a.event_type, o.event_type) AS event_type,
+       a.target_url,
        coalesce(a.payload, webhook_event_body(o.event_id, o.event_type, o.occurred_at, o.account_id, o.payload))
            AS payload,
        a.attempt_number, a.status, a.response_status, a.response_body, a.error_message, a.duration_ms,
        a.worker_id, a.sent_at
   FROM webhook_audit_attempts a
-  LEFT JOIN webhook_outbox o ON a.payload IS NULL AND o.event_id = a.event_id;
+  LEFT JOIN webhook_outbox o ON o.event_id = a.event_id;
 
 -- V10's partition functions named the table; the same bodies on the renamed one. Their grants
 -- stay (CREATE OR REPLACE keeps them).

@@ -106,8 +106,6 @@ public final class Rows {
                 .set(a.DELIVERY_ID, deliveryId)
                 .set(a.EVENT_ID, d.getEventId())
                 .set(a.ENDPOINT_ID, d.getEndpointId())
-                .set(a.ACCOUNT_ID, d.getAccountId())
-                .set(a.EVENT_TYPE, d.getEventType())
                 .set(a.TARGET_URL, "https://example.com/hook")
                 .set(a.ATTEMPT_NUMBER, attemptNumber)
                 .set(a.STATUS, success ? "success" : "failed")
