@@ -5,7 +5,8 @@
 -- against it). The partitioned table is renamed webhook_audit_attempts; its partitions, indexes
 -- and constraints keep their names. An attempt cannot outlive its event: prune deletes attempts
 -- before the deliveries they belong to, and an outbox row cannot be deleted while it has
--- deliveries (V20).
+-- deliveries (V20). Nor can the event change under it: once attempted, its body fields are
+-- refused by a trigger (below).
 --
 -- Rows written before this migration keep their own values (the view shows an attempt's own
 -- value when it is not NULL), so nothing is rewritten: the migration changes the catalog only and
@@ -93,6 +94,31 @@ AS $$
            || '","data":' || payload::text || '}'
 $$;
 
+-- What the audit view shows as sent must stay what was sent: once any delivery of an event has
+-- been attempted, the outbox row's body fields cannot change (only the schema's owner could: no
+-- role of docs/roles.sql may update them). Fires only for UPDATEs that name one of them, never for
+-- the router's.
+CREATE FUNCTION webhook_outbox_keep_sent_body() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path FROM CURRENT
+AS $$
+BEGIN
+    IF (NEW.event_id, NEW.event_type, NEW.occurred_at, NEW.account_id, NEW.payload)
+           IS DISTINCT FROM (OLD.event_id, OLD.event_type, OLD.occurred_at, OLD.account_id, OLD.payload)
+       AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.outbox_id = OLD.id AND d.attempts > 0) THEN
+        RAISE EXCEPTION 'webhook_outbox row % has been sent; its event_id, event_type, occurred_at, account_id and '
+                        'payload cannot change (the audit log shows them as the body that was sent)', OLD.id
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER webhook_outbox_keep_sent_body
+    BEFORE UPDATE OF event_id, event_type, occurred_at, account_id, payload ON webhook_outbox
+    FOR EACH ROW EXECUTE FUNCTION webhook_outbox_keep_sent_body();
+
+REVOKE EXECUTE ON FUNCTION webhook_outbox_keep_sent_body() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION webhook_json_string(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION webhook_iso_instant(timestamptz) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION webhook_event_body(uuid, text, timestamptz, text, jsonb) FROM PUBLIC;

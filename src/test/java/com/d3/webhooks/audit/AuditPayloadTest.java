@@ -1,6 +1,8 @@
 package com.d3.webhooks.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.d3.webhooks.db.Database;
 import com.d3.webhooks.db.DatabaseConfig;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -97,6 +100,26 @@ class AuditPayloadTest {
         assertEquals(dsl.fetchValue("SELECT 'acct_1 fileTask.completed ' || webhook_event_body(event_id, event_type, "
                         + "occurred_at, account_id, payload) FROM webhook_outbox"),
                 dsl.fetchValue("SELECT concat_ws(' ', account_id, event_type, payload) FROM webhook_audit_logs"));
+    }
+
+    @Test
+    void theBodyOfAnEventOnceAttemptedCannotChange() {
+        long endpoint = new Fixtures(dsl).endpoint("acct_1", "https://example.com/hook", null);
+        Rows rows = new Rows(dsl);
+        long sent = rows.delivery(endpoint, "acct_1", "succeeded", 1, Instant.now());
+        long waiting = rows.delivery(endpoint, "acct_1", "pending", 0, Instant.now());
+        String sentEvent = "id = (SELECT outbox_id FROM webhook_deliveries WHERE id = " + sent + ")";
+
+        for (String change : List.of("payload = '{\"n\": 2}'", "event_type = 'other'", "account_id = 'acct_2'",
+                "occurred_at = occurred_at + interval '1 second'", "event_id = gen_random_uuid()")) {
+            var e = assertThrows(DataAccessException.class,
+                    () -> dsl.execute("UPDATE webhook_outbox SET " + change + " WHERE " + sentEvent));
+            assertTrue(e.getMessage().contains("has been sent"), e.getMessage());
+        }
+        assertEquals(1, dsl.execute("UPDATE webhook_outbox SET payload = payload, routing_error = 'x' WHERE "
+                + sentEvent), "unchanged body fields, and the routing columns, may be written");
+        assertEquals(1, dsl.execute("UPDATE webhook_outbox SET payload = '{\"n\": 2}' WHERE id = (SELECT outbox_id "
+                + "FROM webhook_deliveries WHERE id = " + waiting + ")"), "an event not attempted yet may change");
     }
 
     @Test
