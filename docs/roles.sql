@@ -85,7 +85,7 @@ GRANT UPDATE (value) ON webhook_endpoint_headers TO outbox_worker;
 GRANT SELECT ON webhook_endpoint_oauth2 TO outbox_worker;
 GRANT UPDATE (client_secret) ON webhook_endpoint_oauth2 TO outbox_worker;
 GRANT SELECT, INSERT, UPDATE ON webhook_deliveries TO outbox_worker;
-GRANT INSERT ON webhook_audit_logs TO outbox_worker;                     -- append only
+GRANT INSERT ON webhook_audit_attempts TO outbox_worker;                 -- append only
 -- Daily audit partitions made ahead, at start and hourly (the function runs as the table's owner
 -- and can only create partitions and move rows from DEFAULT into them).
 GRANT EXECUTE ON FUNCTION webhook_audit_logs_ensure_partitions(timestamptz, integer) TO outbox_worker;
@@ -107,16 +107,20 @@ GRANT UPDATE (consecutive_failures, breaker_open_until, breaker_openings, breake
 GRANT UPDATE (deliveries_paused) ON webhook_endpoints TO outbox_worker;
 
 -- outbox_operator
-GRANT SELECT ON webhook_outbox, webhook_endpoints, webhook_deliveries, webhook_audit_logs TO outbox_operator;
+GRANT SELECT ON webhook_outbox, webhook_endpoints, webhook_deliveries, webhook_audit_attempts, webhook_audit_logs
+    TO outbox_operator;
+-- The audit view rebuilds each attempt's request body from its outbox row (V21); its reader calls these.
+GRANT EXECUTE ON FUNCTION webhook_event_body(uuid, text, timestamptz, text, jsonb), webhook_json_string(text),
+    webhook_iso_instant(timestamptz) TO outbox_operator;
 GRANT SELECT ON webhook_outbox_unrouted TO outbox_operator;              -- prune keeps events not routed yet
 GRANT INSERT, UPDATE ON webhook_endpoints TO outbox_operator;
 GRANT SELECT, INSERT, UPDATE, DELETE ON webhook_endpoint_headers TO outbox_operator;   -- --header, --remove-header
 GRANT SELECT, INSERT, UPDATE, DELETE ON webhook_endpoint_oauth2 TO outbox_operator;    -- --oauth2-*, --remove-oauth2
 GRANT UPDATE ON webhook_deliveries TO outbox_operator;                   -- replay
 GRANT UPDATE (routing_state, routing_error, routed_at, delivery_count) ON webhook_outbox TO outbox_operator;
-GRANT DELETE ON webhook_outbox, webhook_deliveries, webhook_audit_logs TO outbox_operator; -- retention (prune)
+GRANT DELETE ON webhook_outbox, webhook_deliveries, webhook_audit_attempts TO outbox_operator; -- retention (prune)
 -- prune drops whole audit partitions entirely before its cutoff (runs as the table's owner; refuses
 -- DEFAULT and any partition reaching past the cutoff).
 GRANT EXECUTE ON FUNCTION webhook_audit_logs_drop_partition(text, timestamptz) TO outbox_operator;
 -- endpoints test (an outbox row, a delivery and its audited attempt) and skip (an audit row).
-GRANT INSERT ON webhook_outbox, webhook_deliveries, webhook_audit_logs TO outbox_operator;
+GRANT INSERT ON webhook_outbox, webhook_deliveries, webhook_audit_attempts TO outbox_operator;

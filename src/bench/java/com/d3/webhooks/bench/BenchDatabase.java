@@ -381,12 +381,12 @@ final class BenchDatabase implements AutoCloseable {
 
     /**
      * On-disk bytes of each table with its indexes and TOAST (pg_total_relation_size), summed over
-     * its partitions (webhook_audit_logs is partitioned; its parent alone has no storage).
+     * its partitions (webhook_audit_attempts is partitioned; its parent alone has no storage).
      */
     Map<String, Long> tableBytes() throws SQLException {
         Map<String, Long> m = new LinkedHashMap<>();
         try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
-            for (String t : List.of("webhook_outbox", "webhook_deliveries", "webhook_audit_logs")) {
+            for (String t : List.of("webhook_outbox", "webhook_deliveries", "webhook_audit_attempts")) {
                 m.put(t, single(s, "SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('"
                         + t + "')), pg_total_relation_size('" + t + "'))::bigint"));
             }
@@ -397,7 +397,7 @@ final class BenchDatabase implements AutoCloseable {
     /** VACUUM FULL of the three tables: what the rows take once dead row versions are gone. */
     void vacuumFull() throws SQLException {
         try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("VACUUM FULL webhook_outbox, webhook_deliveries, webhook_audit_logs");
+            s.execute("VACUUM FULL webhook_outbox, webhook_deliveries, webhook_audit_attempts");
         }
     }
 

@@ -89,6 +89,7 @@ final class CostPerDelivery {
                     .put("row_deletes_per_delivery", rows.get("del") / n)
                     .put("stored_bytes_per_delivery", stored / n);
             r.detail("row_versions_by_table", rowsByTable(s));
+            r.detail("stored_bytes_per_delivery_by_relation", bytesByRelation(s, n));
             if (statements) {
                 r.detail("statements_by_time", topStatements(s, n));
             }
@@ -135,6 +136,25 @@ final class CostPerDelivery {
             while (r.next()) {
                 m.put(r.getString(1), r.getLong(2) + " ins / " + r.getLong(3) + " upd (" + r.getLong(4) + " HOT) / "
                         + r.getLong(5) + " del");
+            }
+        }
+        return m;
+    }
+
+    /**
+     * The stored bytes split by relation: each table (heap, TOAST, free space and visibility maps)
+     * and each of its indexes, largest first; they add up to stored_bytes_per_delivery.
+     */
+    private static Map<String, String> bytesByRelation(Statement s, double n) throws SQLException {
+        String tables = "FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace WHERE c.relkind = 'r' "
+                + "AND ns.nspname = current_schema() AND c." + TABLES;
+        Map<String, String> m = new LinkedHashMap<>();
+        try (ResultSet r = s.executeQuery("SELECT name, bytes FROM (SELECT c.relname AS name, pg_table_size(c.oid) "
+                + "AS bytes " + tables + " UNION ALL SELECT i.relname, pg_relation_size(i.oid) FROM pg_index x "
+                + "JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid IN (SELECT c.oid " + tables + ")) b "
+                + "WHERE bytes > 0 ORDER BY bytes DESC, name")) {
+            while (r.next()) {
+                m.put(r.getString(1), String.format("%.1f", r.getLong(2) / n));
             }
         }
         return m;

@@ -360,7 +360,7 @@ final class MeasuredProcesses implements AutoCloseable {
         STATEMENT_KINDS.put("select id, event_id, account_id", "route: select unrouted outbox rows");
         STATEMENT_KINDS.put("insert into webhook_deliveries", "route: insert deliveries");
         STATEMENT_KINDS.put("update webhook_outbox", "route: mark outbox rows routed");
-        STATEMENT_KINDS.put("insert into webhook_audit_logs", "record: insert audit rows");
+        STATEMENT_KINDS.put("insert into webhook_audit_attempts", "record: insert audit rows");
         STATEMENT_KINDS.put("update webhook_deliveries d set state = v.state", "record: fenced settle of a batch");
         STATEMENT_KINDS.put("select webhook_promote_heads", "ordered: lock the keys, promote their heads");
         STATEMENT_KINDS.put("update webhook_deliveries d set state = 'pending', attempts",

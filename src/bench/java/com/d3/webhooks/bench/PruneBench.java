@@ -134,7 +134,7 @@ public final class PruneBench implements Callable<Integer> {
             mig.put("bytes_after", (double) bytes(s));
             out.put("migrate", mig);
             // As after load(): in production, partitions a month old have long been vacuumed.
-            s.execute("VACUUM ANALYZE webhook_audit_logs");
+            s.execute("VACUUM ANALYZE webhook_audit_attempts");
             s.execute("CHECKPOINT");
 
             Map<String, Double> m = new LinkedHashMap<>();
@@ -148,7 +148,7 @@ public final class PruneBench implements Callable<Integer> {
             m.put("wal_bytes", (double) (walLsn(s) - wal));
             m.put("bytes_after", (double) bytes(s));
             long v0 = System.nanoTime();
-            s.execute("VACUUM webhook_audit_logs");
+            s.execute("VACUUM webhook_audit_attempts");
             m.put("vacuum_seconds", seconds(v0));
             m.put("bytes_after_vacuum", (double) bytes(s));
             out.put("drop", m);
@@ -209,10 +209,14 @@ public final class PruneBench implements Callable<Integer> {
         return Database.open(DatabaseConfig.of(url, null, null).withPoolSize(4));
     }
 
-    /** Table + indexes + TOAST of the audit log, over all its partitions. */
+    /**
+     * Table + indexes + TOAST of the audit log, over all its partitions: the table named
+     * webhook_audit_logs until V21, webhook_audit_attempts (beneath a view of the old name) after.
+     */
     private static long bytes(Statement s) throws SQLException {
-        return single(s, "SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) FROM "
-                + "pg_partition_tree('webhook_audit_logs')), pg_total_relation_size('webhook_audit_logs'))::bigint");
+        return single(s, "SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree(t)), "
+                + "pg_total_relation_size(t))::bigint FROM (SELECT coalesce(to_regclass('webhook_audit_attempts'), "
+                + "'webhook_audit_logs'::regclass) AS t) x");
     }
 
     private static long walLsn(Statement s) throws SQLException {

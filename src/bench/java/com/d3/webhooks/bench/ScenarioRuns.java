@@ -178,7 +178,7 @@ final class ScenarioRuns {
         r.put("storage_bytes_per_delivery", total / n)
                 .put("storage_outbox_bytes_per_delivery", bytes.get("webhook_outbox") / n)
                 .put("storage_deliveries_bytes_per_delivery", bytes.get("webhook_deliveries") / n)
-                .put("storage_audit_bytes_per_delivery", bytes.get("webhook_audit_logs") / n);
+                .put("storage_audit_bytes_per_delivery", bytes.get("webhook_audit_attempts") / n);
         db.vacuumFull();
         long compact = db.tableBytes().values().stream().mapToLong(Long::longValue).sum();
         r.put("storage_bytes_per_delivery_vacuumed", compact / n);

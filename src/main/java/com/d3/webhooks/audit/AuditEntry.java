@@ -4,7 +4,10 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One attempt, as written to webhook_audit_logs. Never holds the endpoint secret.
+ * One attempt, as the worker reports it. Never holds the endpoint secret, nor the request body:
+ * the body is built from the outbox row alone, and the webhook_audit_logs view rebuilds it from
+ * there (migrations/V21). The account and event type, for metrics and logs, are not written to
+ * webhook_audit_attempts either: the view takes them from the outbox row too.
  *
  * @param status         {@code success} or {@code failed}
  * @param responseStatus HTTP status, null when no response arrived
@@ -18,7 +21,6 @@ public record AuditEntry(
         String accountId,
         String eventType,
         String targetUrl,
-        String payload,
         int attemptNumber,
         String status,
         Integer responseStatus,

@@ -4,7 +4,10 @@ import java.sql.PreparedStatement;
 import java.util.List;
 import org.jooq.DSLContext;
 
-/** Appends attempts to webhook_audit_logs; rows are never updated. */
+/**
+ * Appends attempts to webhook_audit_attempts; rows are never updated. The event's account, type
+ * and body stay NULL there: the webhook_audit_logs view takes them from the event's outbox row.
+ */
 public final class AuditLog {
 
     /**
@@ -12,12 +15,10 @@ public final class AuditLog {
      * changes and the server plans it once (plain JDBC: it runs for every recorded batch).
      */
     private static final String APPEND_SQL = """
-            INSERT INTO webhook_audit_logs (delivery_id, event_id, endpoint_id, account_id, event_type, target_url,
-                   payload, attempt_number, status, response_status, response_body, error_message, duration_ms,
-                   worker_id, sent_at)
-            SELECT * FROM unnest(?::bigint[], ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
-                   ?::integer[], ?::text[], ?::integer[], ?::text[], ?::text[], ?::integer[], ?::text[],
-                   ?::timestamptz[])""";
+            INSERT INTO webhook_audit_attempts (delivery_id, event_id, endpoint_id, target_url, attempt_number,
+                   status, response_status, response_body, error_message, duration_ms, worker_id, sent_at)
+            SELECT * FROM unnest(?::bigint[], ?::uuid[], ?::bigint[], ?::text[], ?::integer[], ?::text[],
+                   ?::integer[], ?::text[], ?::text[], ?::integer[], ?::text[], ?::timestamptz[])""";
 
     private AuditLog() {
     }
@@ -31,10 +32,7 @@ public final class AuditLog {
         Long[] deliveryIds = new Long[n];
         String[] eventIds = new String[n];
         Long[] endpointIds = new Long[n];
-        String[] accountIds = new String[n];
-        String[] eventTypes = new String[n];
         String[] urls = new String[n];
-        String[] payloads = new String[n];
         Integer[] attempts = new Integer[n];
         String[] statuses = new String[n];
         Integer[] responseStatuses = new Integer[n];
@@ -48,10 +46,7 @@ public final class AuditLog {
             deliveryIds[i] = e.deliveryId();
             eventIds[i] = e.eventId().toString();
             endpointIds[i] = e.endpointId();
-            accountIds[i] = e.accountId();
-            eventTypes[i] = e.eventType();
             urls[i] = e.targetUrl();
-            payloads[i] = e.payload();
             attempts[i] = e.attemptNumber();
             statuses[i] = e.status();
             responseStatuses[i] = e.responseStatus();
@@ -66,18 +61,15 @@ public final class AuditLog {
                 ps.setArray(1, c.createArrayOf("bigint", deliveryIds));
                 ps.setArray(2, c.createArrayOf("text", eventIds));
                 ps.setArray(3, c.createArrayOf("bigint", endpointIds));
-                ps.setArray(4, c.createArrayOf("text", accountIds));
-                ps.setArray(5, c.createArrayOf("text", eventTypes));
-                ps.setArray(6, c.createArrayOf("text", urls));
-                ps.setArray(7, c.createArrayOf("text", payloads));
-                ps.setArray(8, c.createArrayOf("integer", attempts));
-                ps.setArray(9, c.createArrayOf("text", statuses));
-                ps.setArray(10, c.createArrayOf("integer", responseStatuses));
-                ps.setArray(11, c.createArrayOf("text", bodies));
-                ps.setArray(12, c.createArrayOf("text", errors));
-                ps.setArray(13, c.createArrayOf("integer", durations));
-                ps.setArray(14, c.createArrayOf("text", workers));
-                ps.setArray(15, c.createArrayOf("text", sentAt));
+                ps.setArray(4, c.createArrayOf("text", urls));
+                ps.setArray(5, c.createArrayOf("integer", attempts));
+                ps.setArray(6, c.createArrayOf("text", statuses));
+                ps.setArray(7, c.createArrayOf("integer", responseStatuses));
+                ps.setArray(8, c.createArrayOf("text", bodies));
+                ps.setArray(9, c.createArrayOf("text", errors));
+                ps.setArray(10, c.createArrayOf("integer", durations));
+                ps.setArray(11, c.createArrayOf("text", workers));
+                ps.setArray(12, c.createArrayOf("text", sentAt));
                 ps.executeUpdate();
             }
         });

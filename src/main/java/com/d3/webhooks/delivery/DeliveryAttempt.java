@@ -16,7 +16,6 @@ import com.d3.webhooks.signing.WebhookSigningKey;
 import com.d3.webhooks.tracing.AttemptSpan;
 import com.d3.webhooks.tracing.WorkerTracing;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,44 +90,44 @@ final class DeliveryAttempt implements AutoCloseable {
     private Attempted send(ClaimedDelivery d, Instant sentAt, AttemptSpan span) {
         // Senders start an attempt only while its lease outlasts connect + request timeout.
         Deadline deadline = Deadline.after(config.connectTimeout().plus(config.requestTimeout()));
-        byte[] body = WebhookBody.of(d);
         URI uri;
         try {
             uri = EndpointUrl.parse(d.url()).uri();
         } catch (IllegalArgumentException e) {
-            return refused(d, body, sentAt, "invalid endpoint URL: " + e.getMessage());
+            return refused(d, sentAt, "invalid endpoint URL: " + e.getMessage());
         }
         span.target(uri, d.url());
         if (config.requireHttps() && !"https".equalsIgnoreCase(uri.getScheme())) {
-            return refused(d, body, sentAt, "refused: plain http endpoint, and this worker runs with --require-https");
+            return refused(d, sentAt, "refused: plain http endpoint, and this worker runs with --require-https");
         }
         DestinationCheck destination = destinations.check(uri);
         if (!destination.allowed()) {
-            return refused(d, body, sentAt, destination.message());
+            return refused(d, sentAt, destination.message());
         }
         Map<String, String> headers;
         try {
             headers = staticHeaders.open(d);
         } catch (IllegalArgumentException e) {
-            return refused(d, body, sentAt, "endpoint headers are unusable: " + e.getMessage());
+            return refused(d, sentAt, "endpoint headers are unusable: " + e.getMessage());
         }
         List<WebhookSigningKey> keys;
         try {
             keys = signingKeys.active(d, sentAt);
         } catch (IllegalArgumentException e) {
-            return refused(d, body, sentAt, "endpoint signing key is unusable: " + e.getMessage());
+            return refused(d, sentAt, "endpoint signing key is unusable: " + e.getMessage());
         }
+        byte[] body = WebhookBody.of(d);
         try {
             // After the endpoint's own: the worker's headers win (HeaderRules refuses their names anyway).
             headers.putAll(headers(d, keys, body, sentAt));
         } catch (IllegalArgumentException e) {
-            return refused(d, body, sentAt, "endpoint secret is unusable: " + e.getMessage());
+            return refused(d, sentAt, "endpoint secret is unusable: " + e.getMessage());
         }
         ClientCertificateClients.Lease tls;
         try {
             tls = clientCertificates.lease(d, uri);
         } catch (IllegalArgumentException e) {
-            return refused(d, body, sentAt, "endpoint client certificate is unusable: " + e.getMessage());
+            return refused(d, sentAt, "endpoint client certificate is unusable: " + e.getMessage());
         }
         span.inject(headers);
         AttemptResult result;
@@ -139,7 +138,7 @@ final class DeliveryAttempt implements AutoCloseable {
                 result = tls == null ? sender.post(uri, headers, body) : sender.post(tls.client(), uri, headers, body);
             }
         }
-        return new Attempted(d, entry(d, body, sentAt, result), result);
+        return new Attempted(d, entry(d, sentAt, result), result);
     }
 
     /** Shuts down the clients of client certificates. */
@@ -167,9 +166,9 @@ final class DeliveryAttempt implements AutoCloseable {
     }
 
     /** The attempt stops before any request: audited as failed, retried on schedule. */
-    private Attempted refused(ClaimedDelivery d, byte[] body, Instant sentAt, String error) {
+    private Attempted refused(ClaimedDelivery d, Instant sentAt, String error) {
         AttemptResult result = AttemptResult.failure(error, 0);
-        return new Attempted(d, entry(d, body, sentAt, result), result);
+        return new Attempted(d, entry(d, sentAt, result), result);
     }
 
     /**
@@ -179,22 +178,20 @@ final class DeliveryAttempt implements AutoCloseable {
     Completion failedUnexpectedly(ClaimedDelivery d, Throwable t) {
         String error = "the worker failed during the attempt (" + t.getClass().getName()
                 + "); the request may have reached the receiver";
-        return refused(d, WebhookBody.of(d), clock.instant(), error);
+        return refused(d, clock.instant(), error);
     }
 
-    private AuditEntry entry(ClaimedDelivery d, byte[] body, Instant sentAt, AttemptResult r) {
+    private AuditEntry entry(ClaimedDelivery d, Instant sentAt, AttemptResult r) {
         return new AuditEntry(d.deliveryId(), d.eventId(), d.endpointId(), d.accountId(), d.eventType(), d.url(),
-                new String(body, StandardCharsets.UTF_8), d.attempt(),
-                r.succeeded() ? AuditEntry.SUCCESS : AuditEntry.FAILED, r.status(), r.bodyExcerpt(), r.error(),
-                r.durationMs(), config.workerId(), sentAt);
+                d.attempt(), r.succeeded() ? AuditEntry.SUCCESS : AuditEntry.FAILED, r.status(), r.bodyExcerpt(),
+                r.error(), r.durationMs(), config.workerId(), sentAt);
     }
 
     /** The audit row for an attempt whose worker never reported back. */
     static AuditEntry lostAttemptEntry(LostAttempt l, String rescuer, Instant now) {
         ClaimedDelivery d = l.delivery();
         return new AuditEntry(d.deliveryId(), d.eventId(), d.endpointId(), d.accountId(), d.eventType(), d.url(),
-                new String(WebhookBody.of(d), StandardCharsets.UTF_8), d.attempt(), AuditEntry.FAILED, null, null,
-                lostAttemptError(l), 0, rescuer, now);
+                d.attempt(), AuditEntry.FAILED, null, null, lostAttemptError(l), 0, rescuer, now);
     }
 
     static String lostAttemptError(LostAttempt l) {

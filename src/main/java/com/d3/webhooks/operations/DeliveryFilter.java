@@ -1,6 +1,7 @@
 package com.d3.webhooks.operations;
 
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -79,7 +80,9 @@ public record DeliveryFilter(List<Long> deliveryIds, UUID eventId, Long endpoint
             c = c.and(d.ID.in(deliveryIds));
         }
         if (eventId != null) {
-            c = c.and(d.EVENT_ID.eq(eventId));
+            // Through the event's outbox row: webhook_deliveries has no index on event_id (V21).
+            c = c.and(d.OUTBOX_ID.eq(DSL.select(WEBHOOK_OUTBOX.ID).from(WEBHOOK_OUTBOX)
+                    .where(WEBHOOK_OUTBOX.EVENT_ID.eq(eventId))));
         }
         if (endpointId != null) {
             c = c.and(d.ENDPOINT_ID.eq(endpointId));

@@ -1,6 +1,6 @@
 package com.d3.webhooks.operations;
 
-import static com.d3.webhooks.db.schema.Tables.WEBHOOK_AUDIT_LOGS;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_AUDIT_ATTEMPTS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX_UNROUTED;
@@ -53,7 +53,7 @@ public final class Prune {
     public static final Duration DEFAULT_PAUSE = Durations.parse(DEFAULT_PAUSE_TEXT);
 
     private static final com.d3.webhooks.db.schema.tables.WebhookDeliveries D = WEBHOOK_DELIVERIES;
-    private static final com.d3.webhooks.db.schema.tables.WebhookAuditLogs A = WEBHOOK_AUDIT_LOGS;
+    private static final com.d3.webhooks.db.schema.tables.WebhookAuditAttempts A = WEBHOOK_AUDIT_ATTEMPTS;
     private static final com.d3.webhooks.db.schema.tables.WebhookOutbox O = WEBHOOK_OUTBOX;
     private static final List<String> FINISHED = List.of("succeeded", "failed", "skipped");
 

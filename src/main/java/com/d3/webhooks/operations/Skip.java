@@ -1,6 +1,6 @@
 package com.d3.webhooks.operations;
 
-import static com.d3.webhooks.db.schema.Tables.WEBHOOK_AUDIT_LOGS;
+import static com.d3.webhooks.db.schema.Tables.WEBHOOK_AUDIT_ATTEMPTS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 import static org.jooq.impl.DSL.inline;
@@ -22,7 +22,7 @@ import org.jooq.DSLContext;
 public final class Skip {
 
     private static final com.d3.webhooks.db.schema.tables.WebhookDeliveries D = WEBHOOK_DELIVERIES;
-    private static final com.d3.webhooks.db.schema.tables.WebhookAuditLogs A = WEBHOOK_AUDIT_LOGS;
+    private static final com.d3.webhooks.db.schema.tables.WebhookAuditAttempts A = WEBHOOK_AUDIT_ATTEMPTS;
     private static final com.d3.webhooks.db.schema.tables.WebhookEndpoints E = WEBHOOK_ENDPOINTS;
 
     private final DSLContext dsl;
@@ -46,9 +46,11 @@ public final class Skip {
             if (skipped.isEmpty()) {
                 return false;
             }
-            tx.insertInto(A, A.DELIVERY_ID, A.EVENT_ID, A.ENDPOINT_ID, A.ACCOUNT_ID, A.EVENT_TYPE, A.TARGET_URL,
+            // The account and type come from the outbox row, as for the worker's attempts; the
+            // payload is empty, not NULL: nothing was sent, so the audit view shows no body for it.
+            tx.insertInto(A, A.DELIVERY_ID, A.EVENT_ID, A.ENDPOINT_ID, A.TARGET_URL,
                             A.PAYLOAD, A.ATTEMPT_NUMBER, A.STATUS, A.ERROR_MESSAGE, A.DURATION_MS, A.WORKER_ID, A.SENT_AT)
-                    .select(tx.select(D.ID, D.EVENT_ID, D.ENDPOINT_ID, D.ACCOUNT_ID, D.EVENT_TYPE, E.URL, inline(""),
+                    .select(tx.select(D.ID, D.EVENT_ID, D.ENDPOINT_ID, E.URL, inline(""),
                                     D.ATTEMPTS, inline("skipped"),
                                     val("skipped by " + operator + (reason == null ? "" : ": " + reason)), inline(0),
                                     val(operator), val(at))

@@ -58,7 +58,7 @@ class AuditPartitionsTest {
                     today.minus(Duration.ofDays(10)).plusSeconds(1), today.minus(Duration.ofDays(100)),
                     today.plus(Duration.ofDays(30)), Instant.parse("2001-01-01T00:00:00Z"));
             for (Instant t : sentAt) {
-                insertAudit(old, t);
+                insertAudit(old, "webhook_audit_logs", t);
             }
             old.execute("DELETE FROM webhook_audit_logs WHERE id = 2"); // a gap in the ids stays a gap
             String before = old.fetch("SELECT * FROM webhook_audit_logs ORDER BY id").formatCSV();
@@ -73,15 +73,15 @@ class AuditPartitionsTest {
                             "4 webhook_audit_logs_before_" + day(today.minus(Duration.ofDays(60))),
                             "5 webhook_audit_logs_default",
                             "6 webhook_audit_logs_before_" + day(today.minus(Duration.ofDays(60)))),
-                    old.fetch("SELECT id || ' ' || tableoid::regclass FROM webhook_audit_logs ORDER BY id")
+                    old.fetch("SELECT id || ' ' || tableoid::regclass FROM webhook_audit_attempts ORDER BY id")
                             .getValues(0, String.class));
             AuditPartitions migrated = new AuditPartitions(old);
             assertEquals(61 + 7 + 2, migrated.list().size(), "60 days back to 7 ahead, DEFAULT and the one below");
-            insertAudit(old, today.plusSeconds(60));
-            assertEquals(7L, old.fetchValue("SELECT max(id) FROM webhook_audit_logs"), "ids continue");
+            insertAudit(old, "webhook_audit_attempts", today.plusSeconds(60));
+            assertEquals(7L, old.fetchValue("SELECT max(id) FROM webhook_audit_attempts"), "ids continue");
             assertEquals(List.of("webhook_audit_logs_delivery_idx", "webhook_audit_logs_pkey",
                             "webhook_audit_logs_sent_at_idx"),
-                    old.fetch("SELECT indexname FROM pg_indexes WHERE tablename = 'webhook_audit_logs' ORDER BY 1")
+                    old.fetch("SELECT indexname FROM pg_indexes WHERE tablename = 'webhook_audit_attempts' ORDER BY 1")
                             .getValues(0, String.class));
         }
     }
@@ -94,7 +94,8 @@ class AuditPartitionsTest {
 
         assertEquals(List.of(AuditPartitions.DEFAULT_PARTITION, AuditPartitions.DEFAULT_PARTITION,
                         "webhook_audit_logs_p" + day(today)),
-                dsl.fetch("SELECT tableoid::regclass::text FROM webhook_audit_logs ORDER BY id").getValues(0, String.class));
+                dsl.fetch("SELECT tableoid::regclass::text FROM webhook_audit_attempts ORDER BY id")
+                        .getValues(0, String.class));
         assertEquals(3, dsl.fetchCount(dsl.selectFrom("webhook_audit_logs").where("delivery_id = 7")));
     }
 
@@ -137,7 +138,8 @@ class AuditPartitionsTest {
 
         assertEquals(List.of("webhook_audit_logs_p" + day(day), "webhook_audit_logs_p" + day(day),
                         AuditPartitions.DEFAULT_PARTITION),
-                dsl.fetch("SELECT tableoid::regclass::text FROM webhook_audit_logs ORDER BY id").getValues(0, String.class));
+                dsl.fetch("SELECT tableoid::regclass::text FROM webhook_audit_attempts ORDER BY id")
+                        .getValues(0, String.class));
         insertAudit(dsl, day.plus(Duration.ofHours(2)));
         assertEquals(3, dsl.fetchCount(dsl.selectFrom("webhook_audit_logs_p" + day(day))), "and new rows go there");
     }
@@ -236,11 +238,16 @@ class AuditPartitionsTest {
     }
 
     private static void insertAudit(DSLContext dsl, Instant sentAt) {
+        insertAudit(dsl, "webhook_audit_attempts", sentAt);
+    }
+
+    /** An attempt with a payload of its own, into the table of that name (webhook_audit_logs before V21). */
+    private static void insertAudit(DSLContext dsl, String table, Instant sentAt) {
         dsl.execute("""
-                INSERT INTO webhook_audit_logs (delivery_id, event_id, endpoint_id, account_id, event_type, target_url,
+                INSERT INTO %s (delivery_id, event_id, endpoint_id, account_id, event_type, target_url,
                        payload, attempt_number, status, response_status, duration_ms, worker_id, sent_at)
                 VALUES (7, gen_random_uuid(), 1, 'acct_1', 'fileTask.completed', 'https://example.com/hook', '{}', 1,
-                        'success', 200, 12, 'w-1', ?::timestamptz)""", sentAt.atOffset(ZoneOffset.UTC));
+                        'success', 200, 12, 'w-1', ?::timestamptz)""".formatted(table), sentAt.atOffset(ZoneOffset.UTC));
     }
 
     private static String day(Instant t) {

@@ -182,13 +182,14 @@ class RolesTest {
             refused(() -> dsl.execute("UPDATE webhook_endpoint_oauth2 SET token_url = 'https://attacker.example/'"));
             refused(() -> dsl.execute("UPDATE webhook_endpoint_oauth2 SET client_id = 'other'"));
             refused(() -> dsl.execute("DELETE FROM webhook_endpoint_oauth2"));
-            refused(() -> dsl.execute("UPDATE webhook_audit_logs SET status = 'success'"));
-            refused(() -> dsl.execute("DELETE FROM webhook_audit_logs"));
+            refused(() -> dsl.execute("UPDATE webhook_audit_attempts SET status = 'success'"));
+            refused(() -> dsl.execute("DELETE FROM webhook_audit_attempts"));
+            refused(() -> dsl.fetch("SELECT * FROM webhook_audit_attempts"));
             refused(() -> dsl.fetch("SELECT * FROM webhook_audit_logs"));
             refused(() -> dsl.execute("DELETE FROM webhook_deliveries"));
             refused(() -> dsl.execute("UPDATE webhook_outbox SET payload = '{}'"));
             refused(() -> dsl.execute("DELETE FROM webhook_outbox"));
-            refused(() -> dsl.execute("TRUNCATE webhook_audit_logs"));
+            refused(() -> dsl.execute("TRUNCATE webhook_audit_attempts"));
 
             // Audit partitions ahead (the worker's hourly upkeep), but never a drop.
             AuditPartitions partitions = new AuditPartitions(dsl);
@@ -222,13 +223,13 @@ class RolesTest {
             dsl.fetch("SELECT * FROM webhook_audit_logs");
             dsl.fetch("SELECT * FROM webhook_deliveries");
             dsl.fetch("SELECT payload FROM webhook_outbox");
-            dsl.execute("DELETE FROM webhook_audit_logs WHERE sent_at < now() - interval '90 days'");
+            dsl.execute("DELETE FROM webhook_audit_attempts WHERE sent_at < now() - interval '90 days'");
 
             // Operators append to the audit log (endpoints test, skip) and prune old rows.
             dsl.execute("DELETE FROM webhook_outbox WHERE routed_at < now() - interval '90 days'");
-            refused(() -> dsl.execute("UPDATE webhook_audit_logs SET status = 'success'"));
+            refused(() -> dsl.execute("UPDATE webhook_audit_attempts SET status = 'success'"));
             refused(() -> dsl.execute("UPDATE webhook_outbox SET payload = '{}'"));
-            refused(() -> dsl.execute("DROP TABLE webhook_audit_logs"));
+            refused(() -> dsl.execute("DROP TABLE webhook_audit_attempts"));
 
             // prune drops whole audit partitions through the function, not by itself.
             java.time.Instant cutoff = java.time.Instant.now().minus(java.time.Duration.ofDays(30));

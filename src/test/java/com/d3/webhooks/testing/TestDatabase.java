@@ -19,7 +19,7 @@ public final class TestDatabase {
 
     public static final String URL_VARIABLE = "OUTBOX_TEST_DATABASE_URL";
     private static final List<String> TABLES_IN_DELETE_ORDER = List.of(
-            "webhook_audit_logs", "webhook_deliveries", "webhook_outbox_unrouted", "webhook_outbox", "webhook_endpoints",
+            "webhook_audit_attempts", "webhook_deliveries", "webhook_outbox_unrouted", "webhook_outbox", "webhook_endpoints",
             "file_tasks", "main_tasks");
 
     private static TestDatabase instance;
