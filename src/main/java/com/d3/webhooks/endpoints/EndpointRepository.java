@@ -12,6 +12,7 @@ import com.d3.webhooks.signing.WebhookSecret;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import com.d3.webhooks.secrets.SealedPlace;
 import com.d3.webhooks.secrets.SecretColumn;
 import com.d3.webhooks.secrets.SecretSealer;
 import java.util.Arrays;
@@ -244,18 +245,17 @@ public final class EndpointRepository {
                 return Optional.<SecretRotation>empty();
             }
             String oldSecret = current.get().value1();
-            OffsetDateTime olderExpiry = current.get().value2();
-            boolean keepOld = oldSecret != null && !overlap.isZero() && !overlap.isNegative();
-            OffsetDateTime expiresAt = keepOld ? DbTime.utc(now.plus(overlap)) : null;
+            SecretRotation rotation = SecretRotation.at(id, oldSecret != null, current.get().value2(), overlap, now);
             tx.update(E)
                     .set(E.SECRET, sealed(newSecret.revealText(), id, SecretColumn.SECRET))
-                    .set(E.PREVIOUS_SECRET, keepOld ? asPrevious(oldSecret, id) : null)
-                    .set(E.PREVIOUS_SECRET_EXPIRES_AT, expiresAt)
+                    .set(E.PREVIOUS_SECRET, rotation.keepsPrevious() ? sealer.moveIfKeyed(oldSecret,
+                            SealedPlace.of(id, SecretColumn.SECRET), SealedPlace.of(id, SecretColumn.PREVIOUS_SECRET))
+                            : null)
+                    .set(E.PREVIOUS_SECRET_EXPIRES_AT, rotation.previousSecretExpiresAt())
                     .set(E.UPDATED_AT, DbTime.utc(now))
                     .where(E.ID.eq(id))
                     .execute();
-            boolean droppedOlder = olderExpiry != null && olderExpiry.toInstant().isAfter(now);
-            return Optional.of(new SecretRotation(id, expiresAt, oldSecret != null, droppedOlder));
+            return Optional.of(rotation);
         });
     }
 
@@ -271,15 +271,9 @@ public final class EndpointRepository {
                 ClientCertificateStatus.of(r.getClientCertificate(), r.getClientKey()), EndpointSigning.of(r), oauth2);
     }
 
-    /** The current secret as previous_secret: re-sealed for that column with a key, else as it is. */
-    private String asPrevious(String stored, long id) {
-        return sealer.canSeal() ? sealer.seal(sealer.open(stored, id, SecretColumn.SECRET), id,
-                SecretColumn.PREVIOUS_SECRET) : stored;
-    }
-
     /** Secrets are stored sealed when this repository has a key. */
     private String sealed(String secret, long id, SecretColumn column) {
-        return secret == null || !sealer.canSeal() ? secret : sealer.seal(secret, id, column);
+        return sealer.sealIfKeyed(secret, SealedPlace.of(id, column));
     }
 
 }

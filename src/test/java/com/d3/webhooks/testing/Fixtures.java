@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.IntFunction;
 import org.jooq.DSLContext;
 
 /** Rows in any state, and workers configured for tests (loopback allowed, short timeouts). */
@@ -40,6 +41,21 @@ public final class Fixtures {
     public UUID keyedEvent(String account, String type, String payloadJson, String orderingKey) {
         return Outbox.insert(dsl, OutboxEvent.of(account, type, payloadJson).withOrderingKey(orderingKey))
                 .orElseThrow();
+    }
+
+    /** {@code count} events of {@code account} in one transaction, with the payloads {"n": 0} and on. */
+    public void numberedEvents(String account, int count) {
+        numberedEvents(account, count, n -> null);
+    }
+
+    /** As {@link #numberedEvents(String, int)}, event n with the ordering key {@code orderingKey.apply(n)}. */
+    public void numberedEvents(String account, int count, IntFunction<String> orderingKey) {
+        dsl.transaction(cfg -> {
+            for (int n = 0; n < count; n++) {
+                Outbox.insert(cfg.dsl(), OutboxEvent.of(account, "fileTask.completed", "{\"n\": " + n + "}")
+                        .withOrderingKey(orderingKey.apply(n)));
+            }
+        });
     }
 
     public long orderedEndpoint(String account, String url, String secret) {
