@@ -9,6 +9,7 @@ import com.d3.webhooks.db.schema.tables.records.WebhookEndpointsRecord;
 import com.d3.webhooks.oauth.OAuth2Repository;
 import com.d3.webhooks.oauth.OAuth2Summary;
 import com.d3.webhooks.signing.WebhookSecret;
+import com.d3.webhooks.state.DeliveryState;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -135,7 +136,8 @@ public final class EndpointRepository {
             if (changed == 1 && policy == OnExhausted.SKIP) {
                 var d = com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
                 List<OrderedKeys.Key> blocked = tx.selectDistinct(d.ORDERING_KEY).from(d)
-                        .where(d.ENDPOINT_ID.eq(id)).and(d.ORDERING_KEY.isNotNull()).and(d.STATE.eq("failed"))
+                        .where(d.ENDPOINT_ID.eq(id)).and(d.ORDERING_KEY.isNotNull())
+                        .and(d.STATE.eq(DeliveryState.FAILED.sql()))
                         .fetch(r -> new OrderedKeys.Key(id, r.value1()));
                 OrderedKeys.promoteHeads(tx, blocked, now);
             }
