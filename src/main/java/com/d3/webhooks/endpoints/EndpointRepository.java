@@ -78,24 +78,27 @@ public final class EndpointRepository {
 
     /**
      * Makes an endpoint ordered or not. Turning ordering off lets every waiting delivery of the
-     * endpoint go at once; turning it on orders the events routed from now on.
+     * endpoint go at once (due at {@code now}); turning it on orders the events routed from now on.
      */
-    public boolean setOrdered(long id, boolean ordered) {
+    public boolean setOrdered(long id, boolean ordered, Instant now) {
         return dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
             int changed = tx.update(WEBHOOK_ENDPOINTS)
                     .set(WEBHOOK_ENDPOINTS.ORDERED, ordered)
-                    .set(WEBHOOK_ENDPOINTS.UPDATED_AT, DSL.currentOffsetDateTime())
+                    .set(WEBHOOK_ENDPOINTS.UPDATED_AT, DbTime.utc(now))
                     .where(WEBHOOK_ENDPOINTS.ID.eq(id))
                     .execute();
             if (!ordered) {
-                tx.execute("""
-                        UPDATE webhook_deliveries
-                           SET ordering_key = NULL,
-                               state = CASE WHEN state = 'waiting' THEN 'pending' ELSE state END,
-                               next_attempt_at = CASE WHEN state = 'waiting' THEN now() ELSE next_attempt_at END
-                         WHERE endpoint_id = {0} AND ordering_key IS NOT NULL
-                           AND state IN ('waiting', 'pending', 'paused', 'in_flight', 'failed')""", DSL.val(id));
+                var d = com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
+                Condition waiting = d.STATE.eq(DeliveryState.WAITING.sql());
+                tx.update(d)
+                        .setNull(d.ORDERING_KEY)
+                        .set(d.STATE, DSL.when(waiting, DeliveryState.PENDING.sql()).otherwise(d.STATE))
+                        .set(d.NEXT_ATTEMPT_AT, DSL.when(waiting, DbTime.utc(now)).otherwise(d.NEXT_ATTEMPT_AT))
+                        .where(d.ENDPOINT_ID.eq(id)).and(d.ORDERING_KEY.isNotNull())
+                        .and(d.STATE.in(DeliveryState.WAITING.sql(), DeliveryState.PENDING.sql(),
+                                DeliveryState.PAUSED.sql(), DeliveryState.IN_FLIGHT.sql(), DeliveryState.FAILED.sql()))
+                        .execute();
             }
             return changed == 1;
         });

@@ -16,6 +16,7 @@ import com.d3.webhooks.outbox.Outbox;
 import com.d3.webhooks.outbox.OutboxEvent;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.IntFunction;
@@ -60,7 +61,7 @@ public final class Fixtures {
 
     public long orderedEndpoint(String account, String url, String secret) {
         long id = endpoint(account, url, secret);
-        new EndpointRepository(dsl).setOrdered(id, true);
+        new EndpointRepository(dsl).setOrdered(id, true, Instant.now());
         return id;
     }
 
