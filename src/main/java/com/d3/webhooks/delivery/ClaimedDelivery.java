@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.admission.EndpointAdmission;
 import com.d3.webhooks.network.EndpointUrl;
 import java.time.OffsetDateTime;
 import java.util.UUID;
@@ -38,7 +39,7 @@ public record ClaimedDelivery(
         boolean endpointSharedLimits,
         EndpointCredentials credentials,
         String traceparent,
-        String tracestate) {
+        String tracestate) implements EndpointAdmission.Candidate {
 
     /** A delivery of an event that carries no trace context. */
     public ClaimedDelivery(long deliveryId, long outboxId, String orderingKey, int attempt, int retryBase,
