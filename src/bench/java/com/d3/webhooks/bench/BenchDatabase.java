@@ -148,7 +148,7 @@ final class BenchDatabase implements AutoCloseable {
     long addEndpoint(String endpointUrl, String secret, boolean ordered) {
         long id = addEndpoint(endpointUrl, secret);
         if (ordered) {
-            new EndpointRepository(database.dsl()).setOrdered(id, true);
+            new EndpointRepository(database.dsl()).setOrdered(id, true, Instant.now());
         }
         return id;
     }

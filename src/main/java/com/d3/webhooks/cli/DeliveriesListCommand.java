@@ -4,6 +4,7 @@ import com.d3.webhooks.db.Database;
 import com.d3.webhooks.operations.DeliveryFilter;
 import com.d3.webhooks.operations.DeliveryQueries;
 import com.d3.webhooks.operations.DeliverySummary;
+import com.d3.webhooks.state.DeliveryState;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -106,9 +107,9 @@ final class DeliveriesListCommand implements Callable<Integer> {
     }
 
     private static String nextAttempt(DeliverySummary d) {
-        return switch (d.state()) {
-            case "pending" -> Times.format(d.nextAttemptAt());
-            case "paused" -> "when enabled";
+        return switch (DeliveryState.fromSql(d.state())) {
+            case PENDING -> Times.format(d.nextAttemptAt());
+            case PAUSED -> "when enabled";
             default -> null;
         };
     }

@@ -6,6 +6,7 @@ import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.operations.AttemptRecord;
 import com.d3.webhooks.operations.DeliveryQueries;
 import com.d3.webhooks.operations.DeliverySummary;
+import com.d3.webhooks.state.DeliveryState;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +60,8 @@ final class DeliveriesShowCommand implements Callable<Integer> {
             return Main.OK;
         }
         TablePrinter head = new TablePrinter("DELIVERY", String.valueOf(d.id()));
-        head.row("state", d.state() + (d.state().equals("in_flight") ? " (held by " + d.lockedBy() + " until "
+        DeliveryState state = DeliveryState.fromSql(d.state());
+        head.row("state", d.state() + (state == DeliveryState.IN_FLIGHT ? " (held by " + d.lockedBy() + " until "
                 + Times.format(d.lockedUntil()) + ")" : ""));
         head.row("event", d.eventId() + " " + d.eventType());
         head.row("account", d.accountId());
@@ -67,9 +69,9 @@ final class DeliveriesShowCommand implements Callable<Integer> {
         head.row("attempts", d.attempts() + (d.retryBase() > 0 ? " (current budget began after attempt "
                 + d.retryBase() + ", at a replay)" : ""));
         head.row("created", Times.format(d.createdAt()));
-        if (d.state().equals("pending")) {
+        if (state == DeliveryState.PENDING) {
             head.row("next attempt", Times.format(d.nextAttemptAt()));
-        } else if (d.state().equals("paused")) {
+        } else if (state == DeliveryState.PAUSED) {
             head.row("next attempt", "when endpoint " + d.endpointId() + " is enabled");
         }
         head.row("completed", Times.format(d.completedAt()));

@@ -14,7 +14,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "rotate-secret", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -30,16 +29,10 @@ import picocli.CommandLine.Spec;
 final class EndpointRotateSecretCommand implements Callable<Integer> {
 
     @Mixin
-    DatabaseOptions database;
+    RotationOptions options;
 
     @Spec
     CommandSpec spec;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "The endpoint's id.")
-    long id;
-
-    @Mixin
-    OverlapOption overlapOption;
 
     @Option(names = "--secret", description = "Use this secret (whsec_<base64> or other text) instead of "
             + "generating one; it is not printed back. A generated one is better: 32 random bytes.")
@@ -50,7 +43,8 @@ final class EndpointRotateSecretCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Duration overlap = overlapOption.checked();
+        long id = options.id;
+        Duration overlap = options.checkedOverlap();
         WebhookSecret next;
         try {
             next = secret == null ? WebhookSecret.generate() : WebhookSecret.parse(secret);
@@ -58,16 +52,13 @@ final class EndpointRotateSecretCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
         SecretRotation rotation;
-        try (Database db = database.open(1)) {
+        try (Database db = options.database.open(1)) {
             rotation = EndpointCommands.require(new EndpointRepository(db.dsl(), SecretKeys.fromEnvironment())
                     .rotateSecret(id, next, overlap, Clock.systemUTC().instant()), id);
         }
         boolean generated = secret == null;
         PrintWriter out = spec.commandLine().getOut();
-        if (rotation.droppedOlderSecret()) {
-            spec.commandLine().getErr().println("warning: the secret of the previous rotation stopped signing now "
-                    + "(only two secrets sign at a time)");
-        }
+        RotationOptions.warnIfDroppedOlder(rotation, spec.commandLine().getErr(), "secret");
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("id", id);
@@ -87,12 +78,7 @@ final class EndpointRotateSecretCommand implements Callable<Integer> {
         } else {
             out.println("endpoint " + id + " now signs with the secret you gave.");
         }
-        if (rotation.previousSecretExpiresAt() != null) {
-            out.println("The old secret keeps signing too until " + Times.format(rotation.previousSecretExpiresAt())
-                    + "; after that only the new one signs.");
-        } else if (rotation.hadSecret()) {
-            out.println("The old secret stopped signing now (--overlap 0s).");
-        } else {
+        if (!RotationOptions.printOldOnesEnd(rotation, out, "secret")) {
             out.println("Requests to it were unsigned until now; from now on they are signed.");
         }
         out.flush();

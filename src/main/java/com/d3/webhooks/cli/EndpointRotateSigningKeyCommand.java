@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "rotate-signing-key", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -34,23 +33,18 @@ import picocli.CommandLine.Spec;
 final class EndpointRotateSigningKeyCommand implements Callable<Integer> {
 
     @Mixin
-    DatabaseOptions database;
+    RotationOptions options;
 
     @Spec
     CommandSpec spec;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "The endpoint's id.")
-    long id;
-
-    @Mixin
-    OverlapOption overlapOption;
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
     @Override
     public Integer call() {
-        Duration overlap = overlapOption.checked();
+        long id = options.id;
+        Duration overlap = options.checkedOverlap();
         SecretSealer sealer = SecretKeys.fromEnvironment();
         if (!sealer.canSeal()) {
             throw new UsageException("Ed25519 private keys are stored sealed with the key in "
@@ -59,7 +53,7 @@ final class EndpointRotateSigningKeyCommand implements Callable<Integer> {
         WebhookSigningKey.Pair next = WebhookSigningKey.generate();
         SecretRotation rotation;
         Endpoint endpoint;
-        try (Database db = database.open(1)) {
+        try (Database db = options.database.open(1)) {
             try {
                 rotation = EndpointCommands.require(new SigningKeyRepository(db.dsl(), sealer)
                         .rotate(id, next, overlap, Clock.systemUTC().instant()), id);
@@ -70,10 +64,7 @@ final class EndpointRotateSigningKeyCommand implements Callable<Integer> {
                     id);
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (rotation.droppedOlderSecret()) {
-            spec.commandLine().getErr().println("warning: the key of the previous rotation stopped signing now "
-                    + "(only two keys sign at a time)");
-        }
+        RotationOptions.warnIfDroppedOlder(rotation, spec.commandLine().getErr(), "key");
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("id", id);
@@ -89,12 +80,7 @@ final class EndpointRotateSigningKeyCommand implements Callable<Integer> {
         out.println();
         out.println("  " + next.publicKey().text());
         out.println();
-        if (rotation.previousSecretExpiresAt() != null) {
-            out.println("The old key keeps signing too until " + Times.format(rotation.previousSecretExpiresAt())
-                    + "; after that only the new one signs.");
-        } else if (rotation.hadSecret()) {
-            out.println("The old key stopped signing now (--overlap 0s).");
-        }
+        RotationOptions.printOldOnesEnd(rotation, out, "key");
         if (!endpoint.signing().mode().usesEd25519()) {
             out.println("The endpoint signs with hmac: 'outbox endpoints update " + id + " --signing ed25519' (or "
                     + "both) makes it sign with this key.");

@@ -178,7 +178,7 @@ final class EndpointUpdateCommand implements Callable<Integer> {
                 endpoints.setRateLimit(id, newRateLimit, now);
             }
             if (ordered != null) {
-                endpoints.setOrdered(id, ordered);
+                endpoints.setOrdered(id, ordered, now);
             }
             if (policy != null) {
                 endpoints.setOnExhausted(id, policy, now);

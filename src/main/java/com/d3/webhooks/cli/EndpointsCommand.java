@@ -169,7 +169,7 @@ final class EndpointsCommand implements Runnable {
                 EndpointRepository endpoints = new EndpointRepository(db.dsl(), sealer);
                 id = endpoints.add(endpoint);
                 if (ordered) {
-                    endpoints.setOrdered(id, true);
+                    endpoints.setOrdered(id, true, java.time.Instant.now());
                 }
                 if (rateLimit != null) {
                     endpoints.setRateLimit(id, rateLimit, java.time.Instant.now());

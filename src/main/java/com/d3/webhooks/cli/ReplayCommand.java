@@ -4,6 +4,7 @@ import com.d3.webhooks.db.Database;
 import com.d3.webhooks.operations.DeliveryFilter;
 import com.d3.webhooks.operations.DeliverySummary;
 import com.d3.webhooks.operations.Replay;
+import com.d3.webhooks.state.DeliveryState;
 import java.io.Console;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -157,14 +158,14 @@ final class ReplayCommand implements Callable<Integer> {
         List<String> chosen = new ArrayList<>();
         for (String s : states) {
             String state = s.trim();
-            if (state.equals("in_flight")) {
+            if (state.equals(DeliveryState.IN_FLIGHT.sql())) {
                 throw new UsageException("deliveries in flight are being sent now and are never replayed");
             }
-            if (!Replay.REPLAYABLE.contains(state)) {
+            if (!Replay.replayable(state)) {
                 throw new UsageException("--status " + state + " is not a state a replay takes: use failed, pending "
                         + "or succeeded");
             }
-            if (state.equals("succeeded") && !includeSucceeded) {
+            if (state.equals(DeliveryState.SUCCEEDED.sql()) && !includeSucceeded) {
                 throw new UsageException("replaying succeeded deliveries sends them again: add --include-succeeded "
                         + "to do it on purpose");
             }
@@ -172,8 +173,8 @@ final class ReplayCommand implements Callable<Integer> {
                 chosen.add(state);
             }
         }
-        if (includeSucceeded && !chosen.contains("succeeded")) {
-            chosen.add("succeeded");
+        if (includeSucceeded && !chosen.contains(DeliveryState.SUCCEEDED.sql())) {
+            chosen.add(DeliveryState.SUCCEEDED.sql());
         }
         return chosen;
     }

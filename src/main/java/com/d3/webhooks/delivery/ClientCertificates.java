@@ -31,11 +31,11 @@ final class ClientCertificates implements AutoCloseable {
      * @throws IllegalArgumentException saying why the stored certificate or key cannot be used
      */
     ClientCertificateClients.Lease lease(ClaimedDelivery d, URI uri) {
-        if (d.clientCertificate() == null || !"https".equalsIgnoreCase(uri.getScheme())) {
+        if (d.credentials().clientCertificate() == null || !"https".equalsIgnoreCase(uri.getScheme())) {
             return null;
         }
-        String key = keys.get(SealedPlace.of(d.endpointId(), SecretColumn.CLIENT_KEY), d.clientKey());
-        return clients.lease(d.clientCertificate(), key);
+        String key = keys.get(SealedPlace.of(d.endpointId(), SecretColumn.CLIENT_KEY), d.credentials().clientKey());
+        return clients.lease(d.credentials().clientCertificate(), key);
     }
 
     /** Clients open now, one per identity. */

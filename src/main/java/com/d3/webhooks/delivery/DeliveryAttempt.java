@@ -132,7 +132,7 @@ final class DeliveryAttempt implements AutoCloseable {
         span.inject(headers);
         AttemptResult result;
         try (tls) {
-            if (d.oauth2() != null) {
+            if (d.credentials().oauth2() != null) {
                 result = oauth2.post(d, tls == null ? null : tls.client(), uri, headers, body, deadline);
             } else {
                 result = tls == null ? sender.post(uri, headers, body) : sender.post(tls.client(), uri, headers, body);
@@ -159,7 +159,7 @@ final class DeliveryAttempt implements AutoCloseable {
         h.put("X-D3-Attempt", Integer.toString(d.attempt()));
         h.put("X-D3-Timestamp", Long.toString(seconds));
         h.put("X-D3-Sequence", Long.toString(d.outboxId()));
-        List<WebhookSecret> active = d.activeSecrets(sentAt,
+        List<WebhookSecret> active = d.credentials().activeSecrets(sentAt,
                 (column, stored) -> secrets.get(SealedPlace.of(d.endpointId(), column), stored));
         h.putAll(WebhookSigner.sign(active, keys, d.eventId().toString(), seconds, body).asMap());
         return h;

@@ -282,16 +282,21 @@ public final class DeliveryRepository {
                 rs.getInt("attempts"), rs.getInt("retry_base"), rs.getObject("event_id", UUID.class),
                 rs.getString("event_type"), rs.getString("account_id"),
                 rs.getObject("occurred_at", OffsetDateTime.class), rs.getString("payload"), rs.getLong("endpoint_id"),
-                rs.getString("url"), rs.getString("secret"), rs.getString("previous_secret"),
-                rs.getObject("previous_secret_expires_at", OffsetDateTime.class), rs.getBoolean("enabled"),
-                rs.getObject("max_in_flight", Integer.class), rs.getBoolean("shared_limits"),
+                rs.getString("url"), rs.getBoolean("enabled"), rs.getObject("max_in_flight", Integer.class),
+                rs.getBoolean("shared_limits"), readCredentials(rs), rs.getString("traceparent"),
+                rs.getString("tracestate"));
+    }
+
+    private static EndpointCredentials readCredentials(ResultSet rs) throws SQLException {
+        return new EndpointCredentials(rs.getString("secret"), rs.getString("previous_secret"),
+                rs.getObject("previous_secret_expires_at", OffsetDateTime.class),
                 headers((String[]) rs.getArray("headers").getArray()),
                 rs.getString("client_certificate"), rs.getString("client_key"),
                 new StoredSigning(SigningMode.parse(rs.getString("signing")), rs.getString("signing_key"),
                         rs.getString("signing_public_key"), rs.getString("previous_signing_key"),
                         rs.getString("previous_signing_public_key"),
                         rs.getObject("previous_signing_key_expires_at", OffsetDateTime.class)),
-                oauth2(rs.getArray("oauth2")), rs.getString("traceparent"), rs.getString("tracestate"));
+                oauth2(rs.getArray("oauth2")));
     }
 
     private static ClientCredentials oauth2(java.sql.Array stored) throws SQLException {

@@ -130,9 +130,9 @@ public final class EndpointProbe {
                 .orderBy(h.ID).fetch(r -> new EndpointHeader(r.value1(), r.value2()));
         return Optional.of(new ClaimedDelivery(deliveryId, outbox.value1(), null, 1, 0, outbox.value2(),
                 EventTypes.ENDPOINT_TEST, account, at, outbox.value3().data(), endpointId, endpoint.get().value2(),
-                endpoint.get().value3(), endpoint.get().value4(), endpoint.get().value5(), true, null, false,
-                headers, endpoint.get().value6(), endpoint.get().value7(),
-                StoredSigning.of(tx.fetchSingle(e, e.ID.eq(endpointId))),
-                OAuth2Repository.stored(tx, endpointId).orElse(null)));
+                true, null, false, new EndpointCredentials(endpoint.get().value3(), endpoint.get().value4(),
+                        endpoint.get().value5(), headers, endpoint.get().value6(), endpoint.get().value7(),
+                        StoredSigning.of(tx.fetchSingle(e, e.ID.eq(endpointId))),
+                        OAuth2Repository.stored(tx, endpointId).orElse(null))));
     }
 }

@@ -55,8 +55,9 @@ final class OAuth2Sender {
         }
         ClientCredentials credentials;
         try {
-            credentials = d.oauth2().withSecret(
-                    clientSecrets.get(SealedPlace.oauth2ClientSecret(d.endpointId()), d.oauth2().clientSecret()));
+            credentials = d.credentials().oauth2().withSecret(
+                    clientSecrets.get(SealedPlace.oauth2ClientSecret(d.endpointId()),
+                            d.credentials().oauth2().clientSecret()));
             credentials.validate();
         } catch (IllegalArgumentException e) {
             return AttemptResult.failure("endpoint OAuth2 client credentials are unusable: " + e.getMessage(), 0);

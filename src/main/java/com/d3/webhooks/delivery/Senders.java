@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.admission.EndpointAdmission;
 import com.d3.webhooks.admission.EndpointGate;
 import com.d3.webhooks.delivery.Completion.Released;
 import com.d3.webhooks.tracing.WorkerTracing;
@@ -116,7 +117,7 @@ final class Senders {
      * held back are handed to their sinks as releases: no attempt is made or counted.
      */
     private List<Send> admitShared(List<Send> ready, Instant now) {
-        EndpointAdmission.Decision decision;
+        EndpointAdmission.Decision<ClaimedDelivery> decision;
         try {
             decision = admission.admit(ready.stream().map(s -> s.delivery).toList(), now);
         } catch (RuntimeException e) {
@@ -134,11 +135,11 @@ final class Senders {
         Map<Long, Send> byDelivery = new HashMap<>();
         ready.forEach(s -> byDelivery.put(s.delivery.deliveryId(), s));
         Map<String, Integer> heldBy = new HashMap<>();
-        for (EndpointAdmission.Held h : decision.held()) {
+        for (EndpointAdmission.Held<ClaimedDelivery> h : decision.held()) {
             Send s = byDelivery.get(h.delivery().deliveryId());
             cancel(s);
             s.sink.accept(new Released(h.delivery(), null, h.dueAt()));
-            heldBy.merge(h.reason().tag, 1, Integer::sum);
+            heldBy.merge(h.reason().tag(), 1, Integer::sum);
         }
         heldBy.forEach((reason, n) -> {
             listener.heldBack(reason, n);

@@ -35,7 +35,7 @@ final class SigningKeys {
      * @throws IllegalArgumentException naming the column and what is wrong, never a key
      */
     List<WebhookSigningKey> active(ClaimedDelivery d, Instant at) {
-        StoredSigning s = d.signing();
+        StoredSigning s = d.credentials().signing();
         if (!s.mode().usesEd25519()) {
             return List.of();
         }

@@ -31,8 +31,8 @@ final class StaticHeaders {
      */
     Map<String, String> open(ClaimedDelivery d) {
         Map<String, String> headers = new LinkedHashMap<>();
-        List<EndpointHeader> opened = new ArrayList<>(d.headers().size());
-        for (EndpointHeader stored : d.headers()) {
+        List<EndpointHeader> opened = new ArrayList<>(d.credentials().headers().size());
+        for (EndpointHeader stored : d.credentials().headers()) {
             EndpointHeader h = new EndpointHeader(stored.name(),
                     values.get(SealedPlace.header(d.endpointId(), stored.name()), stored.value()));
             h.validate();

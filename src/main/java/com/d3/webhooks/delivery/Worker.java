@@ -1,5 +1,6 @@
 package com.d3.webhooks.delivery;
 
+import com.d3.webhooks.admission.EndpointAdmission;
 import com.d3.webhooks.tracing.WorkerTracing;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;

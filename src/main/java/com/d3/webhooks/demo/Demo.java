@@ -12,6 +12,7 @@ import com.d3.webhooks.admission.CircuitBreaker;
 import com.d3.webhooks.endpoints.EndpointRepository;
 import com.d3.webhooks.endpoints.NewEndpoint;
 import com.d3.webhooks.signing.WebhookSecret;
+import com.d3.webhooks.state.DeliveryState;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,8 +44,6 @@ public final class Demo {
     public static final Duration DEFAULT_TIMEOUT = Durations.parse(DEFAULT_TIMEOUT_TEXT);
     /** Every demo account starts with it; a database with other accounts' endpoints is refused. */
     public static final String ACCOUNT_PREFIX = "demo_";
-    static final String STATE_SUCCEEDED = "succeeded";
-    static final String STATE_FAILED = "failed";
     private static final int POOL_SIZE = 6;
     private static final int CONCURRENCY = 16;
     private static final Duration POLL_MAX = Duration.ofMillis(100);
@@ -247,10 +246,7 @@ public final class Demo {
 
     private static DemoResult.AttemptLine line(AuditEntry entry, String settledAs, DemoReceiver receiver,
                                                String traceId) {
-        String outcome = switch (settledAs) {
-            case "pending" -> "retrying";
-            default -> settledAs;
-        };
+        String outcome = settledAs.equals(DeliveryState.PENDING.sql()) ? "retrying" : settledAs;
         Duration retryIn = "retrying".equals(outcome) ? RETRY_SCHEDULE.delayAfter(entry.attemptNumber()) : null;
         return new DemoResult.AttemptLine(entry.sentAt(), entry.eventType(), entry.deliveryId(),
                 entry.attemptNumber(), entry.responseStatus(), outcome, retryIn, entry.errorMessage(),

@@ -10,6 +10,7 @@ import static org.jooq.impl.DSL.countDistinct;
 import static org.jooq.impl.DSL.select;
 
 import com.d3.webhooks.audit.AuditEntry;
+import com.d3.webhooks.state.DeliveryState;
 import com.d3.webhooks.tracing.TraceContextColumns;
 import io.opentelemetry.api.trace.SpanContext;
 import java.util.ArrayList;
@@ -79,8 +80,8 @@ final class DemoQueries {
         int unrouted = dsl.fetchCount(o, o.ACCOUNT_ID.eq(accountId)
                 .and(o.ID.in(select(WEBHOOK_OUTBOX_UNROUTED.OUTBOX_ID).from(WEBHOOK_OUTBOX_UNROUTED))));
         var r = dsl.select(count(),
-                        count().filterWhere(d.STATE.notIn(Demo.STATE_SUCCEEDED, Demo.STATE_FAILED)),
-                        count().filterWhere(d.STATE.eq(Demo.STATE_FAILED)))
+                        count().filterWhere(d.STATE.notIn(DeliveryState.SUCCEEDED.sql(), DeliveryState.FAILED.sql())),
+                        count().filterWhere(d.STATE.eq(DeliveryState.FAILED.sql())))
                 .from(d)
                 .where(d.ACCOUNT_ID.eq(accountId))
                 .fetchSingle();
@@ -123,7 +124,7 @@ final class DemoQueries {
         var a = WEBHOOK_AUDIT_LOGS;
         var failed = dsl.select(d.ID, d.EVENT_TYPE, d.ATTEMPTS)
                 .from(d)
-                .where(d.ACCOUNT_ID.eq(accountId).and(d.STATE.eq(Demo.STATE_FAILED)))
+                .where(d.ACCOUNT_ID.eq(accountId).and(d.STATE.eq(DeliveryState.FAILED.sql())))
                 .orderBy(d.ID)
                 .fetch();
         var first = failed.get(0);

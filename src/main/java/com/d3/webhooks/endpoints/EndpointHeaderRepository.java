@@ -62,8 +62,7 @@ public final class EndpointHeaderRepository {
             }
             OffsetDateTime at = DbTime.utc(now);
             for (EndpointHeader h : set) {
-                String stored = sealer.canSeal() ? sealer.seal(h.value(), SealedPlace.header(endpointId, h.name()))
-                        : h.value();
+                String stored = sealer.sealIfKeyed(h.value(), SealedPlace.header(endpointId, h.name()));
                 tx.execute("""
                         INSERT INTO webhook_endpoint_headers (endpoint_id, name, value, created_at, updated_at)
                         VALUES ({0}, {1}, {2}, {3}, {3})

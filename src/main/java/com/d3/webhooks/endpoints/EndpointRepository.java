@@ -9,9 +9,11 @@ import com.d3.webhooks.db.schema.tables.records.WebhookEndpointsRecord;
 import com.d3.webhooks.oauth.OAuth2Repository;
 import com.d3.webhooks.oauth.OAuth2Summary;
 import com.d3.webhooks.signing.WebhookSecret;
+import com.d3.webhooks.state.DeliveryState;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import com.d3.webhooks.secrets.SealedPlace;
 import com.d3.webhooks.secrets.SecretColumn;
 import com.d3.webhooks.secrets.SecretSealer;
 import java.util.Arrays;
@@ -76,24 +78,27 @@ public final class EndpointRepository {
 
     /**
      * Makes an endpoint ordered or not. Turning ordering off lets every waiting delivery of the
-     * endpoint go at once; turning it on orders the events routed from now on.
+     * endpoint go at once (due at {@code now}); turning it on orders the events routed from now on.
      */
-    public boolean setOrdered(long id, boolean ordered) {
+    public boolean setOrdered(long id, boolean ordered, Instant now) {
         return dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
             int changed = tx.update(WEBHOOK_ENDPOINTS)
                     .set(WEBHOOK_ENDPOINTS.ORDERED, ordered)
-                    .set(WEBHOOK_ENDPOINTS.UPDATED_AT, DSL.currentOffsetDateTime())
+                    .set(WEBHOOK_ENDPOINTS.UPDATED_AT, DbTime.utc(now))
                     .where(WEBHOOK_ENDPOINTS.ID.eq(id))
                     .execute();
             if (!ordered) {
-                tx.execute("""
-                        UPDATE webhook_deliveries
-                           SET ordering_key = NULL,
-                               state = CASE WHEN state = 'waiting' THEN 'pending' ELSE state END,
-                               next_attempt_at = CASE WHEN state = 'waiting' THEN now() ELSE next_attempt_at END
-                         WHERE endpoint_id = {0} AND ordering_key IS NOT NULL
-                           AND state IN ('waiting', 'pending', 'paused', 'in_flight', 'failed')""", DSL.val(id));
+                var d = com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
+                Condition waiting = d.STATE.eq(DeliveryState.WAITING.sql());
+                tx.update(d)
+                        .setNull(d.ORDERING_KEY)
+                        .set(d.STATE, DSL.when(waiting, DeliveryState.PENDING.sql()).otherwise(d.STATE))
+                        .set(d.NEXT_ATTEMPT_AT, DSL.when(waiting, DbTime.utc(now)).otherwise(d.NEXT_ATTEMPT_AT))
+                        .where(d.ENDPOINT_ID.eq(id)).and(d.ORDERING_KEY.isNotNull())
+                        .and(d.STATE.in(DeliveryState.WAITING.sql(), DeliveryState.PENDING.sql(),
+                                DeliveryState.PAUSED.sql(), DeliveryState.IN_FLIGHT.sql(), DeliveryState.FAILED.sql()))
+                        .execute();
             }
             return changed == 1;
         });
@@ -134,7 +139,8 @@ public final class EndpointRepository {
             if (changed == 1 && policy == OnExhausted.SKIP) {
                 var d = com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
                 List<OrderedKeys.Key> blocked = tx.selectDistinct(d.ORDERING_KEY).from(d)
-                        .where(d.ENDPOINT_ID.eq(id)).and(d.ORDERING_KEY.isNotNull()).and(d.STATE.eq("failed"))
+                        .where(d.ENDPOINT_ID.eq(id)).and(d.ORDERING_KEY.isNotNull())
+                        .and(d.STATE.eq(DeliveryState.FAILED.sql()))
                         .fetch(r -> new OrderedKeys.Key(id, r.value1()));
                 OrderedKeys.promoteHeads(tx, blocked, now);
             }
@@ -244,18 +250,17 @@ public final class EndpointRepository {
                 return Optional.<SecretRotation>empty();
             }
             String oldSecret = current.get().value1();
-            OffsetDateTime olderExpiry = current.get().value2();
-            boolean keepOld = oldSecret != null && !overlap.isZero() && !overlap.isNegative();
-            OffsetDateTime expiresAt = keepOld ? DbTime.utc(now.plus(overlap)) : null;
+            SecretRotation rotation = SecretRotation.at(id, oldSecret != null, current.get().value2(), overlap, now);
             tx.update(E)
                     .set(E.SECRET, sealed(newSecret.revealText(), id, SecretColumn.SECRET))
-                    .set(E.PREVIOUS_SECRET, keepOld ? asPrevious(oldSecret, id) : null)
-                    .set(E.PREVIOUS_SECRET_EXPIRES_AT, expiresAt)
+                    .set(E.PREVIOUS_SECRET, rotation.keepsPrevious() ? sealer.moveIfKeyed(oldSecret,
+                            SealedPlace.of(id, SecretColumn.SECRET), SealedPlace.of(id, SecretColumn.PREVIOUS_SECRET))
+                            : null)
+                    .set(E.PREVIOUS_SECRET_EXPIRES_AT, rotation.previousSecretExpiresAt())
                     .set(E.UPDATED_AT, DbTime.utc(now))
                     .where(E.ID.eq(id))
                     .execute();
-            boolean droppedOlder = olderExpiry != null && olderExpiry.toInstant().isAfter(now);
-            return Optional.of(new SecretRotation(id, expiresAt, oldSecret != null, droppedOlder));
+            return Optional.of(rotation);
         });
     }
 
@@ -271,15 +276,9 @@ public final class EndpointRepository {
                 ClientCertificateStatus.of(r.getClientCertificate(), r.getClientKey()), EndpointSigning.of(r), oauth2);
     }
 
-    /** The current secret as previous_secret: re-sealed for that column with a key, else as it is. */
-    private String asPrevious(String stored, long id) {
-        return sealer.canSeal() ? sealer.seal(sealer.open(stored, id, SecretColumn.SECRET), id,
-                SecretColumn.PREVIOUS_SECRET) : stored;
-    }
-
     /** Secrets are stored sealed when this repository has a key. */
     private String sealed(String secret, long id, SecretColumn column) {
-        return secret == null || !sealer.canSeal() ? secret : sealer.seal(secret, id, column);
+        return sealer.sealIfKeyed(secret, SealedPlace.of(id, column));
     }
 
 }

@@ -3,12 +3,12 @@ package com.d3.webhooks.endpoints;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
 import com.d3.webhooks.db.DbTime;
+import com.d3.webhooks.secrets.SealedPlace;
 import com.d3.webhooks.secrets.SecretColumn;
 import com.d3.webhooks.secrets.SecretSealer;
 import com.d3.webhooks.signing.WebhookSigningKey;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.Optional;
 import org.jooq.DSLContext;
 
@@ -75,30 +75,23 @@ public final class SigningKeyRepository {
                 return Optional.<SecretRotation>empty();
             }
             String oldKey = current.get().value1();
-            OffsetDateTime olderExpiry = current.get().value3();
-            boolean keepOld = oldKey != null && overlap.isPositive();
-            OffsetDateTime expiresAt = keepOld ? DbTime.utc(now.plus(overlap)) : null;
+            SecretRotation rotation = SecretRotation.at(id, oldKey != null, current.get().value3(), overlap, now);
+            boolean keepOld = rotation.keepsPrevious();
             tx.update(E)
                     .set(E.SIGNING_KEY, sealed(next.signingKey().revealText(), id, SecretColumn.SIGNING_KEY))
                     .set(E.SIGNING_PUBLIC_KEY, next.publicKey().text())
-                    .set(E.PREVIOUS_SIGNING_KEY, keepOld ? asPrevious(oldKey, id) : null)
+                    .set(E.PREVIOUS_SIGNING_KEY, keepOld ? sealer.moveIfKeyed(oldKey, SealedPlace.of(id,
+                            SecretColumn.SIGNING_KEY), SealedPlace.of(id, SecretColumn.PREVIOUS_SIGNING_KEY)) : null)
                     .set(E.PREVIOUS_SIGNING_PUBLIC_KEY, keepOld ? current.get().value2() : null)
-                    .set(E.PREVIOUS_SIGNING_KEY_EXPIRES_AT, expiresAt)
+                    .set(E.PREVIOUS_SIGNING_KEY_EXPIRES_AT, rotation.previousSecretExpiresAt())
                     .set(E.UPDATED_AT, DbTime.utc(now))
                     .where(E.ID.eq(id))
                     .execute();
-            boolean droppedOlder = olderExpiry != null && olderExpiry.toInstant().isAfter(now);
-            return Optional.of(new SecretRotation(id, expiresAt, oldKey != null, droppedOlder));
+            return Optional.of(rotation);
         });
     }
 
-    /** The current key as previous_signing_key: re-sealed for that column with a key, else as it is. */
-    private String asPrevious(String stored, long id) {
-        return sealer.canSeal() ? sealed(sealer.open(stored, id, SecretColumn.SIGNING_KEY), id,
-                SecretColumn.PREVIOUS_SIGNING_KEY) : stored;
-    }
-
     private String sealed(String key, long id, SecretColumn column) {
-        return sealer.canSeal() ? sealer.seal(key, id, column) : key;
+        return sealer.sealIfKeyed(key, SealedPlace.of(id, column));
     }
 }

@@ -98,8 +98,7 @@ public final class OAuth2Repository {
             }
             ClientCredentials merged = merge(held.orElse(null), change);
             String secret = change.clientSecret() == null ? merged.clientSecret()
-                    : sealer.canSeal() ? sealer.seal(change.clientSecret(), SealedPlace.oauth2ClientSecret(endpointId))
-                    : change.clientSecret();
+                    : sealer.sealIfKeyed(change.clientSecret(), SealedPlace.oauth2ClientSecret(endpointId));
             OffsetDateTime at = DbTime.utc(now);
             tx.insertInto(A)
                     .set(A.ENDPOINT_ID, endpointId).set(A.TOKEN_URL, merged.tokenUrl()).set(A.CLIENT_ID, merged.clientId())

@@ -5,6 +5,7 @@ import static org.jooq.impl.DSL.exists;
 import static org.jooq.impl.DSL.selectOne;
 
 import com.d3.webhooks.db.schema.tables.WebhookDeliveries;
+import com.d3.webhooks.state.DeliveryState;
 import org.jooq.Condition;
 
 /**
@@ -19,7 +20,7 @@ final class BlockingDeliveries {
     }
 
     static Condition blockingTheirKey(WebhookDeliveries d) {
-        return d.STATE.eq("failed").and(d.ORDERING_KEY.isNotNull())
+        return d.STATE.eq(DeliveryState.FAILED.sql()).and(d.ORDERING_KEY.isNotNull())
                 .and(exists(selectOne().from(WEBHOOK_ENDPOINTS).where(WEBHOOK_ENDPOINTS.ID.eq(d.ENDPOINT_ID))
                         .and(WEBHOOK_ENDPOINTS.ON_EXHAUSTED.eq("block"))));
     }

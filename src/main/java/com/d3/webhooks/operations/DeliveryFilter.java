@@ -3,11 +3,14 @@ package com.d3.webhooks.operations;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_OUTBOX;
 
+import com.d3.webhooks.state.DeliveryState;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jooq.Condition;
 import org.jooq.impl.DSL;
 
@@ -24,7 +27,7 @@ public record DeliveryFilter(List<Long> deliveryIds, UUID eventId, Long endpoint
                              String eventType, Instant since, Instant until, List<String> states) {
 
     public static final Set<String> STATES =
-            Set.of("waiting", "pending", "paused", "in_flight", "succeeded", "failed", "skipped");
+            Arrays.stream(DeliveryState.values()).map(DeliveryState::sql).collect(Collectors.toUnmodifiableSet());
 
     public DeliveryFilter {
         deliveryIds = deliveryIds == null ? List.of() : List.copyOf(deliveryIds);

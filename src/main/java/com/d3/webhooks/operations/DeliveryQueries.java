@@ -5,6 +5,7 @@ import static com.d3.webhooks.db.schema.Tables.WEBHOOK_AUDIT_LOGS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 
 import com.d3.webhooks.db.schema.tables.records.WebhookDeliveriesRecord;
+import com.d3.webhooks.state.DeliveryState;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +55,9 @@ public final class DeliveryQueries {
      */
     public Map<String, Long> openDeliveriesByState(long endpointId) {
         Map<String, Long> counts = new LinkedHashMap<>();
-        for (String state : List.of("pending", "paused", "in_flight", "failed")) {
-            counts.put(state, 0L);
+        for (DeliveryState state : List.of(DeliveryState.PENDING, DeliveryState.PAUSED, DeliveryState.IN_FLIGHT,
+                DeliveryState.FAILED)) {
+            counts.put(state.sql(), 0L);
         }
         dsl.select(D.STATE, DSL.count()).from(D)
                 .where(D.ENDPOINT_ID.eq(endpointId)).and(D.STATE.in(counts.keySet()))
@@ -86,7 +88,7 @@ public final class DeliveryQueries {
         var w = WEBHOOK_DELIVERIES.as("w");
         var waiting = DSL.field(DSL.selectCount().from(w)
                 .where(w.ENDPOINT_ID.eq(d.ENDPOINT_ID)).and(w.ORDERING_KEY.eq(d.ORDERING_KEY))
-                .and(w.STATE.eq("waiting")));
+                .and(w.STATE.eq(DeliveryState.WAITING.sql())));
         return dsl.select(d.ENDPOINT_ID, d.ORDERING_KEY, d.ID, d.EVENT_TYPE, d.COMPLETED_AT, d.LAST_ERROR, waiting)
                 .from(d)
                 .where(BlockingDeliveries.blockingTheirKey(d))

@@ -9,10 +9,12 @@ import static org.jooq.impl.DSL.selectOne;
 
 import com.d3.webhooks.audit.AuditPartitions;
 import com.d3.webhooks.config.Durations;
+import com.d3.webhooks.state.DeliveryState;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 import org.jooq.Condition;
@@ -55,7 +57,8 @@ public final class Prune {
     private static final com.d3.webhooks.db.schema.tables.WebhookDeliveries D = WEBHOOK_DELIVERIES;
     private static final com.d3.webhooks.db.schema.tables.WebhookAuditAttempts A = WEBHOOK_AUDIT_ATTEMPTS;
     private static final com.d3.webhooks.db.schema.tables.WebhookOutbox O = WEBHOOK_OUTBOX;
-    private static final List<String> FINISHED = List.of("succeeded", "failed", "skipped");
+    private static final List<String> FINISHED =
+            Arrays.stream(DeliveryState.values()).filter(DeliveryState::finished).map(DeliveryState::sql).toList();
 
     /**
      * Rows deleted (or, for a plan, that would be) per table; {@code auditPartitions} of the audit

@@ -4,8 +4,10 @@ import com.d3.webhooks.db.DbTime;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
+import com.d3.webhooks.state.DeliveryState;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.LongConsumer;
@@ -27,7 +29,8 @@ public final class Replay {
     public static final int DEFAULT_BATCH_SIZE = 1000;
     public static final int MAX_BATCH_SIZE = 10_000;
     /** The states a replay may take a delivery from; in_flight never. */
-    public static final Set<String> REPLAYABLE = Set.of("failed", "pending", "succeeded");
+    public static final Set<DeliveryState> REPLAYABLE =
+            EnumSet.of(DeliveryState.FAILED, DeliveryState.PENDING, DeliveryState.SUCCEEDED);
 
     private static final com.d3.webhooks.db.schema.tables.WebhookDeliveries D = WEBHOOK_DELIVERIES;
 
@@ -86,7 +89,7 @@ public final class Replay {
                 DSL.coalesce(DSL.inline(": ").concat(DSL.left(D.LAST_ERROR, 500)), DSL.inline("")),
                 DSL.inline(")"));
         return dsl.update(D)
-                .set(D.STATE, "pending")
+                .set(D.STATE, DeliveryState.PENDING.sql())
                 .set(D.NEXT_ATTEMPT_AT, at)
                 .set(D.RETRY_BASE, D.ATTEMPTS)
                 .set(D.LAST_ERROR, note)
@@ -122,10 +125,15 @@ public final class Replay {
             throw new IllegalArgumentException("a replay needs the states to take deliveries from (e.g. failed)");
         }
         for (String s : filter.states()) {
-            if (!REPLAYABLE.contains(s)) {
+            if (!replayable(s)) {
                 throw new IllegalArgumentException("deliveries in state " + s + " are being sent now and are never "
                         + "replayed; choose among failed, pending, succeeded");
             }
         }
+    }
+
+    /** Whether a replay takes deliveries in {@code state} (as in the state column). */
+    public static boolean replayable(String state) {
+        return REPLAYABLE.stream().anyMatch(s -> s.sql().equals(state));
     }
 }

@@ -4,6 +4,11 @@ import com.d3.webhooks.network.EndpointUrl;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_AUDIT_LOGS;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
+import static com.d3.webhooks.state.DeliveryState.FAILED;
+import static com.d3.webhooks.state.DeliveryState.IN_FLIGHT;
+import static com.d3.webhooks.state.DeliveryState.PAUSED;
+import static com.d3.webhooks.state.DeliveryState.PENDING;
+import static com.d3.webhooks.state.DeliveryState.SUCCEEDED;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.grouping;
 import static org.jooq.impl.DSL.inline;
@@ -58,15 +63,15 @@ public final class Stats {
             attemptsOf = attemptsOf.and(A.ACCOUNT_ID.eq(accountId));
         }
 
-        var pending = count().filterWhere(D.STATE.eq("pending"));
-        var due = count().filterWhere(D.STATE.eq("pending").and(D.NEXT_ATTEMPT_AT.le(at)));
-        var oldestDue = min(D.NEXT_ATTEMPT_AT).filterWhere(D.STATE.eq("pending").and(D.NEXT_ATTEMPT_AT.le(at)));
-        var inFlight = count().filterWhere(D.STATE.eq("in_flight"));
-        var paused = count().filterWhere(D.STATE.eq("paused"));
-        var okHour = count().filterWhere(D.STATE.eq("succeeded").and(D.COMPLETED_AT.ge(hourAgo)));
-        var failedHour = count().filterWhere(D.STATE.eq("failed").and(D.COMPLETED_AT.ge(hourAgo)));
-        var okDay = count().filterWhere(D.STATE.eq("succeeded").and(D.COMPLETED_AT.ge(dayAgo)));
-        var failedDay = count().filterWhere(D.STATE.eq("failed").and(D.COMPLETED_AT.ge(dayAgo)));
+        var pending = count().filterWhere(D.STATE.eq(PENDING.sql()));
+        var due = count().filterWhere(D.STATE.eq(PENDING.sql()).and(D.NEXT_ATTEMPT_AT.le(at)));
+        var oldestDue = min(D.NEXT_ATTEMPT_AT).filterWhere(D.STATE.eq(PENDING.sql()).and(D.NEXT_ATTEMPT_AT.le(at)));
+        var inFlight = count().filterWhere(D.STATE.eq(IN_FLIGHT.sql()));
+        var paused = count().filterWhere(D.STATE.eq(PAUSED.sql()));
+        var okHour = count().filterWhere(D.STATE.eq(SUCCEEDED.sql()).and(D.COMPLETED_AT.ge(hourAgo)));
+        var failedHour = count().filterWhere(D.STATE.eq(FAILED.sql()).and(D.COMPLETED_AT.ge(hourAgo)));
+        var okDay = count().filterWhere(D.STATE.eq(SUCCEEDED.sql()).and(D.COMPLETED_AT.ge(dayAgo)));
+        var failedDay = count().filterWhere(D.STATE.eq(FAILED.sql()).and(D.COMPLETED_AT.ge(dayAgo)));
         var total = grouping(D.ENDPOINT_ID);
         Map<Long, Record> deliveries = new HashMap<>();
         Record overallDeliveries = null;
@@ -74,7 +79,7 @@ public final class Stats {
                         okDay, failedDay, paused)
                 .from(D)
                 .where(deliveriesOf)
-                .and(D.STATE.in("pending", "paused", "in_flight").or(D.COMPLETED_AT.ge(dayAgo)))
+                .and(D.STATE.in(PENDING.sql(), PAUSED.sql(), IN_FLIGHT.sql()).or(D.COMPLETED_AT.ge(dayAgo)))
                 .groupBy(rollup(D.ENDPOINT_ID))
                 .fetch()) {
             if (r.get(total) == 1) {

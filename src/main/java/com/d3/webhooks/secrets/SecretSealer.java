@@ -174,6 +174,24 @@ public final class SecretSealer {
     }
 
     /**
+     * A value to store in {@code place}: sealed when this sealer has a key; without one as given
+     * (null stays null), as the dashboard's backend stores it, and the worker seals it later.
+     */
+    public String sealIfKeyed(String plaintext, SealedPlace place) {
+        return plaintext == null || current == null ? plaintext : seal(plaintext, place);
+    }
+
+    /**
+     * A value stored in {@code from}, to be stored in {@code to} (a rotation moving the current
+     * credential to its previous column): opened and sealed for {@code to} with a key, else as it is.
+     *
+     * @throws IllegalArgumentException as {@link #open(String, SealedPlace)}
+     */
+    public String moveIfKeyed(String stored, SealedPlace from, SealedPlace to) {
+        return current == null ? stored : seal(open(stored, from), to);
+    }
+
+    /**
      * The secret as stored in {@code column} of endpoint {@code endpointId}, opened: sealed values
      * are decrypted, plain text is returned as is.
      *

@@ -112,7 +112,7 @@ class ClientCertificateRowsTest {
     private ClaimedDelivery claimed(long endpointId, TestPki.Issued c) {
         String key = sealer.seal(c.keyPem(), SealedPlace.of(endpointId, SecretColumn.CLIENT_KEY));
         return new ClaimedDelivery(endpointId, 1, null, 1, 0, UUID.randomUUID(), "fileTask.completed", "acct_1",
-                OffsetDateTime.now(), "{}", endpointId, URL, null, null, null, true, null, false, List.of(),
-                c.chainPem(), key, StoredSigning.HMAC_ONLY, null);
+                OffsetDateTime.now(), "{}", endpointId, URL, new EndpointCredentials(null, null, null, List.of(),
+                c.chainPem(), key, StoredSigning.HMAC_ONLY, null));
     }
 }

@@ -3,8 +3,6 @@ package com.d3.webhooks.delivery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.d3.webhooks.outbox.Outbox;
-import com.d3.webhooks.outbox.OutboxEvent;
 import com.d3.webhooks.testing.Fixtures;
 import com.d3.webhooks.testing.TestDatabase;
 import java.time.Instant;
@@ -42,12 +40,7 @@ class ConcurrentRoutersTest {
     void twoRoutersAtOnceRouteEveryEventOnceAndEachKeyInOutboxOrder() throws Exception {
         long ordered = fx.orderedEndpoint("acct_1", "http://127.0.0.1:9/ordered", null);
         fx.endpoint("acct_1", "http://127.0.0.1:9/unordered", null);
-        dsl.transaction(cfg -> {
-            for (int i = 0; i < EVENTS; i++) {
-                Outbox.insert(cfg.dsl(), OutboxEvent.of("acct_1", "fileTask.completed", "{\"n\": " + i + "}")
-                        .withOrderingKey("key-" + i / PER_KEY));
-            }
-        });
+        fx.numberedEvents("acct_1", EVENTS, n -> "key-" + n / PER_KEY);
 
         CyclicBarrier start = new CyclicBarrier(ROUTERS);
         ExecutorService pool = Executors.newFixedThreadPool(ROUTERS);

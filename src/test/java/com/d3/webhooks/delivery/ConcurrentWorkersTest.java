@@ -3,8 +3,6 @@ package com.d3.webhooks.delivery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.d3.webhooks.outbox.Outbox;
-import com.d3.webhooks.outbox.OutboxEvent;
 import com.d3.webhooks.testing.Fixtures;
 import com.d3.webhooks.testing.TestDatabase;
 import com.d3.webhooks.testing.TestReceiver;
@@ -36,11 +34,7 @@ class ConcurrentWorkersTest {
         try (TestReceiver receiver = new TestReceiver()) {
             fx.endpoint("acct_1", receiver.url("/a"), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
             fx.endpoint("acct_1", receiver.url("/b"), null);
-            dsl.transaction(cfg -> {
-                for (int i = 0; i < EVENTS; i++) {
-                    Outbox.insert(cfg.dsl(), OutboxEvent.of("acct_1", "fileTask.completed", "{\"n\": " + i + "}"));
-                }
-            });
+            fx.numberedEvents("acct_1", EVENTS);
 
             List<Worker> workers = new ArrayList<>();
             for (int i = 1; i <= 3; i++) {

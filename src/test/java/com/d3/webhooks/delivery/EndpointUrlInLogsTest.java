@@ -36,7 +36,7 @@ class EndpointUrlInLogsTest {
     void aDeliveryIsNamedWithoutQueryFragmentOrUserInfo() {
         ClaimedDelivery d = new ClaimedDelivery(7, 1, null, 2, 0, UUID.randomUUID(), "fileTask.completed", "acct_1",
                 OffsetDateTime.now(), "{}", 3, "https://u:" + TOKEN + "@hooks.example.com:8443/d3/in?token=" + TOKEN
-                + "#" + TOKEN, null, null, null, true);
+                + "#" + TOKEN, EndpointCredentials.hmac(null, null, null));
 
         assertTrue(d.toString().endsWith("to endpoint 3 https://hooks.example.com:8443/d3/in"), d.toString());
     }

@@ -233,8 +233,9 @@ class OAuth2DeliveryTest {
         OAuth2Sender sender = new OAuth2Sender(config, clock, new HttpSender(config, clock),
                 DestinationPolicy.forDeliveries(true, null, config.connectTimeout()), "test");
         ClaimedDelivery d = new ClaimedDelivery(1, 1, null, 1, 0, UUID.randomUUID(), "fileTask.completed", "acct_1",
-                OffsetDateTime.now(), "{}", 7, "https://hooks.test/hook", null, null, null, true, null, false,
-                List.of(), null, null, StoredSigning.HMAC_ONLY, new ClientCredentials(tokens.url(), CLIENT_ID, CLIENT_SECRET, null, null));
+                OffsetDateTime.now(), "{}", 7, "https://hooks.test/hook", new EndpointCredentials(null, null, null,
+                List.of(), null, null, StoredSigning.HMAC_ONLY,
+                new ClientCredentials(tokens.url(), CLIENT_ID, CLIENT_SECRET, null, null)));
 
         AttemptResult r = sender.post(d, null, URI.create("https://hooks.test/hook"), new LinkedHashMap<>(), new byte[0],
                 Deadline.after(Duration.ofSeconds(5)));

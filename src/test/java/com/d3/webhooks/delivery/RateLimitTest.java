@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.d3.webhooks.endpoints.EndpointRepository;
-import com.d3.webhooks.outbox.Outbox;
-import com.d3.webhooks.outbox.OutboxEvent;
 import com.d3.webhooks.testing.Fixtures;
 import com.d3.webhooks.testing.MutableClock;
 import com.d3.webhooks.testing.TestDatabase;
@@ -110,11 +108,7 @@ class RateLimitTest {
         });
         long endpoint = fx.endpoint("acct_1", receiver.url("/limited"), null);
         new EndpointRepository(dsl).setRateLimit(endpoint, rate, Instant.now());
-        dsl.transaction(cfg -> {
-            for (int i = 0; i < total; i++) {
-                Outbox.insert(cfg.dsl(), OutboxEvent.of("acct_1", "fileTask.completed", "{\"n\": " + i + "}"));
-            }
-        });
+        fx.numberedEvents("acct_1", total);
 
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         try (Worker a = fx.worker(Fixtures.testConfig("w-a").concurrency(4).batchSize(20)

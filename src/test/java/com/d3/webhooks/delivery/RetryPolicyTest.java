@@ -20,7 +20,8 @@ class RetryPolicyTest {
     /** The delivery's attempt {@code attempt} (of a budget that began at attempt 1). */
     private static ClaimedDelivery attempt(int attempt) {
         return new ClaimedDelivery(7, 70, null, attempt, 0, UUID.randomUUID(), "fileTask.completed", "acct",
-                OffsetDateTime.now(), "{}", 1, "https://x.example/hook", null, null, null, true);
+                OffsetDateTime.now(), "{}", 1, "https://x.example/hook",
+                EndpointCredentials.hmac(null, null, null));
     }
 
     private static AttemptResult failed(Integer status, Duration retryAfter, boolean abort) {

@@ -20,7 +20,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
@@ -127,14 +126,14 @@ class SecretRotationTest {
     @Test
     void activeSecretsDropThePreviousOneAtItsExpiry() {
         OffsetDateTime expiry = clock.instant().atOffset(ZoneOffset.UTC);
-        ClaimedDelivery d = new ClaimedDelivery(1, 1, null, 1, 0, UUID.randomUUID(), "fileTask.completed", "acct_1",
-                expiry, "{}", 1, "https://example.com", newSecret.revealText(), oldSecret.revealText(), expiry, true);
+        EndpointCredentials credentials =
+                EndpointCredentials.hmac(newSecret.revealText(), oldSecret.revealText(), expiry);
 
         BiFunction<SecretColumn, String, WebhookSecret> plain = (column, stored) -> WebhookSecret.parse(stored);
-        assertEquals(2, d.activeSecrets(clock.instant().minusMillis(1), plain).size());
-        assertEquals(1, d.activeSecrets(clock.instant(), plain).size(), "expired at the instant itself");
-        assertEquals(newSecret.revealText(), d.activeSecrets(clock.instant().minusMillis(1), plain).get(0).revealText(),
-                "newest first");
+        assertEquals(2, credentials.activeSecrets(clock.instant().minusMillis(1), plain).size());
+        assertEquals(1, credentials.activeSecrets(clock.instant(), plain).size(), "expired at the instant itself");
+        assertEquals(newSecret.revealText(),
+                credentials.activeSecrets(clock.instant().minusMillis(1), plain).get(0).revealText(), "newest first");
     }
 
     private SignatureVerifier verifier(WebhookSecret... secrets) {

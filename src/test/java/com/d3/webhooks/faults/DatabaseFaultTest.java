@@ -7,8 +7,6 @@ import com.d3.webhooks.db.Database;
 import com.d3.webhooks.db.DatabaseConfig;
 import com.d3.webhooks.delivery.DeliveryListener;
 import com.d3.webhooks.delivery.Worker;
-import com.d3.webhooks.outbox.Outbox;
-import com.d3.webhooks.outbox.OutboxEvent;
 import com.d3.webhooks.testing.FaultReport;
 import com.d3.webhooks.testing.Fixtures;
 import com.d3.webhooks.testing.TestDatabase;
@@ -99,11 +97,7 @@ class DatabaseFaultTest {
                      .connectTimeout(Duration.ofSeconds(1)).requestTimeout(Duration.ofSeconds(2))
                      .lease(Duration.ofSeconds(8)).build(), Clock.systemUTC(), DeliveryListener.NONE)) {
             fx.endpoint("acct_1", receiver.url("/hook"), null);
-            dsl.transaction(cfg -> {
-                for (int i = 0; i < EVENTS; i++) {
-                    Outbox.insert(cfg.dsl(), OutboxEvent.of("acct_1", "fileTask.completed", "{\"n\": " + i + "}"));
-                }
-            });
+            fx.numberedEvents("acct_1", EVENTS);
             worker.start();
             while (receiver.received().size() < 50) {
                 Thread.sleep(5);

@@ -9,8 +9,6 @@ import com.d3.webhooks.delivery.DeliveryListener;
 import com.d3.webhooks.delivery.DeliveryRepository;
 import com.d3.webhooks.delivery.EventRouter;
 import com.d3.webhooks.delivery.Worker;
-import com.d3.webhooks.outbox.Outbox;
-import com.d3.webhooks.outbox.OutboxEvent;
 import com.d3.webhooks.testing.FaultReport;
 import com.d3.webhooks.testing.Fixtures;
 import com.d3.webhooks.testing.MutableClock;
@@ -49,11 +47,7 @@ class SameWorkerIdTest {
         };
         try (TestReceiver receiver = new TestReceiver()) {
             fx.endpoint("acct_1", receiver.url("/hook"), null);
-            dsl.transaction(cfg -> {
-                for (int i = 0; i < EVENTS; i++) {
-                    Outbox.insert(cfg.dsl(), OutboxEvent.of("acct_1", "fileTask.completed", "{\"n\": " + i + "}"));
-                }
-            });
+            fx.numberedEvents("acct_1", EVENTS);
             try (Worker a = new Worker(dsl, Fixtures.testConfig("same-name").batchSize(20).exitWhenIdle(true).build(),
                     Clock.systemUTC(), count);
                  Worker b = new Worker(dsl, Fixtures.testConfig("same-name").batchSize(20).exitWhenIdle(true).build(),

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.d3.webhooks.outbox.Outbox;
-import com.d3.webhooks.outbox.OutboxEvent;
 import com.d3.webhooks.testing.FaultReport;
 import com.d3.webhooks.testing.Fixtures;
 import com.d3.webhooks.testing.TestDatabase;
@@ -62,11 +60,7 @@ class WorkerKillTest {
             // Two endpoints, so half the deliveries are the fan-out of the same event.
             fx.endpoint("acct_1", receiver.url("/a"), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
             fx.endpoint("acct_1", receiver.url("/b"), null);
-            dsl.transaction(cfg -> {
-                for (int i = 0; i < DELIVERIES / 2; i++) {
-                    Outbox.insert(cfg.dsl(), OutboxEvent.of("acct_1", "fileTask.completed", "{\"n\": " + i + "}"));
-                }
-            });
+            fx.numberedEvents("acct_1", DELIVERIES / 2);
 
             List<String> rounds = new ArrayList<>();
             for (int round = 1; round <= ROUNDS; round++) {

@@ -16,8 +16,10 @@ import com.d3.webhooks.outbox.Outbox;
 import com.d3.webhooks.outbox.OutboxEvent;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.IntFunction;
 import org.jooq.DSLContext;
 
 /** Rows in any state, and workers configured for tests (loopback allowed, short timeouts). */
@@ -42,9 +44,24 @@ public final class Fixtures {
                 .orElseThrow();
     }
 
+    /** {@code count} events of {@code account} in one transaction, with the payloads {"n": 0} and on. */
+    public void numberedEvents(String account, int count) {
+        numberedEvents(account, count, n -> null);
+    }
+
+    /** As {@link #numberedEvents(String, int)}, event n with the ordering key {@code orderingKey.apply(n)}. */
+    public void numberedEvents(String account, int count, IntFunction<String> orderingKey) {
+        dsl.transaction(cfg -> {
+            for (int n = 0; n < count; n++) {
+                Outbox.insert(cfg.dsl(), OutboxEvent.of(account, "fileTask.completed", "{\"n\": " + n + "}")
+                        .withOrderingKey(orderingKey.apply(n)));
+            }
+        });
+    }
+
     public long orderedEndpoint(String account, String url, String secret) {
         long id = endpoint(account, url, secret);
-        new EndpointRepository(dsl).setOrdered(id, true);
+        new EndpointRepository(dsl).setOrdered(id, true, Instant.now());
         return id;
     }
 

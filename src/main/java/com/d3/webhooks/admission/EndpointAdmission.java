@@ -1,4 +1,4 @@
-package com.d3.webhooks.delivery;
+package com.d3.webhooks.admission;
 
 import com.d3.webhooks.db.DbTime;
 import java.sql.PreparedStatement;
@@ -31,21 +31,40 @@ import org.jooq.DSLContext;
  * </ul>
  * Held deliveries are given back without an attempt (the attempt count is restored).
  */
-final class EndpointAdmission {
+public final class EndpointAdmission {
+
+    /** What admission reads of a claimed delivery. */
+    public interface Candidate {
+
+        long deliveryId();
+
+        long endpointId();
+
+        /** Whether its endpoint was enabled when claimed. */
+        boolean endpointEnabled();
+
+        /** When claimed, the endpoint had a rate limit or a breaker not closed: admission asks the database. */
+        boolean endpointSharedLimits();
+    }
 
     /** Why a claimed delivery was not sent. */
-    enum Reason {
+    public enum Reason {
         BREAKER("breaker"), RATE_LIMIT("rate_limit");
 
-        final String tag;
+        private final String tag;
 
         Reason(String tag) {
             this.tag = tag;
         }
+
+        /** The reason as metrics and logs name it. */
+        public String tag() {
+            return tag;
+        }
     }
 
     /** A delivery held back, and when it is due again. */
-    record Held(ClaimedDelivery delivery, Instant dueAt, Reason reason) {
+    public record Held<D extends Candidate>(D delivery, Instant dueAt, Reason reason) {
     }
 
     /**
@@ -53,27 +72,27 @@ final class EndpointAdmission {
      * @param held     deliveries to give back unsent
      * @param probes   ids of admitted deliveries that are the probe of a half-open breaker
      */
-    record Decision(List<ClaimedDelivery> admitted, List<Held> held, List<Long> probes) {
+    public record Decision<D extends Candidate>(List<D> admitted, List<Held<D>> held, List<Long> probes) {
     }
 
     /** When a concurrent admission changed the endpoint's row first, its deliveries look again this soon. */
-    static final Duration RECHECK = Duration.ofSeconds(1);
+    public static final Duration RECHECK = Duration.ofSeconds(1);
 
     private final DSLContext dsl;
     private final Duration probeWindow;
 
-    EndpointAdmission(DSLContext dsl, Duration probeWindow) {
+    public EndpointAdmission(DSLContext dsl, Duration probeWindow) {
         this.dsl = dsl;
         this.probeWindow = probeWindow;
     }
 
-    Decision admit(List<ClaimedDelivery> claimed, Instant now) {
+    public <D extends Candidate> Decision<D> admit(List<D> claimed, Instant now) {
         if (claimed.isEmpty()) {
-            return new Decision(List.of(), List.of(), List.of());
+            return new Decision<>(List.of(), List.of(), List.of());
         }
-        Map<Long, List<ClaimedDelivery>> byEndpoint = new LinkedHashMap<>();
-        List<ClaimedDelivery> admitted = new ArrayList<>();
-        for (ClaimedDelivery d : claimed) {
+        Map<Long, List<D>> byEndpoint = new LinkedHashMap<>();
+        List<D> admitted = new ArrayList<>();
+        for (D d : claimed) {
             if (!d.endpointEnabled()) {
                 admitted.add(d); // the attempt gives it back: the endpoint is disabled
             } else if (!d.endpointSharedLimits()) {
@@ -84,13 +103,13 @@ final class EndpointAdmission {
             }
         }
         if (byEndpoint.isEmpty()) {
-            return new Decision(admitted, List.of(), List.of());
+            return new Decision<>(admitted, List.of(), List.of());
         }
         Map<Long, Verdict> verdicts = new HashMap<>();
         for (Verdict v : decide(byEndpoint, now)) {
             verdicts.put(v.endpointId(), v);
         }
-        List<Held> held = new ArrayList<>();
+        List<Held<D>> held = new ArrayList<>();
         List<Long> probes = new ArrayList<>();
         byEndpoint.forEach((endpointId, deliveries) -> {
             Verdict v = verdicts.get(endpointId);
@@ -109,19 +128,19 @@ final class EndpointAdmission {
             Integer rate = v.rate();
             Double tokensLeft = v.tokensLeft();
             int behindRate = 0;
-            for (ClaimedDelivery d : deliveries.subList(go, deliveries.size())) {
+            for (D d : deliveries.subList(go, deliveries.size())) {
                 if (probe || (openUntil != null && openUntil.toInstant().isAfter(now))) {
-                    held.add(new Held(d, openUntil.toInstant(), Reason.BREAKER));
+                    held.add(new Held<>(d, openUntil.toInstant(), Reason.BREAKER));
                 } else if (rate != null && tokensLeft != null) {
                     behindRate++;
                     double waitSeconds = Math.max(0, (behindRate - tokensLeft) / rate);
-                    held.add(new Held(d, now.plusNanos((long) Math.ceil(waitSeconds * 1e9)), Reason.RATE_LIMIT));
+                    held.add(new Held<>(d, now.plusNanos((long) Math.ceil(waitSeconds * 1e9)), Reason.RATE_LIMIT));
                 } else {
-                    held.add(new Held(d, now.plus(RECHECK), rate != null ? Reason.RATE_LIMIT : Reason.BREAKER));
+                    held.add(new Held<>(d, now.plus(RECHECK), rate != null ? Reason.RATE_LIMIT : Reason.BREAKER));
                 }
             }
         });
-        return new Decision(admitted, held, probes);
+        return new Decision<>(admitted, held, probes);
     }
 
     /**
@@ -133,7 +152,7 @@ final class EndpointAdmission {
                            Integer rate, Double tokensLeft) {
     }
 
-    private List<Verdict> decide(Map<Long, List<ClaimedDelivery>> byEndpoint, Instant now) {
+    private List<Verdict> decide(Map<Long, ? extends List<?>> byEndpoint, Instant now) {
         Long[] ids = byEndpoint.keySet().stream().sorted().toArray(Long[]::new);
         Integer[] wanted = new Integer[ids.length];
         for (int i = 0; i < ids.length; i++) {
