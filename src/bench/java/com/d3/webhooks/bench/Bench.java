@@ -43,7 +43,8 @@ import picocli.CommandLine.Option;
                 "  retry, latency, latency-notify, workers (about 15 minutes); 'all' =",
                 "  every scenario (backlog loads 1,000,000 deliveries: several more",
                 "  minutes)."},
-        footer = {"", "Environment: OUTBOX_JAVA_OPTS is given to every worker JVM (e.g. a JFR recording); "
+        footer = {"", "Environment: OUTBOX_JAVA_OPTS replaces the JVM options of every worker and of the HTTP floor "
+                + "(default: bin/outbox's worker options; --worker-jvm-arg adds to the workers' only); "
                 + "OUTBOX_BENCH_DATABASE_URL is the server when --database-url is not given.",
                 "Exit codes: 0 measured, 1 a run failed or a delivery was duplicated or lost, 2 usage error."})
 public final class Bench implements Callable<Integer> {
@@ -137,6 +138,12 @@ public final class Bench implements Callable<Integer> {
             description = "An extra worker option, repeatable: --worker-arg=--batch-size=200")
     List<String> workerArgs = new ArrayList<>();
 
+    @Option(names = "--worker-jvm-arg", paramLabel = "OPT",
+            description = "An extra JVM option for every worker process (not the HTTP floor), after OUTBOX_JAVA_OPTS; "
+                    + "repeatable; {worker} becomes the worker's id, so each gets a file of its own: "
+                    + "--worker-jvm-arg=-XX:StartFlightRecording=filename=/tmp/{worker}.jfr,settings=profile")
+    List<String> workerJvmArgs = new ArrayList<>();
+
     @Option(names = "--keep-database", description = "Leave the last run's " + BenchDatabase.DEFAULT_NAME + " for inspection.")
     boolean keepDatabase;
 
@@ -178,7 +185,7 @@ public final class Bench implements Callable<Integer> {
         serverUrl = databaseUrl == null || databaseUrl.isBlank() ? LOCAL_SERVER : databaseUrl;
         BenchEnv env = new BenchEnv(Path.of(System.getProperty("java.home"), "bin", "java").toString(), productJar,
                 System.getProperty("java.class.path"), outDir, logDir, serverUrl, isLocal(serverUrl), javaOpts(),
-                concurrency, workerArgs);
+                workerJvmArgs, concurrency, workerArgs);
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("date", started.toString());
@@ -403,6 +410,7 @@ public final class Bench implements Callable<Integer> {
         o.put("floor_threads", floorThreads);
         o.put("receiver", receiverServer);
         o.put("worker_args", workerArgs);
+        o.put("worker_jvm_args", workerJvmArgs);
         o.put("payload_bytes", Payloads.TARGET_BYTES);
         return o;
     }

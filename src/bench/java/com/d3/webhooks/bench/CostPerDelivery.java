@@ -33,6 +33,8 @@ final class CostPerDelivery {
     private static final long IDLE_STATS_FLUSH_MS = 11_000;
     private static final long EXITED_STATS_FLUSH_MS = 1_200;
     private static final int TOP_STATEMENTS = 8;
+    /** The detail that holds the top statements, one line each. */
+    static final String STATEMENTS = "statements_by_time";
 
     /** The figures as the bench's table heads them. */
     static final Map<String, String> HEADLINES = new LinkedHashMap<>();
@@ -63,11 +65,12 @@ final class CostPerDelivery {
         Thread.sleep(IDLE_STATS_FLUSH_MS);
         String url = BenchDatabase.withParameter(databaseUrl, "ApplicationName", BenchDatabase.APPLICATION_NAME);
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("CHECKPOINT");
+            // After the bench's own checkpoint, which would otherwise head the list.
             boolean statements = statementsAvailable(s);
             if (statements) {
                 s.execute("SELECT pg_stat_statements_reset()");
             }
-            s.execute("CHECKPOINT");
             return new CostPerDelivery(url, statements, lsn(s), rowCounters(s));
         }
     }
@@ -91,7 +94,7 @@ final class CostPerDelivery {
             r.detail("row_versions_by_table", rowsByTable(s));
             r.detail("stored_bytes_per_delivery_by_relation", bytesByRelation(s, n));
             if (statements) {
-                r.detail("statements_by_time", topStatements(s, n));
+                r.detail(STATEMENTS, topStatements(s, n));
             }
         }
     }

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * webhook-outbox.jar worker ...}) or the HTTP floor. A sampler
  * that reads their /proc entries every {@value #SAMPLE_MS} ms: VmRSS, VmHWM and CPU ticks, plus
  * the CPU of the PostgreSQL backends serving the bench database other than the bench's own
- * (when the server is local). Exact CPU comes from this JVM's reaped-children time, read around
+ * (when the server is local), and the CPU of the JVMs' JIT compiler threads. Exact CPU comes from this JVM's reaped-children time, read around
  * the processes' lives ({@link Proc#reapedChildrenTicks()}).
  */
 final class MeasuredProcesses implements AutoCloseable {
@@ -43,6 +43,9 @@ final class MeasuredProcesses implements AutoCloseable {
     private final Map<Long, Long> peakRssKb = new HashMap<>();
     private final Map<Long, Long> lastHwmKb = new HashMap<>();
     private final Map<Integer, Long> postgresTicks = new HashMap<>();
+    /** Threads of the processes by "pid/tid": whether each is a JIT compiler thread, asked once. */
+    private final Map<String, Boolean> compilerThreads = new HashMap<>();
+    private final Map<String, Long> compilerTicks = new HashMap<>();
     private final Map<String, Integer> postgresActivity = new HashMap<>();
     private int postgresActivitySamples;
     private volatile boolean sampling = true;
@@ -105,6 +108,7 @@ final class MeasuredProcesses implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(env.java());
         cmd.addAll(env.javaOpts());
+        env.workerJvmArgs().forEach(a -> cmd.add(a.replace("{worker}", workerId)));
         cmd.addAll(List.of("-Dorg.jooq.no-logo=true", "-Dorg.jooq.no-tips=true", "-jar", env.productJar().toString(),
                 "worker", "--database-url", databaseUrl, "--worker-id", workerId, "--allow-private-network"));
         cmd.addAll(options);
@@ -170,6 +174,20 @@ final class MeasuredProcesses implements AutoCloseable {
             kb = Math.max(kb, v);
         }
         return kb / 1024.0;
+    }
+
+    /**
+     * CPU of the processes' JIT compiler threads (HotSpot's "C1 CompilerThreadN", "C2
+     * CompilerThreadN"), included in {@link #cpuMs}: the JVM's warm-up, which a long-running
+     * process pays once. Approximate (100 ms samples; a compiler thread the JVM retires loses
+     * its last 100 ms).
+     */
+    double jitCpuMs() {
+        long t = 0;
+        for (long v : compilerTicks.values()) {
+            t += v;
+        }
+        return t * Proc.MS_PER_TICK;
     }
 
     /** CPU of the database backends that served the workers; approximate (100 ms samples). */
@@ -291,6 +309,7 @@ final class MeasuredProcesses implements AutoCloseable {
                         }
                     }
                     ticks += lastTicks.getOrDefault(pid, 0L);
+                    sampleCompilers(pid);
                 }
                 Instant now = Instant.now();
                 synchronized (this) {
@@ -318,6 +337,25 @@ final class MeasuredProcesses implements AutoCloseable {
                 } catch (SQLException ignored) {
                     // closing a monitoring connection
                 }
+            }
+        }
+    }
+
+    private void sampleCompilers(long pid) {
+        for (long tid : Proc.threadIds(pid)) {
+            String key = pid + "/" + tid;
+            Boolean compiler = compilerThreads.get(key);
+            if (compiler == null) {
+                String name = Proc.threadName(pid, tid);
+                if (name == null) {
+                    continue;
+                }
+                compiler = name.matches("C[12] CompilerThre.*");
+                compilerThreads.put(key, compiler);
+            }
+            long t = compiler ? Proc.threadCpuTicks(pid, tid) : -1;
+            if (t >= 0) {
+                compilerTicks.put(key, t);
             }
         }
     }

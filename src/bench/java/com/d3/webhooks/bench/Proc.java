@@ -22,6 +22,30 @@ final class Proc {
         return f == null ? -1 : Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
+    /** utime + stime of one thread of a live process, in ticks; -1 when it is gone. */
+    static long threadCpuTicks(long pid, long tid) {
+        String[] f = statFields(Path.of("/proc", Long.toString(pid), "task", Long.toString(tid), "stat"));
+        return f == null ? -1 : Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** The ids of a live process's threads; empty when it is gone. */
+    static List<Long> threadIds(long pid) {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return tasks.map(t -> Long.parseLong(t.getFileName().toString())).toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** A thread's name as the kernel keeps it (at most 15 bytes); null when it is gone. */
+    static String threadName(long pid, long tid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(tid), "comm")).trim();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /**
      * cutime + cstime of this process: the CPU of every child it has reaped. Read before a child
      * starts and after {@code waitFor()} returns, the difference is that child's exact CPU, JVM

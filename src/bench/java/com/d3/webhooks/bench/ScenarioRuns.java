@@ -165,6 +165,7 @@ final class ScenarioRuns {
                     r.metrics.get("worker_cpu_ms_per_delivery"), r.metrics.get("wal_bytes_per_delivery"),
                     r.metrics.get("row_versions_per_delivery"), r.metrics.get("stored_bytes_per_delivery"),
                     r.metrics.get("duplicates"), r.metrics.get("lost"));
+            printStatements(label, r);
         } catch (Exception e) {
             r.error = describe(e);
         }
@@ -213,6 +214,7 @@ final class ScenarioRuns {
                         .put("requests_per_s_receiving", Received.ratePerSecond(times, times.length))
                         .put("requests_per_s_loop", requests / (out.get("loopNanos").asLong() / 1e9))
                         .put("cpu_ms_per_request", f.cpuMs() / requests)
+                        .put("jit_cpu_ms_per_request", f.jitCpuMs() / requests)
                         .put("cpu_ms_per_request_loop", out.get("loopCpuNanos").asLong() / 1e6 / requests)
                         .put("peak_rss_mb", f.peakRssMb())
                         .put("receiver_cpu_ms_per_request", receiverTicks * Proc.MS_PER_TICK / (double) got.requests())
@@ -255,11 +257,13 @@ final class ScenarioRuns {
             db.addEndpoint(receiver.url("/hook"), secret);
             db.enqueue(events);
             receiver.reset(settings.failPercent());
+            CostPerDelivery cost = CostPerDelivery.start(db.url());
             try (MeasuredProcesses w = MeasuredProcesses.workers(env, db.url(), 1,
                     List.of("--retry-schedule", settings.retrySchedule()), label)) {
                 boolean done = awaitSuccesses(events, timeoutFor(events), w);
                 w.terminate();
                 boolean exited = w.awaitExit(Duration.ofSeconds(60));
+                cost.finish(r, events);
                 Received got = receiver.dump();
                 Map<String, Long> counts = db.counts();
                 if (!done || !exited || w.exitCodes().stream().anyMatch(c -> c != 0)) {
@@ -280,6 +284,7 @@ final class ScenarioRuns {
             progress.printf("  %s: %,d events, %,d first attempts failed; all succeeded at %,.0f deliveries/s; "
                             + "%d duplicates, %d lost%n", label, events, r.metrics.get("first_attempt_failures"),
                     r.metrics.get("deliveries_per_s"), r.metrics.get("duplicates"), r.metrics.get("lost"));
+            printCost(label, r);
         } catch (Exception e) {
             r.error = describe(e);
         }
@@ -300,6 +305,9 @@ final class ScenarioRuns {
         try (BenchDatabase db = BenchDatabase.recreate(env.serverUrl())) {
             db.addEndpoint(receiver.url("/hook"), secret);
             receiver.reset(0);
+            // From before the worker starts, warm-up included: a pause to start it after the
+            // warm-up would let the worker's poll back off, and lengthen the measured latencies.
+            CostPerDelivery cost = CostPerDelivery.start(db.url());
             try (MeasuredProcesses w = MeasuredProcesses.workers(env, db.url(), 1,
                     notify ? List.of("--listen") : List.of(), label)) {
                 Warmup warmup = warmUp(db, w, notify);
@@ -320,6 +328,9 @@ final class ScenarioRuns {
                 w.terminate();
                 boolean exited = w.awaitExit(Duration.ofSeconds(60));
                 Received got = receiver.dump();
+                long delivered = got.distinctSucceededDeliveries();
+                cost.finish(r, delivered);
+                processCost(r, w, delivered);
                 if (!done || !exited || w.exitCodes().stream().anyMatch(c -> c != 0)) {
                     r.error = (!done ? "not every event arrived: the worker made no progress for 30 s"
                             : "the worker did not stop cleanly: " + w.exitCodes()) + "\n" + w.logTail(15);
@@ -354,7 +365,6 @@ final class ScenarioRuns {
                                 .orElse(Double.NaN))
                         .put("worker_cpu_ms_per_delivery_steady", w.steadyCpuMsPerDelivery(times, from, to))
                         .put("worker_cores_while_delivering", w.coresBetween(from, to))
-                        .put("worker_peak_rss_mb", w.peakRssMb())
                         .put("duplicates", got.duplicates())
                         .put("lost", lost);
             }
@@ -362,6 +372,7 @@ final class ScenarioRuns {
                             + "%d lost%n", label, r.metrics.get("events_measured"), settings.rate(),
                     r.metrics.get("latency_p50_ms"), r.metrics.get("latency_p95_ms"), r.metrics.get("latency_p99_ms"),
                     r.metrics.get("latency_max_ms"), r.metrics.get("lost"));
+            printCost(label, r);
         } catch (Exception e) {
             r.error = describe(e);
         }
@@ -485,6 +496,7 @@ final class ScenarioRuns {
             progress.printf("  %s: deliveries/s to 9 healthy endpoints: tenth healthy %,.0f, tenth hanging %,.0f, "
                             + "ratio %.2f (%d requests held by the hanging endpoint)%n", label, allHealthy, withHanging,
                     withHanging / allHealthy, r.metrics.get("hanging_requests"));
+            printCost(label + "-10healthy", r);
         } catch (Exception e) {
             r.error = describe(e);
         }
@@ -502,6 +514,8 @@ final class ScenarioRuns {
             receiver.reset(0);
             // Every 2xx answer of the receiver: the nine's, and the tenth's when it is healthy.
             long expected = (long) events * (hanging ? 9 : 10);
+            // Per delivery only where every delivery ends: beside the healthy tenth.
+            CostPerDelivery cost = hanging ? null : CostPerDelivery.start(db.url());
             try (MeasuredProcesses w = MeasuredProcesses.workers(env, db.url(), 1, List.of(), label)) {
                 boolean done = awaitSuccesses(expected, timeoutFor((int) expected), w);
                 int held = hang.connections();
@@ -509,6 +523,10 @@ final class ScenarioRuns {
                 hang.close();
                 w.terminate();
                 boolean exited = w.awaitExit(Duration.ofSeconds(60));
+                if (cost != null) {
+                    cost.finish(r, expected);
+                    processCost(r, w, expected);
+                }
                 Received got = receiver.dump();
                 if (!done || !exited) {
                     throw new IllegalStateException((!done ? "the healthy deliveries did not all arrive in time"
@@ -580,15 +598,38 @@ final class ScenarioRuns {
     // ---------------------------------------------------------------- shared
 
     private void cpuAndMemory(RunResult r, MeasuredProcesses w, Received got, long[] times, int events) {
-        r.put("worker_cpu_ms_per_delivery", w.cpuMs() / events)
-                .put("worker_cpu_ms_per_delivery_steady", times.length == 0 ? Double.NaN
+        processCost(r, w, events);
+        r.put("worker_cpu_ms_per_delivery_steady", times.length == 0 ? Double.NaN
                         : w.steadyCpuMsPerDelivery(times, times[0], times[times.length - 1]))
                 .put("worker_cores_while_delivering", times.length == 0 ? Double.NaN
-                        : w.coresBetween(times[0], times[times.length - 1]))
+                        : w.coresBetween(times[0], times[times.length - 1]));
+    }
+
+    /** The workers' CPU (whole processes) and their backends' per delivery, and the workers' peak memory. */
+    private void processCost(RunResult r, MeasuredProcesses w, long deliveries) {
+        double n = Math.max(1, deliveries);
+        r.put("worker_cpu_ms_per_delivery", w.cpuMs() / n)
+                .put("worker_jit_cpu_ms_per_delivery", w.jitCpuMs() / n)
                 .put("worker_peak_rss_mb", w.peakRssMb())
-                .put("postgres_cpu_ms_per_delivery", env.localServer() ? w.postgresCpuMs() / events : Double.NaN);
+                .put("postgres_cpu_ms_per_delivery", env.localServer() ? w.postgresCpuMs() / n : Double.NaN);
         if (env.localServer()) {
             r.detail("postgres_backend_activity", w.postgresActivity());
+        }
+    }
+
+    /** One line of what a run cost per delivery, then the statements that took the most time. */
+    private void printCost(String label, RunResult r) {
+        progress.printf("  %s: per delivery %.3f worker CPU ms, %s PostgreSQL CPU ms, %s WAL B, %s stored B%n", label,
+                r.metrics.get("worker_cpu_ms_per_delivery"), r.metrics.get("postgres_cpu_ms_per_delivery"),
+                r.metrics.get("wal_bytes_per_delivery"), r.metrics.get("stored_bytes_per_delivery"));
+        printStatements(label, r);
+    }
+
+    /** The statements by time per delivery, when pg_stat_statements is loaded (see {@link CostPerDelivery}). */
+    private void printStatements(String label, RunResult r) {
+        if (r.details.get(CostPerDelivery.STATEMENTS) instanceof List<?> top && !top.isEmpty()) {
+            progress.printf("  %s: statements by total time (pg_stat_statements, planning included):%n", label);
+            top.forEach(line -> progress.printf("    %s%n", line));
         }
     }
 

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One attempt at one delivery, run on a sender thread: checks the endpoint row and the
@@ -33,6 +34,7 @@ final class DeliveryAttempt implements AutoCloseable {
 
     static final Duration DISABLED_ENDPOINT_RECHECK = Duration.ofMinutes(1);
     static final String USER_AGENT = "D3-Webhook-Outbox/" + version();
+    private static final int MAX_PARSED_URLS = 10_000;
 
     private final WorkerConfig config;
     private final Clock clock;
@@ -44,6 +46,8 @@ final class DeliveryAttempt implements AutoCloseable {
     private final SigningKeys signingKeys;
     private final WorkerTracing tracing;
     private final OAuth2Sender oauth2;
+    /** Endpoint URLs as parsed, by their text: parsing and checking one costs more than signing the body. */
+    private final Map<String, URI> parsedUrls = new ConcurrentHashMap<>();
 
     /** Without spans: for endpoint tests, whose deliveries carry no trace context. */
     DeliveryAttempt(WorkerConfig config, Clock clock) {
@@ -92,7 +96,7 @@ final class DeliveryAttempt implements AutoCloseable {
         Deadline deadline = Deadline.after(config.connectTimeout().plus(config.requestTimeout()));
         URI uri;
         try {
-            uri = EndpointUrl.parse(d.url()).uri();
+            uri = parse(d.url());
         } catch (IllegalArgumentException e) {
             return refused(d, sentAt, "invalid endpoint URL: " + e.getMessage());
         }
@@ -139,6 +143,20 @@ final class DeliveryAttempt implements AutoCloseable {
             }
         }
         return new Attempted(d, entry(d, sentAt, result), result);
+    }
+
+    /** A text that does not parse is not kept: it is refused, with the reason, at every attempt. */
+    private URI parse(String url) {
+        URI known = parsedUrls.get(url);
+        if (known != null) {
+            return known;
+        }
+        URI uri = EndpointUrl.parse(url).uri();
+        if (parsedUrls.size() >= MAX_PARSED_URLS) {
+            parsedUrls.clear();
+        }
+        parsedUrls.put(url, uri);
+        return uri;
     }
 
     /** Shuts down the clients of client certificates. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.UUID;
 
 /**
@@ -20,14 +21,18 @@ public final class WebhookBody {
 
     public static byte[] of(UUID eventId, String eventType, OffsetDateTime occurredAt, String accountId,
                             String payloadJson) {
-        StringBuilder b = new StringBuilder(payloadJson.length() + 160);
-        b.append("{\"id\":\"").append(eventId)
-                .append("\",\"type\":\"").append(ENCODER.quoteAsString(eventType))
-                .append("\",\"timestamp\":\"").append(DateTimeFormatter.ISO_INSTANT.format(occurredAt.toInstant()))
-                .append("\",\"account_id\":\"").append(ENCODER.quoteAsString(accountId))
-                .append("\",\"data\":").append(payloadJson)
-                .append('}');
-        return b.toString().getBytes(StandardCharsets.UTF_8);
+        // The payload is most of the body: encoded once, straight into place, rather than copied
+        // into a builder, out of it, and encoded from that copy.
+        byte[] head = ("{\"id\":\"" + eventId
+                + "\",\"type\":\"" + new String(ENCODER.quoteAsString(eventType))
+                + "\",\"timestamp\":\"" + DateTimeFormatter.ISO_INSTANT.format(occurredAt.toInstant())
+                + "\",\"account_id\":\"" + new String(ENCODER.quoteAsString(accountId))
+                + "\",\"data\":").getBytes(StandardCharsets.UTF_8);
+        byte[] data = payloadJson.getBytes(StandardCharsets.UTF_8);
+        byte[] body = Arrays.copyOf(head, head.length + data.length + 1);
+        System.arraycopy(data, 0, body, head.length, data.length);
+        body[body.length - 1] = '}';
+        return body;
     }
 
     public static byte[] of(ClaimedDelivery d) {
