@@ -46,7 +46,7 @@ final class RouteOnly {
     static String description(int routers, int keys) {
         return "N events" + (keys > 0 ? " over " + keys + " ordering keys in turn" : " without ordering key")
                 + " routed to one endpoint by " + routers + " router(s) at once (EventRouter, batch "
-                + WorkerConfig.DEFAULT_BATCH_SIZE + ", a connection each), no HTTP; the deliveries stay pending";
+                + WorkerConfig.DEFAULT_ROUTE_BATCH_SIZE + ", a connection each), no HTTP; the deliveries stay pending";
     }
 
     static RunResult run(String serverUrl, String receiverUrl, String secret, int events, int routers, int keys,
@@ -64,7 +64,7 @@ final class RouteOnly {
                 List<Future<long[]>> done = new ArrayList<>();
                 for (int i = 0; i < routers; i++) {
                     done.add(pool.submit(() -> {
-                        EventRouter router = new EventRouter(routing.dsl(), WorkerConfig.DEFAULT_BATCH_SIZE,
+                        EventRouter router = new EventRouter(routing.dsl(), WorkerConfig.DEFAULT_ROUTE_BATCH_SIZE,
                                 WorkerConfig.DEFAULT_MAX_PAYLOAD_BYTES);
                         start.await();
                         long routed = 0;
