@@ -151,7 +151,7 @@ public final class EventRouter {
      */
     public int routeBatch(Instant now) {
         // The claim loop asks every poll-min and mostly finds nothing: one cheap statement,
-        // outside any transaction, says so.
+        // outside any transaction, says so. After a full batch more is likely, and it is skipped.
         if (!lastBatchFull && !hasUnrouted()) {
             return 0;
         }
