@@ -394,10 +394,9 @@ final class MeasuredProcesses implements AutoCloseable {
     static {
         STATEMENT_KINDS.put("with due as", "claim (with due ... update webhook_deliveries)");
         STATEMENT_KINDS.put("select exists (select 1 from webhook_outbox", "route: anything unrouted?");
-        STATEMENT_KINDS.put("select pg_try_advisory_xact_lock", "route: routing lock");
-        STATEMENT_KINDS.put("select id, event_id, account_id", "route: select unrouted outbox rows");
-        STATEMENT_KINDS.put("insert into webhook_deliveries", "route: insert deliveries");
-        STATEMENT_KINDS.put("update webhook_outbox", "route: mark outbox rows routed");
+        STATEMENT_KINDS.put("with parts as", "route: take a batch (partitions, queued events)");
+        STATEMENT_KINDS.put("with dequeued as", "route: dequeue, insert deliveries");
+        STATEMENT_KINDS.put("update webhook_outbox", "route: mark outbox rows rejected or without endpoint");
         STATEMENT_KINDS.put("insert into webhook_audit_attempts", "record: insert audit rows");
         STATEMENT_KINDS.put("update webhook_deliveries d set state = v.state", "record: fenced settle of a batch");
         STATEMENT_KINDS.put("select webhook_promote_heads", "ordered: lock the keys, promote their heads");

@@ -60,9 +60,13 @@ final class ScenarioRuns {
         this.progress = progress;
     }
 
-    /** One run of the route-only scenario with {@code routers} routers at once (see {@link RouteOnly}). */
-    RunResult routeOnly(int routers) {
-        return RouteOnly.run(env.serverUrl(), receiver.url("/hook"), secret, settings.events(), routers, progress);
+    /**
+     * One run of the route-only scenario with {@code routers} routers at once, the events over
+     * {@code keys} ordering keys in turn (0: none) (see {@link RouteOnly}).
+     */
+    RunResult routeOnly(int routers, int keys) {
+        return RouteOnly.run(env.serverUrl(), receiver.url("/hook"), secret, settings.events(), routers, keys,
+                progress);
     }
 
     Settings settings() {

@@ -86,8 +86,9 @@ final class Scenarios {
             new Scenario("receiver", s -> List.of("socket", "jdk").stream().map(server -> new Row("receiver="
                     + server, "the HTTP floor against a fresh " + server + " receiver: which receiver costs less",
                     n -> s.receiverCheck("receiver-" + server + "-" + n, server))).toList()),
-            new Scenario("route-only", s -> RouteOnly.ROUTERS.stream().map(k -> new Row("route-only=" + k,
-                    RouteOnly.description(k), n -> s.routeOnly(k))).toList()));
+            new Scenario("route-only", s -> RouteOnly.KEYS.stream().flatMap(keys -> RouteOnly.ROUTERS.stream()
+                    .map(k -> new Row(RouteOnly.rowName(k, keys), RouteOnly.description(k, keys),
+                            n -> s.routeOnly(k, keys)))).toList()));
 
     static final List<String> DEFAULT = List.of("drain", "drain-cap-lifted", "drain-10-endpoints", "http-floor",
             "retry", "latency", "latency-notify", "workers");

@@ -68,8 +68,14 @@ final class WorkerCommand implements Callable<Integer> {
     int maxInFlightPerEndpoint;
 
     @Option(names = "--batch-size", defaultValue = "${env:OUTBOX_BATCH_SIZE:-" + WorkerConfig.DEFAULT_BATCH_SIZE + "}",
-            description = "Most deliveries claimed or events routed per statement (env OUTBOX_BATCH_SIZE).")
+            description = "Most deliveries claimed per statement (env OUTBOX_BATCH_SIZE).")
     int batchSize;
+
+    @Option(names = "--route-batch-size", defaultValue = "${env:OUTBOX_ROUTE_BATCH_SIZE:-"
+            + WorkerConfig.DEFAULT_ROUTE_BATCH_SIZE + "}",
+            description = "Most events routed per transaction; larger routes a backlog faster, and holds the "
+                    + "claim loop up longer per batch (env OUTBOX_ROUTE_BATCH_SIZE).")
+    int routeBatchSize;
 
     @Option(names = "--poll-min", defaultValue = "${env:OUTBOX_POLL_MIN:-" + WorkerConfig.DEFAULT_POLL_MIN_TEXT + "}",
             converter = Converters.DurationConverter.class,
@@ -239,7 +245,7 @@ final class WorkerCommand implements Callable<Integer> {
     private WorkerConfig config() {
         try {
             return WorkerConfig.builder(workerId == null || workerId.isBlank() ? defaultWorkerId() : workerId)
-                    .concurrency(concurrency).maxInFlightPerEndpoint(maxInFlightPerEndpoint).batchSize(batchSize)
+                    .concurrency(concurrency).maxInFlightPerEndpoint(maxInFlightPerEndpoint).batchSize(batchSize).routeBatchSize(routeBatchSize)
                     .pollMin(pollMin).pollMax(pollMax).lease(lease)
                     .connectTimeout(connectTimeout).requestTimeout(requestTimeout)
                     .retrySchedule(RetrySchedule.parse(retrySchedule, retryJitter)).maxRetryAfter(maxRetryAfter).autoDisableAfter(autoDisableAfter)

@@ -97,7 +97,7 @@ final class ClaimLoop implements Runnable {
                 }
                 // Routing costs a transaction even when there is nothing to route: while deliveries
                 // keep the senders busy, look for new events only every poll-min.
-                if (routed == config.batchSize() || System.nanoTime() >= nextRouteNanos) {
+                if (routed == config.routeBatchSize() || System.nanoTime() >= nextRouteNanos) {
                     routed = router.routeBatch(now);
                     nextRouteNanos = System.nanoTime() + config.pollMin().toNanos();
                 }

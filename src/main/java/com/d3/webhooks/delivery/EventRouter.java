@@ -8,7 +8,6 @@ import com.d3.webhooks.outbox.EventTypes;
 import com.d3.webhooks.tracing.TraceContextColumns;
 import com.d3.webhooks.tracing.WorkerTracing;
 import io.opentelemetry.api.trace.SpanContext;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +30,14 @@ import org.slf4j.LoggerFactory;
  * is not written again. Rows that cannot be sent are marked rejected with the reason; events with no
  * matching endpoint are marked no_endpoint. Either way nothing is looked at twice or lost.
  *
- * <p>Every worker routes at once: each takes the queue's first rows that no other router holds
- * (SKIP LOCKED). An event is held back, to a later batch, while an earlier event of its ordering
- * key is still queued outside this batch (another router has it, or held it back): a key's events
- * are routed, and so start their ordered deliveries, in outbox order.
+ * <p>Every worker routes at once. Queued events are spread over {@value #PARTITIONS} routing
+ * partitions (migration V22: by ordering key, so a key's events share one; by id when unkeyed); a
+ * batch takes whole partitions, each with a transaction-scoped advisory lock that it never waits
+ * for, and routes their events in id order. Two routers so take disjoint sets of keys, and a
+ * router that dies releases its partitions with its transaction. Per-key order still rests on the
+ * hold-back alone: an event is held back, to a later batch, while an earlier event of its key is
+ * still queued outside this batch (a router without partitions has it, or it was held back), so a
+ * key's events are routed, and start their ordered deliveries, in outbox order.
  */
 public final class EventRouter {
 
@@ -45,34 +49,56 @@ public final class EventRouter {
      * travel as one array, so the text never changes and the server plans each statement once.
      */
     private static final String UNROUTED_EXISTS_SQL = "SELECT EXISTS (SELECT 1 FROM webhook_outbox_unrouted)";
+    /** Routing partitions; V22's webhook_routing_partition gives each queued event one of them. */
+    static final int PARTITIONS = 64;
+    /** The top 16 bits of the partitions' lock keys, in the single 64-bit advisory key space. */
+    private static final long PARTITION_LOCK_TAG = 0x0D33L << 48;
     /**
-     * The batch, locked (a locking CTE is not inlined: its LIMIT runs once), with each event's
-     * checks, its producer's trace context and whether it must wait: whether its key has more
-     * queued events before it than the batch holds (the others are another router's, or held
-     * back). That count stops one past the batch's, so a key's long backlog costs no more than the
-     * batch. Parameter: the batch size.
+     * The batch: the partitions that have queued events and that no other router holds, in turn
+     * from this router's start (each locked as it is reached, and only if it is reached: the lazy
+     * CTE and LIMIT stop there), then their events in id order, locked (SKIP LOCKED, for a router
+     * without partitions). With each event its checks, its producer's trace context and whether it
+     * must wait: whether an earlier event of its key is queued outside the batch (another router
+     * has it, or holds it back). That is looked up once per key of the batch, as the key's first
+     * queued event the batch does not hold, among those before the key's last in the batch: one
+     * walk of the batch's share of the key (per event, a batch of one key cost the square of the
+     * batch). Parameters: start, partitions, partitions, lock tag, batch size, batch size.
      */
     static final String TAKE_SQL = """
-            WITH batch AS (
-                SELECT outbox_id, ordering_key FROM webhook_outbox_unrouted
-                 ORDER BY outbox_id
-                 LIMIT ?
-                   FOR UPDATE SKIP LOCKED),
-            ranked AS (
-                SELECT outbox_id, ordering_key,
-                       row_number() OVER (PARTITION BY ordering_key ORDER BY outbox_id) - 1 AS earlier_in_batch
-                  FROM batch)
+            WITH parts AS MATERIALIZED (
+                SELECT p FROM (SELECT (? + g) % ? AS p FROM generate_series(0, ? - 1) AS g) AS turn
+                 WHERE CASE WHEN EXISTS (SELECT 1 FROM webhook_outbox_unrouted q WHERE q.routing_partition = turn.p)
+                            THEN pg_try_advisory_xact_lock(? | turn.p) ELSE false END),
+            batch AS MATERIALIZED (
+                SELECT u.outbox_id, u.ordering_key, parts.p
+                  FROM parts
+                 CROSS JOIN LATERAL (
+                       SELECT q.outbox_id, q.ordering_key FROM webhook_outbox_unrouted q
+                        WHERE q.routing_partition = parts.p
+                        ORDER BY q.outbox_id
+                        LIMIT ?
+                          FOR UPDATE SKIP LOCKED) AS u
+                 LIMIT ?),
+            gaps AS (
+                SELECT k.ordering_key,
+                       (SELECT min(u.outbox_id) FROM webhook_outbox_unrouted u
+                         WHERE u.ordering_key = k.ordering_key AND u.outbox_id < k.last_in_batch
+                           AND u.outbox_id NOT IN (SELECT outbox_id FROM batch)) AS first_outside
+                  FROM (SELECT ordering_key, max(outbox_id) AS last_in_batch FROM batch
+                         WHERE ordering_key IS NOT NULL GROUP BY ordering_key) AS k)
             SELECT o.id, o.event_id, o.account_id, o.event_type, jsonb_typeof(o.payload) AS payload_kind,
                    octet_length(o.payload::text) AS payload_bytes,
-                   o.traceparent, o.tracestate,
-                   r.ordering_key IS NOT NULL AND (
-                       SELECT count(*) FROM (
-                           SELECT 1 FROM webhook_outbox_unrouted u
-                            WHERE u.ordering_key = r.ordering_key AND u.outbox_id < r.outbox_id
-                            LIMIT r.earlier_in_batch + 1) AS earlier) > r.earlier_in_batch AS held_back
-              FROM ranked r
-              JOIN webhook_outbox o ON o.id = r.outbox_id""";
+                   o.traceparent, o.tracestate, b.p AS routing_partition,
+                   coalesce(b.outbox_id > g.first_outside, false) AS held_back
+              FROM batch b
+              LEFT JOIN gaps g ON g.ordering_key = b.ordering_key
+              JOIN webhook_outbox o ON o.id = b.outbox_id""";
+    /**
+     * Takes the batch's events off the queue (parameter 1: all of them, rejected ones included) and
+     * creates the deliveries of the usable ones (parameter 5), in one round trip.
+     */
     private static final String CREATE_DELIVERIES_SQL = """
+            WITH dequeued AS (DELETE FROM webhook_outbox_unrouted WHERE outbox_id = ANY (?))
             INSERT INTO webhook_deliveries (outbox_id, event_id, endpoint_id, account_id, event_type, ordering_key,
                    state, next_attempt_at, created_at, updated_at)
             SELECT o.id, o.event_id, e.id, o.account_id, o.event_type,
@@ -93,12 +119,18 @@ public final class EventRouter {
                SET routed_at = ?, routing_state = 'no_endpoint', delivery_count = 0
              WHERE o.id = ANY (?)
                AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.outbox_id = o.id)""";
-    private static final String DEQUEUE_SQL = "DELETE FROM webhook_outbox_unrouted WHERE outbox_id = ANY (?)";
 
     private final DSLContext dsl;
     private final int batchSize;
     private final int maxPayloadBytes;
     private final WorkerTracing tracing;
+    /**
+     * The partition this router's next batch starts at: where a full batch stopped (that partition
+     * may hold more), else anywhere, so that routers spread over the partitions.
+     */
+    private volatile int startPartition = ThreadLocalRandom.current().nextInt(PARTITIONS);
+    /** Whether the last batch was full: the next one then skips the look for queued events. */
+    private volatile boolean lastBatchFull;
 
     /** An untraced router. */
     public EventRouter(DSLContext dsl, int batchSize, int maxPayloadBytes) {
@@ -119,8 +151,8 @@ public final class EventRouter {
      */
     public int routeBatch(Instant now) {
         // The claim loop asks every poll-min and mostly finds nothing: one cheap statement,
-        // outside any transaction, says so.
-        if (!hasUnrouted()) {
+        // outside any transaction, says so. After a full batch more is likely, and it is skipped.
+        if (!lastBatchFull && !hasUnrouted()) {
             return 0;
         }
         OffsetDateTime at = DbTime.utc(now);
@@ -129,13 +161,22 @@ public final class EventRouter {
         int routed = dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
             return tx.connectionResult(c -> {
-                indexWalksOnly(c);
+                routingSettings(c);
                 List<Long> taken = new ArrayList<>();
                 List<Long> usable = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement(TAKE_SQL)) {
-                    ps.setInt(1, batchSize);
+                    ps.setInt(1, startPartition);
+                    ps.setInt(2, PARTITIONS);
+                    ps.setInt(3, PARTITIONS);
+                    ps.setLong(4, PARTITION_LOCK_TAG);
+                    ps.setInt(5, batchSize);
+                    ps.setInt(6, batchSize);
+                    int rows = 0;
+                    int lastPartition = 0;
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
+                            rows++;
+                            lastPartition = rs.getInt("routing_partition");
                             if (rs.getBoolean("held_back")) {
                                 continue; // an earlier event of its key is not routed yet
                             }
@@ -156,22 +197,18 @@ public final class EventRouter {
                             }
                         }
                     }
+                    lastBatchFull = rows == batchSize;
+                    startPartition = lastBatchFull ? lastPartition : ThreadLocalRandom.current().nextInt(PARTITIONS);
                 }
                 if (taken.isEmpty()) {
                     return 0;
                 }
-                List<OrderedKeys.Key> waiting = List.of();
-                if (!usable.isEmpty()) {
-                    Array ids = c.createArrayOf("bigint", usable.toArray(Long[]::new));
-                    Routed created = createDeliveries(c, ids, at);
-                    waiting = created.waiting();
-                    if (created.events().size() < usable.size()) {
-                        markNoEndpoint(c, usable.stream().filter(id -> !created.events().contains(id)).toList(), at);
-                    }
+                Routed created = createDeliveries(c, taken, usable, at);
+                if (created.events().size() < usable.size()) {
+                    markNoEndpoint(c, usable.stream().filter(id -> !created.events().contains(id)).toList(), at);
                 }
-                dequeue(c, taken);
                 // Last: the keys stay locked from here to the commit, and recorders wait for them.
-                OrderedKeys.promoteHeads(tx, waiting, now);
+                OrderedKeys.promoteHeads(tx, created.waiting(), now);
                 return taken.size();
             });
         });
@@ -217,17 +254,25 @@ public final class EventRouter {
     }
 
     /**
-     * For this transaction only, leaves the planner index walks alone, as the promotion function
-     * does (migration V11). Its statistics of the queue and the outbox are often stale (both change
-     * by the batch): it then expected fewer queued events than a batch and sorted every one of them,
-     * or joined the batch to the whole outbox by a sequential scan, and the cost grew with the
-     * backlog or with the outbox's history. JIT goes too: a sort priced out costs 10^10, and a
-     * statement that must sort anyway would spend 80 to 150 ms compiling itself.
+     * For this transaction only: the planner left index walks alone, as the promotion function
+     * does (migration V11), and the commit not waiting for the WAL flush.
+     *
+     * <p>Its statistics of the queue and the outbox are often stale (both change by the batch): it
+     * then expected fewer queued events than a batch and sorted every one of them, or joined the
+     * batch to the whole outbox by a sequential scan, and the cost grew with the backlog or with the
+     * outbox's history. JIT goes too: a sort priced out costs 10^10, and a statement that must sort
+     * anyway would spend 80 to 150 ms compiling itself.
+     *
+     * <p>The flush was most of a batch's time. Not waiting for it loses nothing: a crash before
+     * the flush undoes the whole batch, queue rows included, and the events are routed again; and
+     * no delivery of the batch can be sent before then, because its claim commits with a flush,
+     * which writes out every earlier commit's WAL, this batch's included.
      */
-    private static void indexWalksOnly(Connection c) throws SQLException {
+    private static void routingSettings(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT set_config('enable_sort', 'off', true), "
                 + "set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), "
-                + "set_config('enable_mergejoin', 'off', true), set_config('jit', 'off', true)")) {
+                + "set_config('enable_mergejoin', 'off', true), set_config('jit', 'off', true), "
+                + "set_config('synchronous_commit', 'off', true)")) {
             ps.executeQuery().close();
         }
     }
@@ -237,16 +282,19 @@ public final class EventRouter {
     }
 
     /**
-     * One delivery per (event, enabled endpoint of the account that wants this type). A keyed
-     * event to an ordered endpoint starts out waiting; returns the events that got a delivery and
-     * those keys, whose heads the caller then promotes.
+     * Takes the batch's events off the queue and creates one delivery per (usable event, enabled
+     * endpoint of the account that wants this type). A keyed event to an ordered endpoint starts
+     * out waiting; returns the events that got a delivery and those keys, whose heads the caller
+     * then promotes.
      */
-    private static Routed createDeliveries(Connection c, Array outboxIds, OffsetDateTime at) throws SQLException {
+    private static Routed createDeliveries(Connection c, List<Long> taken, List<Long> usable, OffsetDateTime at)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(CREATE_DELIVERIES_SQL)) {
-            ps.setObject(1, at);
+            ps.setArray(1, c.createArrayOf("bigint", taken.toArray(Long[]::new)));
             ps.setObject(2, at);
             ps.setObject(3, at);
-            ps.setArray(4, outboxIds);
+            ps.setObject(4, at);
+            ps.setArray(5, c.createArrayOf("bigint", usable.toArray(Long[]::new)));
             Set<Long> events = new HashSet<>();
             List<OrderedKeys.Key> waiting = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -266,13 +314,6 @@ public final class EventRouter {
         try (PreparedStatement ps = c.prepareStatement(MARK_NO_ENDPOINT_SQL)) {
             ps.setObject(1, at);
             ps.setArray(2, c.createArrayOf("bigint", outboxIds.toArray(Long[]::new)));
-            ps.executeUpdate();
-        }
-    }
-
-    private static void dequeue(Connection c, List<Long> outboxIds) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(DEQUEUE_SQL)) {
-            ps.setArray(1, c.createArrayOf("bigint", outboxIds.toArray(Long[]::new)));
             ps.executeUpdate();
         }
     }

@@ -63,7 +63,7 @@ public final class Worker implements AutoCloseable {
         WorkerTracing tracing = new WorkerTracing(openTelemetry, listener::traceContextMalformed);
         this.config = config;
         this.clock = clock;
-        this.router = new EventRouter(dsl, config.batchSize(), config.maxPayloadBytes(), tracing);
+        this.router = new EventRouter(dsl, config.routeBatchSize(), config.maxPayloadBytes(), tracing);
         this.slots = new Slots(config.concurrency() * SLOTS_PER_SENDER);
         // A probe's answer comes within connect + request timeout; until then no second probe goes.
         EndpointAdmission admission = new EndpointAdmission(dsl,

@@ -17,7 +17,10 @@ import java.util.List;
  * @param maxInFlightPerEndpoint requests in flight to any one endpoint from this worker, so a
  *                            slow or hanging endpoint holds at most this share of the senders;
  *                            an endpoint's own max_in_flight overrides it
- * @param batchSize           most deliveries claimed, or events routed, per statement
+ * @param batchSize           most deliveries claimed per statement
+ * @param routeBatchSize      most events routed per transaction: each batch costs a few round trips
+ *                            and a commit whatever its size, so a backlog routes faster in large
+ *                            ones; a batch holds the claim loop up for its duration
  * @param pollMin             wait before polling again after finding nothing, at first
  * @param pollMax             the longest wait between polls while idle
  * @param lease               how long a claimed delivery belongs to this worker; after it, any
@@ -47,6 +50,7 @@ public record WorkerConfig(
         int concurrency,
         int maxInFlightPerEndpoint,
         int batchSize,
+        int routeBatchSize,
         Duration pollMin,
         Duration pollMax,
         Duration lease,
@@ -70,6 +74,7 @@ public record WorkerConfig(
     public static final int DEFAULT_CONCURRENCY = 16;
     public static final int DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT = 8;
     public static final int DEFAULT_BATCH_SIZE = 100;
+    public static final int DEFAULT_ROUTE_BATCH_SIZE = 1000;
     public static final String DEFAULT_POLL_MIN_TEXT = "5ms";
     public static final Duration DEFAULT_POLL_MIN = Durations.parse(DEFAULT_POLL_MIN_TEXT);
     public static final String DEFAULT_POLL_MAX_TEXT = "500ms";
@@ -103,6 +108,9 @@ public record WorkerConfig(
         }
         if (batchSize < 1 || batchSize > 10_000) {
             problems.add("batch size must be 1 to 10000 (got " + batchSize + ")");
+        }
+        if (routeBatchSize < 1 || routeBatchSize > 10_000) {
+            problems.add("route batch size must be 1 to 10000 (got " + routeBatchSize + ")");
         }
         if (pollMin.isNegative() || pollMin.isZero() || pollMax.compareTo(pollMin) < 0) {
             problems.add("poll interval must be positive and poll-max at least poll-min (got "
@@ -143,7 +151,7 @@ public record WorkerConfig(
 
     public Builder toBuilder() {
         return new Builder(workerId).concurrency(concurrency).maxInFlightPerEndpoint(maxInFlightPerEndpoint)
-                .batchSize(batchSize).pollMin(pollMin).pollMax(pollMax).lease(lease).connectTimeout(connectTimeout).requestTimeout(requestTimeout)
+                .batchSize(batchSize).routeBatchSize(routeBatchSize).pollMin(pollMin).pollMax(pollMax).lease(lease).connectTimeout(connectTimeout).requestTimeout(requestTimeout)
                 .retrySchedule(retrySchedule).maxRetryAfter(maxRetryAfter).autoDisableAfter(autoDisableAfter)
                 .maxPayloadBytes(maxPayloadBytes)
                 .responseExcerptBytes(responseExcerptBytes).shutdownGrace(shutdownGrace)
@@ -158,6 +166,7 @@ public record WorkerConfig(
         private int concurrency = DEFAULT_CONCURRENCY;
         private int maxInFlightPerEndpoint = DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT;
         private int batchSize = DEFAULT_BATCH_SIZE;
+        private int routeBatchSize = DEFAULT_ROUTE_BATCH_SIZE;
         private Duration pollMin = DEFAULT_POLL_MIN;
         private Duration pollMax = DEFAULT_POLL_MAX;
         private Duration lease = DEFAULT_LEASE;
@@ -183,6 +192,7 @@ public record WorkerConfig(
         public Builder concurrency(int v) { concurrency = v; return this; }
         public Builder maxInFlightPerEndpoint(int v) { maxInFlightPerEndpoint = v; return this; }
         public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder routeBatchSize(int v) { routeBatchSize = v; return this; }
         public Builder pollMin(Duration v) { pollMin = v; return this; }
         public Builder pollMax(Duration v) { pollMax = v; return this; }
         public Builder lease(Duration v) { lease = v; return this; }
@@ -202,7 +212,8 @@ public record WorkerConfig(
         public Builder breaker(CircuitBreaker v) { breaker = v; return this; }
 
         public WorkerConfig build() {
-            return new WorkerConfig(workerId, concurrency, maxInFlightPerEndpoint, batchSize, pollMin, pollMax, lease,
+            return new WorkerConfig(workerId, concurrency, maxInFlightPerEndpoint, batchSize, routeBatchSize, pollMin, pollMax,
+                    lease,
                     connectTimeout, requestTimeout, retrySchedule, maxRetryAfter, autoDisableAfter, maxPayloadBytes,
                     responseExcerptBytes, shutdownGrace, allowPrivateNetwork, egressProxy, requireHttps, exitWhenIdle,
                     secrets, breaker);

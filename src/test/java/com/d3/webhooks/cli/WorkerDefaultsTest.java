@@ -39,6 +39,7 @@ class WorkerDefaultsTest {
         expected.put("--concurrency", WorkerConfig.DEFAULT_CONCURRENCY);
         expected.put("--max-in-flight-per-endpoint", WorkerConfig.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT);
         expected.put("--batch-size", WorkerConfig.DEFAULT_BATCH_SIZE);
+        expected.put("--route-batch-size", WorkerConfig.DEFAULT_ROUTE_BATCH_SIZE);
         expected.put("--poll-min", WorkerConfig.DEFAULT_POLL_MIN);
         expected.put("--poll-max", WorkerConfig.DEFAULT_POLL_MAX);
         expected.put("--lease", WorkerConfig.DEFAULT_LEASE);
