@@ -73,9 +73,7 @@ final class ClaimLoop implements Runnable {
     }
 
     private void hand(List<ClaimedDelivery> claimed, Instant now, Consumer<Completion> sink) {
-        if (!claimed.isEmpty()) {
-            listener.claimed(claimed.size());
-        }
+        listener.claimed(claimed.size());
         // The claim may have waited for free slots: the verdicts are taken as of now.
         senders.dispatch(claimed, clock.instant(), now.plus(config.lease()), sink);
     }
@@ -97,13 +95,16 @@ final class ClaimLoop implements Runnable {
                 }
                 // Routing costs a transaction even when there is nothing to route: while deliveries
                 // keep the senders busy, look for new events only every poll-min.
-                if (routed == config.routeBatchSize() || System.nanoTime() >= nextRouteNanos) {
+                boolean routing = routed == config.routeBatchSize() || System.nanoTime() >= nextRouteNanos;
+                if (routing) {
                     routed = router.routeBatch(now);
                     nextRouteNanos = System.nanoTime() + config.pollMin().toNanos();
                 }
                 int claimed = claimForFreeSlots(now);
                 backoff.reset();
-                if (claimed > 0 || routed > 0) {
+                // Only this pass's routing counts as work: what an earlier pass routed was claimed
+                // then, and counting it again would claim in a tight loop until the next routing.
+                if (claimed > 0 || (routing && routed > 0)) {
                     idle = config.pollMin();
                     continue;
                 }

@@ -11,7 +11,7 @@ public interface DeliveryListener {
     /** {@code settledAs}: the delivery state the attempt led to (succeeded, pending for a retry, failed), or "taken over" when the fence matched no row. */
     void recorded(AuditEntry entry, String settledAs);
 
-    /** A claim statement leased this many deliveries (at least one). */
+    /** A claim statement ran and leased this many deliveries: 0 when none was due (a poll that found nothing). */
     default void claimed(int deliveries) {
     }
 
