@@ -9,6 +9,7 @@ import com.d3.webhooks.oauth.ClientCredentials;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_DELIVERIES;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -124,12 +125,23 @@ public final class DeliveryRepository {
         }
     }
 
-    // Fenced on (in_flight, owner, attempt): the lease CHECK makes "locked_by = owner AND
-    // locked_until IS NOT NULL" the same test as "state = 'in_flight' AND locked_by = owner". Written
-    // so, it does not imply the lease index's predicate: statistics almost never see a row in flight
-    // (a state each row passes through), so the planner took that index for a few rows and tested
-    // the batch against every in-flight delivery of every worker. The ANY gives the primary key an
-    // index condition estimated from the batch.
+    /*
+     * The fence of the batch statements (settle, release), on (in_flight, owner, attempt): the lease
+     * CHECK makes "locked_by = owner AND locked_until IS NOT NULL" the same test as "state =
+     * 'in_flight' AND locked_by = owner". Written so, it does not imply the lease index's predicate:
+     * statistics almost never see a row in flight (a state each row passes through), so the planner
+     * took that index for a few rows and tested the batch against every in-flight delivery of every
+     * worker. The ANY gives the primary key an index condition estimated from the batch. Its
+     * parameters: the batch's ids, then the owner.
+     */
+    private static final String BATCH_FENCE = """
+             WHERE d.id = ANY(?::bigint[])
+               AND d.id = v.id
+               AND d.locked_by = ?
+               AND d.locked_until IS NOT NULL
+               AND d.attempts = v.attempt
+            RETURNING d.id""";
+
     private static final String SETTLE_SQL = """
             UPDATE webhook_deliveries d
                SET state = v.state,
@@ -142,12 +154,7 @@ public final class DeliveryRepository {
                    completed_at = CASE WHEN v.state = 'pending' THEN NULL ELSE ? END
               FROM unnest(?::bigint[], ?::integer[], ?::text[], ?::timestamptz[], ?::integer[], ?::text[])
                    AS v(id, attempt, state, next_at, status, error)
-             WHERE d.id = ANY(?::bigint[])
-               AND d.id = v.id
-               AND d.locked_by = ?
-               AND d.locked_until IS NOT NULL
-               AND d.attempts = v.attempt
-            RETURNING d.id""";
+            """ + BATCH_FENCE;
 
     /**
      * Applies a batch of settlements in one statement, each fenced on (in_flight, owner, attempt).
@@ -174,28 +181,42 @@ public final class DeliveryRepository {
             errors[i] = s.error();
         }
         OffsetDateTime at = DbTime.utc(now);
+        return fencedBatch(tx, SETTLE_SQL, ids, owner, (c, ps) -> {
+            ps.setObject(1, at);
+            ps.setObject(2, at);
+            ps.setArray(3, c.createArrayOf("bigint", ids));
+            ps.setArray(4, c.createArrayOf("integer", attempts));
+            ps.setArray(5, c.createArrayOf("text", states));
+            ps.setArray(6, c.createArrayOf("text", nextAt));
+            ps.setArray(7, c.createArrayOf("integer", statuses));
+            ps.setArray(8, c.createArrayOf("text", errors));
+            return 9;
+        });
+    }
+
+    /** Binds a batch statement's own parameters and returns the index of the fence's first. */
+    @FunctionalInterface
+    private interface BatchBinder {
+        int bind(Connection c, PreparedStatement ps) throws SQLException;
+    }
+
+    /** Runs a statement ending in {@link #BATCH_FENCE}; returns the ids it matched. */
+    private static Set<Long> fencedBatch(DSLContext tx, String sql, Long[] ids, String owner, BatchBinder binder) {
         return tx.connectionResult(c -> {
-            try (PreparedStatement ps = c.prepareStatement(SETTLE_SQL)) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 // Planned at every call, on the table's current size: a plan kept for the session
                 // may have been made while the table was nearly empty, when a sequential scan won.
                 ps.unwrap(PGStatement.class).setPrepareThreshold(0);
-                ps.setObject(1, at);
-                ps.setObject(2, at);
-                ps.setArray(3, c.createArrayOf("bigint", ids));
-                ps.setArray(4, c.createArrayOf("integer", attempts));
-                ps.setArray(5, c.createArrayOf("text", states));
-                ps.setArray(6, c.createArrayOf("text", nextAt));
-                ps.setArray(7, c.createArrayOf("integer", statuses));
-                ps.setArray(8, c.createArrayOf("text", errors));
-                ps.setArray(9, c.createArrayOf("bigint", ids));
-                ps.setString(10, owner);
-                Set<Long> applied = new HashSet<>();
+                int fence = binder.bind(c, ps);
+                ps.setArray(fence, c.createArrayOf("bigint", ids));
+                ps.setString(fence + 1, owner);
+                Set<Long> matched = new HashSet<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        applied.add(rs.getLong(1));
+                        matched.add(rs.getLong(1));
                     }
                 }
-                return applied;
+                return matched;
             }
         });
     }
@@ -248,21 +269,12 @@ public final class DeliveryRepository {
             dueAt[i] = DbTime.utc(batch.get(i).dueAt()).toString();
         }
         OffsetDateTime at = DbTime.utc(now);
-        return tx.connectionResult(c -> {
-            try (java.sql.PreparedStatement ps = c.prepareStatement(RELEASE_ALL_SQL)) {
-                ps.setObject(1, at);
-                ps.setArray(2, c.createArrayOf("bigint", ids));
-                ps.setArray(3, c.createArrayOf("integer", attempts));
-                ps.setArray(4, c.createArrayOf("text", dueAt));
-                ps.setString(5, workerId);
-                Set<Long> released = new HashSet<>();
-                try (java.sql.ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        released.add(rs.getLong(1));
-                    }
-                }
-                return released;
-            }
+        return fencedBatch(tx, RELEASE_ALL_SQL, ids, workerId, (c, ps) -> {
+            ps.setObject(1, at);
+            ps.setArray(2, c.createArrayOf("bigint", ids));
+            ps.setArray(3, c.createArrayOf("integer", attempts));
+            ps.setArray(4, c.createArrayOf("text", dueAt));
+            return 5;
         });
     }
 
@@ -276,11 +288,7 @@ public final class DeliveryRepository {
                    locked_until = NULL,
                    updated_at = ?
               FROM unnest(?::bigint[], ?::int[], ?::timestamptz[]) AS v(id, attempt, due_at)
-             WHERE d.id = v.id
-               AND d.state = 'in_flight'
-               AND d.locked_by = ?
-               AND d.attempts = v.attempt
-            RETURNING d.id""";
+            """ + BATCH_FENCE;
 
     private static Condition fence(ClaimedDelivery d, String workerId) {
         return D.ID.eq(d.deliveryId())
