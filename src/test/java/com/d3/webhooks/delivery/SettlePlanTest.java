@@ -32,13 +32,31 @@ class SettlePlanTest {
 
     @Test
     void aSessionsSettleProbesThePrimaryKeyWhileManyDeliveriesAreInFlight() throws Exception {
+        assertProbesThePrimaryKey(repository::settle, "UPDATE webhook_deliveries");
+    }
+
+    /** The same settle, as a part of the statement that records a common batch. */
+    @Test
+    void theRecordStatementsSettleProbesThePrimaryKeyWhileManyDeliveriesAreInFlight() throws Exception {
+        RecordStatement statement = new RecordStatement(Fixtures.testConfig("w-1").build());
+        assertProbesThePrimaryKey((tx, owner, settlements, now) -> statement.run(tx, true, List.of(), settlements,
+                List.of(), now).settled(), "WITH a AS");
+    }
+
+    /** A settle of a batch by worker w-1: the ids it applied. */
+    @FunctionalInterface
+    private interface Settle {
+        Set<Long> settle(DSLContext tx, String owner, List<DeliveryRepository.Settlement> batch, Instant now);
+    }
+
+    private void assertProbesThePrimaryKey(Settle settle, String queryText) throws Exception {
         TestDatabase.get().reset();
         long endpoint = new Fixtures(dsl).endpoint("acct_1", "http://127.0.0.1:9/hook", null);
         // One session throughout, as a worker's pooled connection: its plans are the ones kept.
         try (Connection session = DriverManager.getConnection(TestDatabase.get().jdbcUrl())) {
             DSLContext own = DSL.using(session, SQLDialect.POSTGRES);
             for (int i = 0; i < 12; i++) {
-                assertTrue(own.transactionResult(cfg -> repository.settle(cfg.dsl(), "w-1", batch(1, 10),
+                assertTrue(own.transactionResult(cfg -> settle.settle(cfg.dsl(), "w-1", batch(1, 10),
                         Instant.now())).isEmpty(), "nothing is in flight yet");
             }
             dsl.execute("""
@@ -57,7 +75,7 @@ class SettlePlanTest {
             List<Long> ids = dsl.fetch("SELECT id FROM webhook_deliveries WHERE locked_by = 'w-1' ORDER BY id LIMIT 10")
                     .getValues(0, Long.class);
 
-            String plan = settlePlan(session, ids);
+            String plan = settlePlan(session, settle, queryText, ids);
             assertFalse(plan.contains("webhook_deliveries_lease_idx"), plan);
             assertTrue(plan.contains("Index Scan using webhook_deliveries_pkey")
                     || plan.contains("Bitmap Index Scan on webhook_deliveries_pkey"), plan);
@@ -73,15 +91,15 @@ class SettlePlanTest {
     }
 
     /** The settle's plan as auto_explain sends it to this session, in a rolled-back transaction. */
-    private String settlePlan(Connection session, List<Long> ids) throws Exception {
+    private String settlePlan(Connection session, Settle settle, String queryText, List<Long> ids) throws Exception {
         session.setAutoCommit(false);
         try {
             AutoExplain.enableForTransaction(session);
             List<String> notices = new ArrayList<>();
-            Set<Long> applied = repository.settle(DSL.using(AutoExplain.recording(session, notices),
-                    SQLDialect.POSTGRES), "w-1", ids.stream().map(SettlePlanTest::settlement).toList(), Instant.now());
+            Set<Long> applied = settle.settle(DSL.using(AutoExplain.recording(session, notices), SQLDialect.POSTGRES),
+                    "w-1", ids.stream().map(SettlePlanTest::settlement).toList(), Instant.now());
             assertEquals(Set.copyOf(ids), applied, "the fence lets the owner's attempts through");
-            return AutoExplain.planOf(notices, "UPDATE webhook_deliveries");
+            return AutoExplain.planOf(notices, queryText);
         } finally {
             session.rollback();
         }
