@@ -160,12 +160,12 @@ public final class DeliveryRepository {
     private static final String SETTLE_SQL = SETTLE_UPDATE + RETURNING_IDS;
 
     /**
-     * The settle as a part of a larger statement, applied only where {@code condition} holds, with
-     * the parameters {@link #bindSettle} binds; it returns the ids it applied. Run it planned at
-     * every call, as {@link #settle} is (see there).
+     * The settle as a part of a larger statement, with the parameters {@link #bindSettle} binds; it
+     * returns the ids it applied. {@code moreConditions}: empty, or conditions of the caller's,
+     * each after an AND. Run it planned at every call, as {@link #settle} is (see there).
      */
-    static String settleSql(String condition) {
-        return SETTLE_UPDATE + "\n   AND " + condition + RETURNING_IDS;
+    static String settleSql(String moreConditions) {
+        return SETTLE_UPDATE + moreConditions + RETURNING_IDS;
     }
 
     /**

@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -30,70 +31,81 @@ import org.jooq.DSLContext;
  *
  * <p>In autocommit it is the whole record of the common batch, one round trip instead of a
  * transaction of several; in the recorder's transaction it is the first of the statements the
- * rarer batches need. Its text depends only on whether breaking is on, so the server sees one
- * statement; it is planned at every call for the settle's sake (see {@link DeliveryRepository}).
+ * rarer batches need. A worker has two texts of it, each stable: with the check for endpoints
+ * failing too long (see CHECK) and without. It is planned at every call for the settle's sake (see
+ * {@link DeliveryRepository}).
  */
 final class RecordStatement {
-
-    /** Whether the statement writes: see {@link #run}. */
-    private static final String GO = "(SELECT ok FROM go)";
 
     /*
      * a: the statement's constants; v: one row per endpoint of the batch, in id order (the order in
      * which its rows are locked, as the admission statement locks them). Parameters in order: a's,
-     * v's arrays, the audit rows, the settle's.
+     * v's arrays, the audit rows, the settle's. %2$s, %4$s, %9$s and %11$s: the check for endpoints
+     * failing too long (see CHECK), or nothing.
      */
     private static final String SQL = """
             WITH a AS (
-                SELECT ?::timestamptz AS now, ?::timestamptz AS disable_before, ?::boolean AS hold, %s
+                SELECT ?::timestamptz AS now, ?::timestamptz AS disable_before, ?::boolean AS hold, %1$s
             ),
             v AS (
                 SELECT * FROM unnest(?::bigint[], ?::integer[], ?::boolean[], ?::boolean[])
                        AS v(id, failures, succeeded, probe_failed)
+            ),%2$s
+            audit AS (
+            %3$s%4$s
             ),
+            settled AS (
+            %5$s
+            ),
+            endpoints AS (
+                UPDATE webhook_endpoints e
+                   SET %6$s
+                  FROM v, a
+                 WHERE e.id = v.id AND (%7$s OR %8$s)%9$s
+                RETURNING e.id, %10$s AS opened, e.breaker_open_until, e.breaker_openings, e.consecutive_failures
+            )
+            SELECT 's' AS kind, id, NULL::timestamptz AS at, NULL::integer AS openings, NULL::integer AS failures
+              FROM settled
+            UNION ALL
+            SELECT 'o', id, breaker_open_until, breaker_openings, consecutive_failures FROM endpoints WHERE opened%11$s""";
+
+    /**
+     * The check for endpoints failing too long, only where the batch has an endpoint without a
+     * success and auto-disable is on (it costs planning at every call): its CTEs, the condition of
+     * every write (see {@link #run}'s hold), as a WHERE of the audit insert (which ends with its
+     * FROM) and as an AND of the others, and its rows of the result.
+     */
+    private static final String CHECK = """
+
             failing_too_long AS (
             %s
             ),
             go AS (
                 SELECT NOT (a.hold AND EXISTS (SELECT FROM failing_too_long)) AS ok FROM a
-            ),
-            audit AS (
-            %s
-             WHERE %s
-            ),
-            settled AS (
-            %s
-            ),
-            endpoints AS (
-                UPDATE webhook_endpoints e
-                   SET %s
-                  FROM v, a
-                 WHERE e.id = v.id AND (%s OR %s) AND %s
-                RETURNING e.id, %s AS opened, e.breaker_open_until, e.breaker_openings, e.consecutive_failures
-            )
-            SELECT 's' AS kind, id, NULL::timestamptz AS at, NULL::integer AS openings, NULL::integer AS failures
-              FROM settled
-            UNION ALL
-            SELECT 'o', id, breaker_open_until, breaker_openings, consecutive_failures FROM endpoints WHERE opened
-            UNION ALL
-            SELECT 'f', id, failing_since, NULL, NULL FROM failing_too_long""";
+            ),""".formatted(EndpointHealth.FAILING_TOO_LONG);
+    private static final String CHECK_WHERE = "\n WHERE (SELECT ok FROM go)";
+    private static final String CHECK_AND = "\n   AND (SELECT ok FROM go)";
+    private static final String CHECK_RESULT =
+            "\nUNION ALL\nSELECT 'f', id, failing_since, NULL, NULL FROM failing_too_long";
 
     private final WorkerConfig config;
-    private final String sql;
+    /** Without the check and with it. */
+    private final String lean;
+    private final String checked;
 
     RecordStatement(WorkerConfig config) {
         this.config = config;
-        CircuitBreaker breaker = config.breaker();
-        String assignments = Stream.of(EndpointHealth.ASSIGNMENTS, breaker.assignments())
-                .filter(s -> !s.isEmpty()).collect(Collectors.joining(",\n"));
-        this.sql = SQL.formatted(CircuitBreaker.PARAMETERS, EndpointHealth.FAILING_TOO_LONG, AuditLog.APPEND_SQL, GO,
-                DeliveryRepository.settleSql(GO), assignments, EndpointHealth.CHANGES, breaker.changes(), GO,
-                breaker.opened());
+        this.lean = compose(config.breaker(), false);
+        this.checked = compose(config.breaker(), true);
     }
 
-    /** The statement's text, for plans taken of it. */
-    String sql() {
-        return sql;
+    private static String compose(CircuitBreaker breaker, boolean check) {
+        String assignments = Stream.of(EndpointHealth.ASSIGNMENTS, breaker.assignments())
+                .filter(s -> !s.isEmpty()).collect(Collectors.joining(",\n"));
+        String and = check ? CHECK_AND : "";
+        return SQL.formatted(CircuitBreaker.PARAMETERS, check ? CHECK : "", AuditLog.APPEND_SQL,
+                check ? CHECK_WHERE : "", DeliveryRepository.settleSql(and), assignments, EndpointHealth.CHANGES,
+                breaker.changes(), and, breaker.opened(), check ? CHECK_RESULT : "");
     }
 
     /**
@@ -127,8 +139,9 @@ final class RecordStatement {
             succeeded[i] = o.succeeded();
             probeFailed[i] = o.probeFailed();
         }
+        boolean check = !config.autoDisableAfter().isZero() && !Arrays.stream(succeeded).allMatch(b -> b);
         return dsl.connectionResult(c -> {
-            try (PreparedStatement ps = DeliveryRepository.prepareEachCall(c, sql)) {
+            try (PreparedStatement ps = DeliveryRepository.prepareEachCall(c, check ? checked : lean)) {
                 ps.setObject(1, DbTime.utc(now));
                 ps.setObject(2, EndpointHealth.disableBefore(now, config.autoDisableAfter()));
                 ps.setBoolean(3, hold);
