@@ -40,8 +40,8 @@ final class RecordStatement {
     /*
      * a: the statement's constants; v: one row per endpoint of the batch, in id order (the order in
      * which its rows are locked, as the admission statement locks them). Parameters in order: a's,
-     * v's arrays, the audit rows, the settle's. %2$s, %4$s, %9$s and %11$s: the check for endpoints
-     * failing too long (see CHECK), or nothing.
+     * v's arrays, the audit rows, the settle's. %2$s, %4$s, %9$s, %11$s and the settle's last
+     * condition: the check for endpoints failing too long (see CHECK), or nothing.
      */
     private static final String SQL = """
             WITH a AS (
