@@ -44,9 +44,14 @@ public final class EventRouter {
     private static final Logger log = LoggerFactory.getLogger(EventRouter.class);
 
     /*
-     * Plain SQL over JDBC: these run for every batch (the first hundreds of times a second), and
-     * rendering them with jOOQ was a fifth of the worker's CPU in a drain (JFR). The outbox ids
-     * travel as one array, so the text never changes and the server plans each statement once.
+     * Plain SQL over JDBC: these run for every batch (the take at every poll, hundreds of times a
+     * second), and rendering them with jOOQ was a fifth of the worker's CPU in a drain (JFR). The
+     * outbox ids travel as one array, so the text never changes and the server plans each
+     * statement once.
+     */
+    /**
+     * For {@link #hasUnrouted}: the last look of --exit-when-idle, and of callers that route until
+     * the queue is empty. Not before each batch: the take finds an empty queue in two index probes.
      */
     private static final String UNROUTED_EXISTS_SQL = "SELECT EXISTS (SELECT 1 FROM webhook_outbox_unrouted)";
     /** Routing partitions; V22's webhook_routing_partition gives each queued event one of them. */
@@ -146,8 +151,6 @@ public final class EventRouter {
      * may hold more), else anywhere, so that routers spread over the partitions.
      */
     private volatile int startPartition = ThreadLocalRandom.current().nextInt(PARTITIONS);
-    /** Whether the last batch was full: the next one then skips the look for queued events. */
-    private volatile boolean lastBatchFull;
 
     /** An untraced router. */
     public EventRouter(DSLContext dsl, int batchSize, int maxPayloadBytes) {
@@ -167,11 +170,6 @@ public final class EventRouter {
      * or without an endpoint), 0 also when other routers hold every queued event.
      */
     public int routeBatch(Instant now) {
-        // The claim loop asks every poll-min and mostly finds nothing: one cheap statement,
-        // outside any transaction, says so. After a full batch more is likely, and it is skipped.
-        if (!lastBatchFull && !hasUnrouted()) {
-            return 0;
-        }
         OffsetDateTime at = DbTime.utc(now);
         Instant start = tracing.enabled() ? Instant.now() : null;
         List<SpanContext> producers = tracing.enabled() ? new ArrayList<>() : null;
@@ -209,8 +207,7 @@ public final class EventRouter {
                             }
                         }
                     }
-                    lastBatchFull = rows == batchSize;
-                    startPartition = lastBatchFull ? lastPartition : ThreadLocalRandom.current().nextInt(PARTITIONS);
+                    startPartition = rows == batchSize ? lastPartition : ThreadLocalRandom.current().nextInt(PARTITIONS);
                 }
                 if (taken.isEmpty()) {
                     return 0;
