@@ -63,7 +63,10 @@ class RoutingPlanTest {
                 + plan.toPrettyString());
     }
 
-    /** From any start, a batch takes the partitions with queued events in turn, wrapping around after the last. */
+    /**
+     * From any start, a batch takes the partitions with queued events in turn, wrapping around
+     * after the last, and locks only those it reaches before it is full.
+     */
     @Test
     void aBatchTakesTheQueuedPartitionsInTurnFromItsStart() throws Exception {
         TestDatabase.get().reset();
@@ -75,7 +78,9 @@ class RoutingPlanTest {
             int from = start;
             List<Integer> inTurn = QUEUED_PARTITIONS.stream()
                     .sorted(Comparator.comparingInt(p -> Math.floorMod(p - from, EventRouter.PARTITIONS))).toList();
-            assertEquals(Set.copyOf(inTurn.subList(0, 2)), takenPartitions(start, 2), "from partition " + start);
+            Taken taken = take(start, 2);
+            assertEquals(Set.copyOf(inTurn.subList(0, 2)), taken.partitions(), "from partition " + start);
+            assertEquals(2, taken.locks(), "partitions locked from partition " + start);
         }
     }
 
@@ -99,11 +104,17 @@ class RoutingPlanTest {
         }
     }
 
-    /** The partitions of a batch of {@code batchSize} events taken from {@code start}, in a rolled-back transaction. */
-    private static Set<Integer> takenPartitions(int start, int batchSize) throws Exception {
+    /** A batch's partitions, and the partition locks its transaction holds. */
+    private record Taken(Set<Integer> partitions, int locks) {
+    }
+
+    /** A batch of {@code batchSize} events taken from {@code start}, in a rolled-back transaction. */
+    private static Taken take(int start, int batchSize) throws Exception {
         try (Connection c = TestDatabase.get().database().dataSource().getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(EventRouter.TAKE_SQL)) {
+            try (PreparedStatement ps = c.prepareStatement(EventRouter.TAKE_SQL);
+                 PreparedStatement locks = c.prepareStatement("SELECT count(*) FROM pg_locks "
+                         + "WHERE locktype = 'advisory' AND pid = pg_backend_pid()")) {
                 EventRouter.routingSettings(c);
                 EventRouter.bindTake(ps, start, batchSize);
                 Set<Integer> partitions = new HashSet<>();
@@ -112,7 +123,10 @@ class RoutingPlanTest {
                         partitions.add(rs.getInt("routing_partition"));
                     }
                 }
-                return partitions;
+                try (ResultSet rs = locks.executeQuery()) {
+                    rs.next();
+                    return new Taken(partitions, rs.getInt(1));
+                }
             } finally {
                 c.rollback();
             }
