@@ -398,7 +398,7 @@ final class MeasuredProcesses implements AutoCloseable {
     static {
         STATEMENT_KINDS.put("with due as", "claim (with due ... update webhook_deliveries)");
         STATEMENT_KINDS.put("select exists (select 1 from webhook_outbox", "route: anything unrouted?");
-        STATEMENT_KINDS.put("with parts as", "route: take a batch (partitions, queued events)");
+        STATEMENT_KINDS.put("with recursive queued", "route: take a batch (partitions, queued events)");
         STATEMENT_KINDS.put("with dequeued as", "route: dequeue, insert deliveries");
         STATEMENT_KINDS.put("update webhook_outbox", "route: mark outbox rows rejected or without endpoint");
         STATEMENT_KINDS.put("with a as ( select $1::timestamptz as now, $2::timestamptz as disable_before",

@@ -44,9 +44,14 @@ public final class EventRouter {
     private static final Logger log = LoggerFactory.getLogger(EventRouter.class);
 
     /*
-     * Plain SQL over JDBC: these run for every batch (the first hundreds of times a second), and
-     * rendering them with jOOQ was a fifth of the worker's CPU in a drain (JFR). The outbox ids
-     * travel as one array, so the text never changes and the server plans each statement once.
+     * Plain SQL over JDBC: these run for every batch (the take at every poll, hundreds of times a
+     * second), and rendering them with jOOQ was a fifth of the worker's CPU in a drain (JFR). The
+     * outbox ids travel as one array, so the text never changes and the server plans each
+     * statement once.
+     */
+    /**
+     * For {@link #hasUnrouted}: the last look of --exit-when-idle, and of callers that route until
+     * the queue is empty. Not before each batch: the take finds an empty queue in two index probes.
      */
     private static final String UNROUTED_EXISTS_SQL = "SELECT EXISTS (SELECT 1 FROM webhook_outbox_unrouted)";
     /** Routing partitions; V22's webhook_routing_partition gives each queued event one of them. */
@@ -56,19 +61,36 @@ public final class EventRouter {
     /**
      * The batch: the partitions that have queued events and that no other router holds, in turn
      * from this router's start (each locked as it is reached, and only if it is reached: the lazy
-     * CTE and LIMIT stop there), then their events in id order, locked (SKIP LOCKED, for a router
-     * without partitions). With each event its checks, its producer's trace context and whether it
-     * must wait: whether an earlier event of its key is queued outside the batch (another router
-     * has it, or holds it back). That is looked up once per key of the batch, as the key's first
-     * queued event the batch does not hold, among those before the key's last in the batch: one
-     * walk of the batch's share of the key (per event, a batch of one key cost the square of the
-     * batch). Parameters: start, partitions, partitions, lock tag, batch size, batch size.
+     * CTEs and LIMIT stop there), then their events in id order, locked (SKIP LOCKED, for a router
+     * without partitions). Which partitions have queued events, a walk of the partition index
+     * says, skipping from one to the next (start to the last, then around from 0): a probe per
+     * queued partition, and each probe marks the entries of routed events it passes as dead (an
+     * index scan does, a bitmap scan does not), so later batches skip them. Asking each of the
+     * {@value #PARTITIONS} partitions in turn cost a small queue {@value #PARTITIONS} probes a
+     * batch or, as the planner preferred, a bitmap scan of the whole index that read the dead
+     * entries again at every batch.
+     *
+     * <p>With each event its checks, its producer's trace context and whether it must wait:
+     * whether an earlier event of its key is queued outside the batch (another router has it, or
+     * holds it back). That is looked up once per key of the batch, as the key's first queued event
+     * the batch does not hold, among those before the key's last in the batch: one walk of the
+     * batch's share of the key (per event, a batch of one key cost the square of the batch).
+     * Parameters: see {@link #bindTake}.
      */
     static final String TAKE_SQL = """
-            WITH parts AS MATERIALIZED (
-                SELECT p FROM (SELECT (? + g) % ? AS p FROM generate_series(0, ? - 1) AS g) AS turn
-                 WHERE CASE WHEN EXISTS (SELECT 1 FROM webhook_outbox_unrouted q WHERE q.routing_partition = turn.p)
-                            THEN pg_try_advisory_xact_lock(? | turn.p) ELSE false END),
+            WITH RECURSIVE queued (p, wrapped) AS (
+                SELECT (SELECT min(q.routing_partition) FROM webhook_outbox_unrouted q WHERE q.routing_partition >= ?),
+                       false
+                UNION ALL
+                SELECT (SELECT min(q.routing_partition) FROM webhook_outbox_unrouted q
+                         WHERE q.routing_partition > coalesce(queued.p, -1)
+                           AND q.routing_partition < CASE WHEN queued.wrapped OR queued.p IS NULL THEN ? ELSE ? END),
+                       queued.wrapped OR queued.p IS NULL
+                  FROM queued
+                 WHERE queued.p IS NOT NULL OR NOT queued.wrapped),
+            parts AS MATERIALIZED (
+                SELECT p FROM queued
+                 WHERE CASE WHEN p IS NOT NULL THEN pg_try_advisory_xact_lock(? | p) ELSE false END),
             batch AS MATERIALIZED (
                 SELECT u.outbox_id, u.ordering_key, parts.p
                   FROM parts
@@ -129,8 +151,6 @@ public final class EventRouter {
      * may hold more), else anywhere, so that routers spread over the partitions.
      */
     private volatile int startPartition = ThreadLocalRandom.current().nextInt(PARTITIONS);
-    /** Whether the last batch was full: the next one then skips the look for queued events. */
-    private volatile boolean lastBatchFull;
 
     /** An untraced router. */
     public EventRouter(DSLContext dsl, int batchSize, int maxPayloadBytes) {
@@ -150,11 +170,6 @@ public final class EventRouter {
      * or without an endpoint), 0 also when other routers hold every queued event.
      */
     public int routeBatch(Instant now) {
-        // The claim loop asks every poll-min and mostly finds nothing: one cheap statement,
-        // outside any transaction, says so. After a full batch more is likely, and it is skipped.
-        if (!lastBatchFull && !hasUnrouted()) {
-            return 0;
-        }
         OffsetDateTime at = DbTime.utc(now);
         Instant start = tracing.enabled() ? Instant.now() : null;
         List<SpanContext> producers = tracing.enabled() ? new ArrayList<>() : null;
@@ -165,12 +180,7 @@ public final class EventRouter {
                 List<Long> taken = new ArrayList<>();
                 List<Long> usable = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement(TAKE_SQL)) {
-                    ps.setInt(1, startPartition);
-                    ps.setInt(2, PARTITIONS);
-                    ps.setInt(3, PARTITIONS);
-                    ps.setLong(4, PARTITION_LOCK_TAG);
-                    ps.setInt(5, batchSize);
-                    ps.setInt(6, batchSize);
+                    bindTake(ps, startPartition, batchSize);
                     int rows = 0;
                     int lastPartition = 0;
                     try (ResultSet rs = ps.executeQuery()) {
@@ -197,8 +207,7 @@ public final class EventRouter {
                             }
                         }
                     }
-                    lastBatchFull = rows == batchSize;
-                    startPartition = lastBatchFull ? lastPartition : ThreadLocalRandom.current().nextInt(PARTITIONS);
+                    startPartition = rows == batchSize ? lastPartition : ThreadLocalRandom.current().nextInt(PARTITIONS);
                 }
                 if (taken.isEmpty()) {
                     return 0;
@@ -216,6 +225,19 @@ public final class EventRouter {
             tracing.routed(start, routed, producers);
         }
         return routed;
+    }
+
+    /**
+     * TAKE_SQL's parameters: the start (the first lap's lower bound, the second's upper one), the
+     * first lap's upper bound, the lock tag, the batch size.
+     */
+    static void bindTake(PreparedStatement ps, int startPartition, int batchSize) throws SQLException {
+        ps.setInt(1, startPartition);
+        ps.setInt(2, startPartition);
+        ps.setInt(3, PARTITIONS);
+        ps.setLong(4, PARTITION_LOCK_TAG);
+        ps.setInt(5, batchSize);
+        ps.setInt(6, batchSize);
     }
 
     /** Whether any event waits to be routed (by this worker or another). */
@@ -268,7 +290,7 @@ public final class EventRouter {
      * no delivery of the batch can be sent before then, because its claim commits with a flush,
      * which writes out every earlier commit's WAL, this batch's included.
      */
-    private static void routingSettings(Connection c) throws SQLException {
+    static void routingSettings(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT set_config('enable_sort', 'off', true), "
                 + "set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), "
                 + "set_config('enable_mergejoin', 'off', true), set_config('jit', 'off', true), "
