@@ -166,22 +166,16 @@ final class CostPerDelivery {
     private static List<String> topStatements(Statement s, double n) throws SQLException {
         List<String> out = new ArrayList<>();
         try (ResultSet r = s.executeQuery("SELECT total_exec_time + total_plan_time, calls, wal_bytes, "
-                + "shared_blks_hit + shared_blks_read, regexp_replace(left(query, 160), '\\s+', ' ', 'g') "
+                + "shared_blks_hit + shared_blks_read, regexp_replace(left(query, 100), '\\s+', ' ', 'g') "
                 + "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                 + "ORDER BY 1 DESC LIMIT " + TOP_STATEMENTS)) {
             while (r.next()) {
-                String kind = MeasuredProcesses.knownStatementKind(r.getString(5));
                 out.add(String.format("%.4f ms/delivery, %.0f WAL B/delivery, %d calls, %.1f buffers/call: %s",
                         r.getDouble(1) / n, r.getDouble(3) / n, r.getLong(2),
-                        r.getLong(2) == 0 ? 0 : r.getLong(4) / (double) r.getLong(2),
-                        (kind == null ? "" : "[" + kind + "] ") + left(r.getString(5), 100)));
+                        r.getLong(2) == 0 ? 0 : r.getLong(4) / (double) r.getLong(2), r.getString(5)));
             }
         }
         return out;
-    }
-
-    private static String left(String s, int n) {
-        return s.length() <= n ? s : s.substring(0, n);
     }
 
     private static long single(Statement s, String sql) throws SQLException {

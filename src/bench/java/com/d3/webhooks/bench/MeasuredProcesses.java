@@ -388,11 +388,7 @@ final class MeasuredProcesses implements AutoCloseable {
         return pids;
     }
 
-    /**
-     * SQL prefixes of the worker's statements (see DeliveryRepository, EventRouter, RecordStatement,
-     * EndpointAdmission), lower case, spaces collapsed, parameters as the server shows them ($n);
-     * and a short name for each. The first that matches wins.
-     */
+    /** SQL prefixes of the worker's statements (see DeliveryRepository, EventRouter), and a short name for each. */
     private static final Map<String, String> STATEMENT_KINDS = new java.util.LinkedHashMap<>();
 
     static {
@@ -401,43 +397,26 @@ final class MeasuredProcesses implements AutoCloseable {
         STATEMENT_KINDS.put("with recursive queued", "route: take a batch (partitions, queued events)");
         STATEMENT_KINDS.put("with dequeued as", "route: dequeue, insert deliveries");
         STATEMENT_KINDS.put("update webhook_outbox", "route: mark outbox rows rejected or without endpoint");
-        STATEMENT_KINDS.put("with a as ( select $1::timestamptz as now, $2::timestamptz as disable_before",
-                "record: one statement (audit rows, fenced settle, endpoint health and breakers)");
-        STATEMENT_KINDS.put("with a as ( select $1::timestamptz as now, $2::timestamptz as probe_until",
-                "admission: breakers and rate limits of a claim");
-        STATEMENT_KINDS.put("insert into webhook_audit_attempts", "rescue: insert audit rows");
-        STATEMENT_KINDS.put("update webhook_deliveries d set state = v.state", "rescue: fenced settle");
+        STATEMENT_KINDS.put("insert into webhook_audit_attempts", "record: insert audit rows");
+        STATEMENT_KINDS.put("update webhook_deliveries d set state = v.state", "record: fenced settle of a batch");
         STATEMENT_KINDS.put("select webhook_promote_heads", "ordered: lock the keys, promote their heads");
         STATEMENT_KINDS.put("update webhook_deliveries d set state = 'pending', attempts",
                 "release deliveries given back unsent");
         STATEMENT_KINDS.put("update webhook_deliveries", "update webhook_deliveries (other)");
-        STATEMENT_KINDS.put("update webhook_endpoints", "update webhook_endpoints (other)");
+        STATEMENT_KINDS.put("update webhook_endpoints", "record: endpoint health");
         STATEMENT_KINDS.put("select d.id, d.outbox_id", "rescue: lock expired leases");
     }
 
     /** A short name for a worker statement; its first words otherwise. */
     static String statementKind(String sql) {
-        String kind = knownStatementKind(sql);
-        if (kind != null) {
-            return kind;
-        }
-        String[] words = normalized(sql).split(" ");
-        return String.join(" ", java.util.Arrays.asList(words).subList(0, Math.min(4, words.length)));
-    }
-
-    /** The short name of a worker statement; null when it is none of {@link #STATEMENT_KINDS}. */
-    static String knownStatementKind(String sql) {
-        String q = normalized(sql);
+        String q = sql == null ? "" : sql.replaceAll("\\s+", " ").replace("\"", "").toLowerCase();
         for (var kind : STATEMENT_KINDS.entrySet()) {
             if (q.startsWith(kind.getKey())) {
                 return kind.getValue();
             }
         }
-        return null;
-    }
-
-    private static String normalized(String sql) {
-        return sql == null ? "" : sql.replaceAll("\\s+", " ").replace("\"", "").toLowerCase();
+        String[] words = q.split(" ");
+        return String.join(" ", java.util.Arrays.asList(words).subList(0, Math.min(4, words.length)));
     }
 
     /** Share of backend samples per activity, largest first; empty when the server is not local. */

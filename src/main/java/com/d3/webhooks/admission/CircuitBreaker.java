@@ -1,12 +1,16 @@
 package com.d3.webhooks.admission;
 
 import com.d3.webhooks.config.Durations;
+import com.d3.webhooks.db.DbTime;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import org.jooq.DSLContext;
 
 /**
  * The circuit breaker of every endpoint, shared by all workers through columns of
@@ -18,8 +22,8 @@ import java.util.List;
  * over one probe goes; its failure opens the breaker again for a longer pause, and any success
  * closes it and forgets the count.
  *
- * <p>It is written by the statement that records a batch of attempt outcomes, in the same
- * UPDATE of the batch's endpoints as their health ({@link #assignments}).
+ * <p>{@link #record} runs in the transaction that records attempt outcomes, one statement per
+ * batch for all the endpoints in it.
  *
  * @param threshold consecutive failed attempts that open the breaker; 0 turns breaking off
  * @param pause     the first pause
@@ -75,63 +79,85 @@ public record CircuitBreaker(int threshold, Duration pause, Duration maxPause, d
     }
 
     /**
-     * The breaker's parameters, as columns of the one-row {@code a} that the pieces below read
-     * (beside {@code a.now}); bound by {@link #bindParameters}.
+     * Applies a batch's outcomes in one statement: a success closes the breaker and resets the
+     * counts; failures add up, and open a closed breaker once they reach the threshold; a failed
+     * probe opens it again. Failures of attempts that were already on their way when the breaker
+     * opened are counted but do not lengthen the pause. Returns the breakers it opened.
      */
-    public static final String PARAMETERS =
-            "?::bigint AS pause_ms, ?::bigint AS max_pause_ms, ?::float8 AS jitter, ?::int AS threshold";
-
-    /** Binds {@link #PARAMETERS} from {@code first}; returns the next index. */
-    public int bindParameters(PreparedStatement ps, int first) throws SQLException {
-        ps.setLong(first, pause.toMillis());
-        ps.setLong(first + 1, maxPause.toMillis());
-        ps.setDouble(first + 2, jitter);
-        ps.setInt(first + 3, threshold);
-        return first + 4;
+    public List<Opened> record(DSLContext tx, List<Outcome> outcomes, Instant now) {
+        if (!enabled() || outcomes.isEmpty()) {
+            return List.of();
+        }
+        // Endpoint rows are locked in id order, as the admission statement locks them.
+        List<Outcome> sorted = outcomes.stream().sorted(Comparator.comparingLong(Outcome::endpointId)).toList();
+        int n = sorted.size();
+        Long[] ids = new Long[n];
+        Integer[] failures = new Integer[n];
+        Boolean[] succeeded = new Boolean[n];
+        Boolean[] probeFailed = new Boolean[n];
+        for (int i = 0; i < n; i++) {
+            Outcome o = sorted.get(i);
+            ids[i] = o.endpointId();
+            failures[i] = o.failures();
+            succeeded[i] = o.succeeded();
+            probeFailed[i] = o.probeFailed();
+        }
+        OffsetDateTime at = DbTime.utc(now);
+        return tx.connectionResult(c -> {
+            try (PreparedStatement ps = c.prepareStatement(RECORD_SQL)) {
+                ps.setObject(1, at);
+                ps.setLong(2, pause.toMillis());
+                ps.setLong(3, maxPause.toMillis());
+                ps.setDouble(4, jitter);
+                ps.setInt(5, threshold);
+                ps.setArray(6, c.createArrayOf("bigint", ids));
+                ps.setArray(7, c.createArrayOf("integer", failures));
+                ps.setArray(8, c.createArrayOf("boolean", succeeded));
+                ps.setArray(9, c.createArrayOf("boolean", probeFailed));
+                List<Opened> opened = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (rs.getBoolean("opened")) {
+                            opened.add(new Opened(rs.getLong("id"),
+                                    rs.getObject("breaker_open_until", OffsetDateTime.class).toInstant(),
+                                    rs.getInt("breaker_openings"), rs.getInt("consecutive_failures")));
+                        }
+                    }
+                }
+                return opened;
+            }
+        });
     }
 
-    /*
-     * The breaker's part of the statement that records a batch (the worker's RecordStatement): an
-     * UPDATE of webhook_endpoints e from one row v(id, failures, succeeded, probe_failed) per
-     * endpoint of the batch (see Outcome) and a. A success closes the breaker and resets the counts;
-     * failures add up, and open a closed breaker once they reach the threshold; a failed probe opens
-     * it again. Failures of attempts that were already on their way when the breaker opened are
-     * counted but do not lengthen the pause. The SET expressions read the row as it is when locked
-     * (also after waiting for another worker's recorder), so the decision to open is written out in
-     * each of them rather than read from a subquery. With breaking off there is nothing to write.
+    /**
+     * The SET expressions read the row as it is when locked (also after waiting for another
+     * worker's recorder), so the decision to open is written out in each of them rather than
+     * read from a subquery. Plain SQL over JDBC: it runs for every recorded batch.
      */
     private static final String OPENS = "(v.probe_failed OR (e.breaker_open_until IS NULL "
             + "AND e.consecutive_failures + v.failures >= a.threshold))";
 
-    private static final String ASSIGNMENTS = """
-            consecutive_failures = CASE WHEN v.succeeded THEN 0 ELSE e.consecutive_failures + v.failures END,
-            breaker_openings = CASE WHEN v.succeeded THEN 0
-                                    WHEN %1$s THEN e.breaker_openings + 1
-                                    ELSE e.breaker_openings END,
-            breaker_open_until = CASE WHEN v.succeeded THEN NULL
-                WHEN %1$s THEN a.now + interval '1 millisecond'
-                     * (least(a.max_pause_ms::float8, a.pause_ms * power(2, least(e.breaker_openings, 40)))
-                        * (1 - a.jitter * random()))
-                ELSE e.breaker_open_until END,
-            breaker_opened_at = CASE WHEN NOT v.succeeded AND %1$s THEN a.now ELSE e.breaker_opened_at END"""
-            .formatted(OPENS);
-
-    /** The SET assignments; empty when breaking is off. */
-    public String assignments() {
-        return enabled() ? ASSIGNMENTS : "";
-    }
-
-    /** When the row has something of the breaker's to write: a failure, or a success after failures. */
-    public String changes() {
-        return enabled() ? "(NOT v.succeeded OR e.consecutive_failures > 0 OR e.breaker_open_until IS NOT NULL "
-                + "OR e.breaker_openings > 0)" : "false";
-    }
-
-    /**
-     * Over the row as updated: whether this statement opened the breaker (then {@link Opened} is
-     * read from breaker_open_until, breaker_openings and consecutive_failures).
-     */
-    public String opened() {
-        return enabled() ? "(e.breaker_opened_at = a.now AND e.breaker_open_until IS NOT NULL)" : "false";
-    }
+    private static final String RECORD_SQL = """
+            WITH a AS (
+                SELECT ?::timestamptz AS now, ?::bigint AS pause_ms, ?::bigint AS max_pause_ms,
+                       ?::float8 AS jitter, ?::int AS threshold
+            )
+            UPDATE webhook_endpoints e
+               SET consecutive_failures = CASE WHEN v.succeeded THEN 0 ELSE e.consecutive_failures + v.failures END,
+                   breaker_openings = CASE WHEN v.succeeded THEN 0
+                                           WHEN %1$s THEN e.breaker_openings + 1
+                                           ELSE e.breaker_openings END,
+                   breaker_open_until = CASE WHEN v.succeeded THEN NULL
+                       WHEN %1$s THEN a.now + interval '1 millisecond'
+                            * (least(a.max_pause_ms::float8, a.pause_ms * power(2, least(e.breaker_openings, 40)))
+                               * (1 - a.jitter * random()))
+                       ELSE e.breaker_open_until END,
+                   breaker_opened_at = CASE WHEN NOT v.succeeded AND %1$s THEN a.now ELSE e.breaker_opened_at END
+              FROM unnest(?::bigint[], ?::int[], ?::boolean[], ?::boolean[]) AS v(id, failures, succeeded, probe_failed),
+                   a
+             WHERE e.id = v.id
+               AND (NOT v.succeeded OR e.consecutive_failures > 0 OR e.breaker_open_until IS NOT NULL
+                    OR e.breaker_openings > 0)
+            RETURNING e.id, e.breaker_opened_at = a.now AND e.breaker_open_until IS NOT NULL AS opened,
+                      e.breaker_open_until, e.breaker_openings, e.consecutive_failures""".formatted(OPENS);
 }

@@ -1,8 +1,6 @@
 package com.d3.webhooks.audit;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.List;
 import org.jooq.DSLContext;
 
@@ -14,11 +12,9 @@ public final class AuditLog {
 
     /**
      * One statement for any number of rows: the columns travel as arrays, so the text never
-     * changes and the server plans it once (plain JDBC: it runs for every recorded batch). Its
-     * parameters are bound by {@link #bind}. It ends with its FROM, so that a statement composing
-     * it (the worker's record statement) may add a WHERE.
+     * changes and the server plans it once (plain JDBC: it runs for every recorded batch).
      */
-    public static final String APPEND_SQL = """
+    private static final String APPEND_SQL = """
             INSERT INTO webhook_audit_attempts (delivery_id, event_id, endpoint_id, target_url, attempt_number,
                    status, response_status, response_body, error_message, duration_ms, worker_id, sent_at)
             SELECT * FROM unnest(?::bigint[], ?::uuid[], ?::bigint[], ?::text[], ?::integer[], ?::text[],
@@ -32,17 +28,6 @@ public final class AuditLog {
         if (entries.isEmpty()) {
             return;
         }
-        tx.connection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(APPEND_SQL)) {
-                bind(c, ps, 1, entries);
-                ps.executeUpdate();
-            }
-        });
-    }
-
-    /** Binds the rows as {@link #APPEND_SQL}'s parameters, the first at {@code first}; returns the next index. */
-    public static int bind(Connection c, PreparedStatement ps, int first, List<AuditEntry> entries)
-            throws SQLException {
         int n = entries.size();
         Long[] deliveryIds = new Long[n];
         String[] eventIds = new String[n];
@@ -71,20 +56,23 @@ public final class AuditLog {
             workers[i] = e.workerId();
             sentAt[i] = e.sentAt().toString();
         }
-        int i = first;
-        ps.setArray(i++, c.createArrayOf("bigint", deliveryIds));
-        ps.setArray(i++, c.createArrayOf("text", eventIds));
-        ps.setArray(i++, c.createArrayOf("bigint", endpointIds));
-        ps.setArray(i++, c.createArrayOf("text", urls));
-        ps.setArray(i++, c.createArrayOf("integer", attempts));
-        ps.setArray(i++, c.createArrayOf("text", statuses));
-        ps.setArray(i++, c.createArrayOf("integer", responseStatuses));
-        ps.setArray(i++, c.createArrayOf("text", bodies));
-        ps.setArray(i++, c.createArrayOf("text", errors));
-        ps.setArray(i++, c.createArrayOf("integer", durations));
-        ps.setArray(i++, c.createArrayOf("text", workers));
-        ps.setArray(i++, c.createArrayOf("text", sentAt));
-        return i;
+        tx.connection(c -> {
+            try (PreparedStatement ps = c.prepareStatement(APPEND_SQL)) {
+                ps.setArray(1, c.createArrayOf("bigint", deliveryIds));
+                ps.setArray(2, c.createArrayOf("text", eventIds));
+                ps.setArray(3, c.createArrayOf("bigint", endpointIds));
+                ps.setArray(4, c.createArrayOf("text", urls));
+                ps.setArray(5, c.createArrayOf("integer", attempts));
+                ps.setArray(6, c.createArrayOf("text", statuses));
+                ps.setArray(7, c.createArrayOf("integer", responseStatuses));
+                ps.setArray(8, c.createArrayOf("text", bodies));
+                ps.setArray(9, c.createArrayOf("text", errors));
+                ps.setArray(10, c.createArrayOf("integer", durations));
+                ps.setArray(11, c.createArrayOf("text", workers));
+                ps.setArray(12, c.createArrayOf("text", sentAt));
+                ps.executeUpdate();
+            }
+        });
     }
 
     /** PostgreSQL text cannot hold NUL; a hostile response body may contain it. */

@@ -132,18 +132,17 @@ public final class DeliveryRepository {
      * statistics almost never see a row in flight (a state each row passes through), so the planner
      * took that index for a few rows and tested the batch against every in-flight delivery of every
      * worker. The ANY gives the primary key an index condition estimated from the batch. Its
-     * parameters: the batch's ids, then the owner (bound by bindFence).
+     * parameters: the batch's ids, then the owner.
      */
     private static final String BATCH_FENCE = """
              WHERE d.id = ANY(?::bigint[])
                AND d.id = v.id
                AND d.locked_by = ?
                AND d.locked_until IS NOT NULL
-               AND d.attempts = v.attempt""";
+               AND d.attempts = v.attempt
+            RETURNING d.id""";
 
-    private static final String RETURNING_IDS = "\nRETURNING d.id";
-
-    private static final String SETTLE_UPDATE = """
+    private static final String SETTLE_SQL = """
             UPDATE webhook_deliveries d
                SET state = v.state,
                    next_attempt_at = coalesce(v.next_at, d.next_attempt_at),
@@ -157,17 +156,6 @@ public final class DeliveryRepository {
                    AS v(id, attempt, state, next_at, status, error)
             """ + BATCH_FENCE;
 
-    private static final String SETTLE_SQL = SETTLE_UPDATE + RETURNING_IDS;
-
-    /**
-     * The settle as a part of a larger statement, with the parameters {@link #bindSettle} binds; it
-     * returns the ids it applied. {@code moreConditions}: empty, or conditions of the caller's,
-     * each after an AND. Run it planned at every call, as {@link #settle} is (see there).
-     */
-    static String settleSql(String moreConditions) {
-        return SETTLE_UPDATE + moreConditions + RETURNING_IDS;
-    }
-
     /**
      * Applies a batch of settlements in one statement, each fenced on (in_flight, owner, attempt).
      * Returns the ids it applied; a missing id means another worker owns that delivery now.
@@ -176,12 +164,6 @@ public final class DeliveryRepository {
         if (batch.isEmpty()) {
             return Set.of();
         }
-        return fencedBatch(tx, SETTLE_SQL, (c, ps) -> bindSettle(c, ps, 1, owner, batch, now));
-    }
-
-    /** Binds a settle's parameters (see {@link #settleSql}) from {@code first}; returns the next index. */
-    static int bindSettle(Connection c, PreparedStatement ps, int first, String owner, List<Settlement> batch,
-                          Instant now) throws SQLException {
         int n = batch.size();
         Long[] ids = new Long[n];
         Integer[] attempts = new Integer[n];
@@ -199,58 +181,44 @@ public final class DeliveryRepository {
             errors[i] = s.error();
         }
         OffsetDateTime at = DbTime.utc(now);
-        ps.setObject(first, at);
-        ps.setObject(first + 1, at);
-        ps.setArray(first + 2, c.createArrayOf("bigint", ids));
-        ps.setArray(first + 3, c.createArrayOf("integer", attempts));
-        ps.setArray(first + 4, c.createArrayOf("text", states));
-        ps.setArray(first + 5, c.createArrayOf("text", nextAt));
-        ps.setArray(first + 6, c.createArrayOf("integer", statuses));
-        ps.setArray(first + 7, c.createArrayOf("text", errors));
-        return bindFence(c, ps, first + 8, ids, owner);
-    }
-
-    private static int bindFence(Connection c, PreparedStatement ps, int first, Long[] ids, String owner)
-            throws SQLException {
-        ps.setArray(first, c.createArrayOf("bigint", ids));
-        ps.setString(first + 1, owner);
-        return first + 2;
-    }
-
-    /** Binds a batch statement's parameters. */
-    @FunctionalInterface
-    private interface BatchBinder {
-        void bind(Connection c, PreparedStatement ps) throws SQLException;
-    }
-
-    /** Runs a statement ending in {@link #BATCH_FENCE} and {@link #RETURNING_IDS}; returns the ids it matched. */
-    private static Set<Long> fencedBatch(DSLContext tx, String sql, BatchBinder binder) {
-        return tx.connectionResult(c -> {
-            try (PreparedStatement ps = prepareEachCall(c, sql)) {
-                binder.bind(c, ps);
-                return ids(ps);
-            }
+        return fencedBatch(tx, SETTLE_SQL, ids, owner, (c, ps) -> {
+            ps.setObject(1, at);
+            ps.setObject(2, at);
+            ps.setArray(3, c.createArrayOf("bigint", ids));
+            ps.setArray(4, c.createArrayOf("integer", attempts));
+            ps.setArray(5, c.createArrayOf("text", states));
+            ps.setArray(6, c.createArrayOf("text", nextAt));
+            ps.setArray(7, c.createArrayOf("integer", statuses));
+            ps.setArray(8, c.createArrayOf("text", errors));
+            return 9;
         });
     }
 
-    /**
-     * Planned at every call, on the table's current size: a plan kept for the session may have
-     * been made while the table was nearly empty, when a sequential scan won.
-     */
-    static PreparedStatement prepareEachCall(Connection c, String sql) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(sql);
-        ps.unwrap(PGStatement.class).setPrepareThreshold(0);
-        return ps;
+    /** Binds a batch statement's own parameters and returns the index of the fence's first. */
+    @FunctionalInterface
+    private interface BatchBinder {
+        int bind(Connection c, PreparedStatement ps) throws SQLException;
     }
 
-    private static Set<Long> ids(PreparedStatement ps) throws SQLException {
-        Set<Long> matched = new HashSet<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                matched.add(rs.getLong(1));
+    /** Runs a statement ending in {@link #BATCH_FENCE}; returns the ids it matched. */
+    private static Set<Long> fencedBatch(DSLContext tx, String sql, Long[] ids, String owner, BatchBinder binder) {
+        return tx.connectionResult(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                // Planned at every call, on the table's current size: a plan kept for the session
+                // may have been made while the table was nearly empty, when a sequential scan won.
+                ps.unwrap(PGStatement.class).setPrepareThreshold(0);
+                int fence = binder.bind(c, ps);
+                ps.setArray(fence, c.createArrayOf("bigint", ids));
+                ps.setString(fence + 1, owner);
+                Set<Long> matched = new HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        matched.add(rs.getLong(1));
+                    }
+                }
+                return matched;
             }
-        }
-        return matched;
+        });
     }
 
     /**
@@ -301,12 +269,12 @@ public final class DeliveryRepository {
             dueAt[i] = DbTime.utc(batch.get(i).dueAt()).toString();
         }
         OffsetDateTime at = DbTime.utc(now);
-        return fencedBatch(tx, RELEASE_ALL_SQL, (c, ps) -> {
+        return fencedBatch(tx, RELEASE_ALL_SQL, ids, workerId, (c, ps) -> {
             ps.setObject(1, at);
             ps.setArray(2, c.createArrayOf("bigint", ids));
             ps.setArray(3, c.createArrayOf("integer", attempts));
             ps.setArray(4, c.createArrayOf("text", dueAt));
-            bindFence(c, ps, 5, ids, workerId);
+            return 5;
         });
     }
 
@@ -320,7 +288,7 @@ public final class DeliveryRepository {
                    locked_until = NULL,
                    updated_at = ?
               FROM unnest(?::bigint[], ?::int[], ?::timestamptz[]) AS v(id, attempt, due_at)
-            """ + BATCH_FENCE + RETURNING_IDS;
+            """ + BATCH_FENCE;
 
     private static Condition fence(ClaimedDelivery d, String workerId) {
         return D.ID.eq(d.deliveryId())

@@ -2,7 +2,7 @@ package com.d3.webhooks.delivery;
 
 import com.d3.webhooks.state.DeliveryState;
 import com.d3.webhooks.ordering.OrderedKeys;
-import com.d3.webhooks.audit.AuditEntry;
+import com.d3.webhooks.audit.AuditLog;
 import com.d3.webhooks.delivery.Completion.Attempted;
 import com.d3.webhooks.delivery.Completion.Released;
 import com.d3.webhooks.delivery.DeliveryRepository.Settlement;
@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,12 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes what became of a batch of claimed deliveries, atomically: an audit row per attempt, the
- * fenced settlement the {@link RetryPolicy} decides for each, the releases of deliveries not
- * attempted, the endpoints' health and breakers, the disables, and last the promotion of ordered
- * keys whose head finished. Only then are the batch's slots free again. The common batch (see
- * {@link #common}) is one statement in autocommit ({@link RecordStatement}); any other is one
- * short transaction that starts with that statement.
+ * Writes what became of a batch of claimed deliveries, in one short transaction: an audit row
+ * per attempt, the fenced settlement the {@link RetryPolicy} decides for each, the releases of
+ * deliveries not attempted, the endpoints' health and breakers, and last the promotion of ordered
+ * keys whose head finished. Only then are the batch's slots free again.
  */
 final class OutcomeRecorder {
 
@@ -41,7 +40,6 @@ final class OutcomeRecorder {
     private final WorkerConfig config;
     private final Clock clock;
     private final DeliveryRepository deliveries;
-    private final RecordStatement statement;
     private final RetryPolicy retry;
     private final DeliveryListener listener;
     private final WorkerTracing tracing;
@@ -58,7 +56,6 @@ final class OutcomeRecorder {
         this.config = config;
         this.clock = clock;
         this.deliveries = new DeliveryRepository(dsl);
-        this.statement = new RecordStatement(config);
         this.retry = RetryPolicy.of(config);
         this.listener = listener;
     }
@@ -69,7 +66,7 @@ final class OutcomeRecorder {
     }
 
     /**
-     * Audits every attempt and settles every delivery of the batch, atomically; gives back
+     * Audits every attempt and settles every delivery of the batch in one transaction; gives back
      * the released ones. Returns whether the next deliveries of ordered keys became due.
      */
     boolean record(List<Completion> batch) {
@@ -101,89 +98,66 @@ final class OutcomeRecorder {
 
     private boolean record(List<Completion> batch, Instant now, List<Attempted> attempted, List<Released> releases,
                            List<Settlement> settlements) {
-        List<AuditEntry> audits = attempted.stream().map(Attempted::audit).toList();
-        List<CircuitBreaker.Outcome> outcomes = endpointOutcomes(attempted);
-        RecordStatement.Result recorded = common(attempted, releases)
-                ? statement.run(dsl, true, audits, settlements, outcomes, now)
-                : null;
-        int promoted = 0;
-        if (recorded == null || !recorded.applied()) {
-            Transacted t = dsl.transactionResult(cfg -> transacted(cfg.dsl(), now, attempted, releases, settlements,
-                    audits, outcomes));
-            recorded = t.recorded();
-            promoted = t.promoted();
-        }
+        List<CircuitBreaker.Opened> opened = new ArrayList<>();
+        int[] promoted = {0};
+        Set<Long> applied = dsl.transactionResult(cfg -> {
+            DSLContext tx = cfg.dsl();
+            AuditLog.append(tx, attempted.stream().map(Attempted::audit).toList());
+            List<DeliveryRepository.Return> returns = new ArrayList<>();
+            for (Released r : releases) {
+                if (r.note() == null) {
+                    returns.add(new DeliveryRepository.Return(r.delivery().deliveryId(), r.delivery().attempt(),
+                            r.dueAt()));
+                } else {
+                    deliveries.release(tx, r.delivery(), config.workerId(), r.dueAt(), r.note(), now);
+                }
+            }
+            deliveries.releaseAll(tx, config.workerId(), returns, now);
+            Set<Long> settled = deliveries.settle(tx, config.workerId(), settlements, now);
+            Set<Long> healthy = new HashSet<>();
+            Set<Long> failing = new HashSet<>();
+            for (Attempted a : attempted) {
+                (a.result().succeeded() ? healthy : failing).add(a.delivery().endpointId());
+                if (a.result().gone()) {
+                    EndpointHealth.disableGone(tx, a.delivery().endpointId(), now);
+                }
+            }
+            EndpointHealth.recordOutcomes(tx, healthy, failing, now, config.autoDisableAfter());
+            opened.clear();
+            opened.addAll(config.breaker().record(tx, breakerOutcomes(attempted), now));
+            // Last: the keys stay locked from here to the commit, and the router and other
+            // workers wait for them.
+            List<OrderedKeys.Key> advanced = new ArrayList<>();
+            for (int i = 0; i < attempted.size(); i++) {
+                ClaimedDelivery d = attempted.get(i).delivery();
+                if (d.orderingKey() != null && settled.contains(d.deliveryId())
+                        && finished(settlements.get(i))) {
+                    advanced.add(new OrderedKeys.Key(d.endpointId(), d.orderingKey()));
+                }
+            }
+            promoted[0] = OrderedKeys.promoteHeads(tx, advanced, now);
+            return settled;
+        });
         for (Completion c : batch) {
             probes.remove(c.delivery().deliveryId());
         }
-        for (CircuitBreaker.Opened o : recorded.opened()) {
+        for (CircuitBreaker.Opened o : opened) {
             listener.breakerOpened(o.endpointId());
             log.warn("endpoint {}: circuit breaker open after {} consecutive failed attempts (opening {} in a row); "
                     + "its deliveries are held back without attempts until {}, then one probe goes",
                     o.endpointId(), o.consecutiveFailures(), o.openings(), o.until());
         }
-        Set<Long> applied = recorded.settled();
         for (int i = 0; i < attempted.size(); i++) {
             Settlement s = settlements.get(i);
             String outcome = applied.contains(s.deliveryId()) ? s.state().sql() : TAKEN_OVER;
             logOutcome(attempted.get(i).delivery(), s, applied.contains(s.deliveryId()));
             listener.recorded(attempted.get(i).audit(), outcome);
         }
-        return promoted > 0;
-    }
-
-    /**
-     * A batch the record statement writes all of, on its own in autocommit: attempts only, none of
-     * an ordered key, none answered 410 Gone. It still holds back, writing nothing, when an
-     * endpoint is to be disabled for failing too long.
-     */
-    private static boolean common(List<Attempted> attempted, List<Released> releases) {
-        return releases.isEmpty() && !attempted.isEmpty() && attempted.stream()
-                .noneMatch(a -> a.delivery().orderingKey() != null || a.result().gone());
-    }
-
-    private record Transacted(RecordStatement.Result recorded, int promoted) {
-    }
-
-    /** Any batch, in one transaction: the releases, the record statement, the disables, the promotions. */
-    private Transacted transacted(DSLContext tx, Instant now, List<Attempted> attempted, List<Released> releases,
-                                  List<Settlement> settlements, List<AuditEntry> audits,
-                                  List<CircuitBreaker.Outcome> outcomes) {
-        List<DeliveryRepository.Return> returns = new ArrayList<>();
-        for (Released r : releases) {
-            if (r.note() == null) {
-                returns.add(new DeliveryRepository.Return(r.delivery().deliveryId(), r.delivery().attempt(),
-                        r.dueAt()));
-            } else {
-                deliveries.release(tx, r.delivery(), config.workerId(), r.dueAt(), r.note(), now);
-            }
-        }
-        deliveries.releaseAll(tx, config.workerId(), returns, now);
-        RecordStatement.Result recorded = attempted.isEmpty()
-                ? new RecordStatement.Result(true, Set.of(), List.of(), Map.of())
-                : statement.run(tx, false, audits, settlements, outcomes, now);
-        for (Attempted a : attempted) {
-            if (a.result().gone()) {
-                EndpointHealth.disableGone(tx, a.delivery().endpointId(), now);
-            }
-        }
-        recorded.failingTooLong().forEach((id, since) ->
-                EndpointHealth.disableFailing(tx, id, since, now, config.autoDisableAfter()));
-        // Last: the keys stay locked from here to the commit, and the router and other
-        // workers wait for them.
-        List<OrderedKeys.Key> advanced = new ArrayList<>();
-        for (int i = 0; i < attempted.size(); i++) {
-            ClaimedDelivery d = attempted.get(i).delivery();
-            if (d.orderingKey() != null && recorded.settled().contains(d.deliveryId())
-                    && finished(settlements.get(i))) {
-                advanced.add(new OrderedKeys.Key(d.endpointId(), d.orderingKey()));
-            }
-        }
-        return new Transacted(recorded, OrderedKeys.promoteHeads(tx, advanced, now));
+        return promoted[0] > 0;
     }
 
     /** Per endpoint: failures in the batch, whether one succeeded, whether its probe failed. */
-    private List<CircuitBreaker.Outcome> endpointOutcomes(List<Attempted> attempted) {
+    private List<CircuitBreaker.Outcome> breakerOutcomes(List<Attempted> attempted) {
         Map<Long, int[]> byEndpoint = new HashMap<>(); // failures, successes, failed probes
         for (Attempted a : attempted) {
             int[] counts = byEndpoint.computeIfAbsent(a.delivery().endpointId(), k -> new int[3]);

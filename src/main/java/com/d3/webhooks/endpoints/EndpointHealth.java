@@ -4,16 +4,22 @@ import com.d3.webhooks.network.EndpointUrl;
 import static com.d3.webhooks.db.schema.Tables.WEBHOOK_ENDPOINTS;
 
 import com.d3.webhooks.config.Durations;
-import com.d3.webhooks.db.DbTime;
 import com.d3.webhooks.outbox.EventTypes;
 import com.d3.webhooks.outbox.Outbox;
 import com.d3.webhooks.outbox.OutboxEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.Array;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,36 +36,16 @@ public final class EndpointHealth {
     private static final Logger log = LoggerFactory.getLogger(EndpointHealth.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /**
-     * The health's part of the statement that records a batch (the worker's RecordStatement), an
-     * UPDATE of webhook_endpoints e from one row v(id, failures, succeeded, probe_failed) per
-     * endpoint of the batch and a one-row a (a.now): failing_since marks when the endpoint's run of
-     * failures began; one success in the batch ends it.
+    /*
+     * Plain SQL over JDBC: these run for every recorded batch, and jOOQ's rendering of them was
+     * an eighth of the worker's CPU in a drain (JFR).
      */
-    public static final String ASSIGNMENTS =
-            "failing_since = CASE WHEN v.succeeded THEN NULL ELSE coalesce(e.failing_since, a.now) END";
-
-    /** When the row has something of the health's to write: a run of failures began or ended. */
-    public static final String CHANGES =
-            "(CASE WHEN v.succeeded THEN e.failing_since IS NOT NULL ELSE e.failing_since IS NULL END)";
-
-    /**
-     * A query of the endpoints with no success in the batch (the rows v) that are enabled and have
-     * failed continuously since {@code a.disable_before} or earlier: those to {@link #disableFailing}.
-     * Over the rows as they were before the batch: one whose run begins with the batch has
-     * failed for no time yet. Columns: id, failing_since.
-     */
-    public static final String FAILING_TOO_LONG = """
-            SELECT e.id, e.failing_since FROM webhook_endpoints e, v, a
-             WHERE e.id = v.id AND NOT v.succeeded AND e.enabled AND e.failing_since <= a.disable_before""";
-
-    /**
-     * The value of {@code a.disable_before} for {@link #FAILING_TOO_LONG}: endpoints failing since
-     * then have failed for longer than {@code autoDisableAfter}; null when that is zero (never).
-     */
-    public static OffsetDateTime disableBefore(Instant now, Duration autoDisableAfter) {
-        return autoDisableAfter.isZero() ? null : DbTime.utc(now.minus(autoDisableAfter));
-    }
+    private static final String HEALTHY_SQL =
+            "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ANY (?) AND failing_since IS NOT NULL";
+    private static final String FAILING_SQL =
+            "UPDATE webhook_endpoints SET failing_since = ? WHERE id = ANY (?) AND failing_since IS NULL";
+    private static final String EXPIRED_SQL =
+            "SELECT id, failing_since FROM webhook_endpoints WHERE id = ANY (?) AND enabled AND failing_since <= ?";
 
     private EndpointHealth() {
     }
@@ -70,13 +56,47 @@ public final class EndpointHealth {
     }
 
     /**
-     * An endpoint {@link #FAILING_TOO_LONG} found: disables it if it is still enabled. In the
-     * transaction that recorded the batch.
+     * Tracks when each endpoint's run of failures began, from one batch of attempts, and disables
+     * the endpoints that have now failed continuously for longer than {@code autoDisableAfter}
+     * (zero: never). An endpoint with a success in the batch counts as healthy.
      */
-    public static boolean disableFailing(DSLContext tx, long endpointId, OffsetDateTime failingSince, Instant now,
-                                         Duration autoDisableAfter) {
-        return disable(tx, endpointId, "failing continuously since " + failingSince.toInstant() + " (over "
-                + Durations.format(autoDisableAfter) + ")", now);
+    public static void recordOutcomes(DSLContext tx, Set<Long> succeeded, Set<Long> failed, Instant now,
+                                      Duration autoDisableAfter) {
+        Set<Long> failing = new HashSet<>(failed);
+        failing.removeAll(succeeded);
+        OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
+        Map<Long, OffsetDateTime> expired = new LinkedHashMap<>();
+        tx.connection(c -> {
+            if (!succeeded.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(HEALTHY_SQL)) {
+                    ps.setArray(1, c.createArrayOf("bigint", succeeded.toArray(Long[]::new)));
+                    ps.executeUpdate();
+                }
+            }
+            if (failing.isEmpty()) {
+                return;
+            }
+            Array ids = c.createArrayOf("bigint", failing.toArray(Long[]::new));
+            try (PreparedStatement ps = c.prepareStatement(FAILING_SQL)) {
+                ps.setObject(1, at);
+                ps.setArray(2, ids);
+                ps.executeUpdate();
+            }
+            if (autoDisableAfter.isZero()) {
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement(EXPIRED_SQL)) {
+                ps.setArray(1, ids);
+                ps.setObject(2, now.minus(autoDisableAfter).atOffset(ZoneOffset.UTC));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        expired.put(rs.getLong(1), rs.getObject(2, OffsetDateTime.class));
+                    }
+                }
+            }
+        });
+        expired.forEach((id, since) -> disable(tx, id, "failing continuously since " + since.toInstant() + " (over "
+                + Durations.format(autoDisableAfter) + ")", now));
     }
 
     /** Disables the endpoint if it is still enabled and tells its account; returns whether it did. */
