@@ -76,24 +76,9 @@ BEGIN
 END $$;
 
 -- Three rounds, the settles alternating, so the machine's load falls on all alike.
-\set mode update
-\ir settle-drain.sql
-\set mode delete
-\ir settle-drain.sql
-\set mode 'update without endpoint index'
-\ir settle-drain.sql
-\set mode update
-\ir settle-drain.sql
-\set mode delete
-\ir settle-drain.sql
-\set mode 'update without endpoint index'
-\ir settle-drain.sql
-\set mode update
-\ir settle-drain.sql
-\set mode delete
-\ir settle-drain.sql
-\set mode 'update without endpoint index'
-\ir settle-drain.sql
+\ir settle-round.sql
+\ir settle-round.sql
+\ir settle-round.sql
 
 \set QUIET off
 SELECT mode,
