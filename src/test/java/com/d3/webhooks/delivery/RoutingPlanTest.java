@@ -84,49 +84,55 @@ class RoutingPlanTest {
         }
     }
 
-    /**
-     * TAKE_SQL's plan, run (EXPLAIN ANALYZE) in a transaction with a router's settings, then rolled
-     * back: nothing is taken.
-     */
+    /** TAKE_SQL's plan, run (EXPLAIN ANALYZE) and rolled back: nothing is taken. */
     private static JsonNode takePlan(int start) throws Exception {
-        try (Connection c = TestDatabase.get().database().dataSource().getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, FORMAT JSON) " + EventRouter.TAKE_SQL)) {
-                EventRouter.routingSettings(c);
-                EventRouter.bindTake(ps, start, 100);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return new ObjectMapper().readTree(rs.getString(1)).get(0).get("Plan");
-                }
-            } finally {
-                c.rollback();
+        return inRolledBackTake("EXPLAIN (ANALYZE, FORMAT JSON) " + EventRouter.TAKE_SQL, start, 100, (c, ps) -> {
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new ObjectMapper().readTree(rs.getString(1)).get(0).get("Plan");
             }
-        }
+        });
     }
 
     /** A batch's partitions, and the partition locks its transaction holds. */
     private record Taken(Set<Integer> partitions, int locks) {
     }
 
-    /** A batch of {@code batchSize} events taken from {@code start}, in a rolled-back transaction. */
+    /** A batch of {@code batchSize} events taken from {@code start}, and rolled back. */
     private static Taken take(int start, int batchSize) throws Exception {
+        return inRolledBackTake(EventRouter.TAKE_SQL, start, batchSize, (c, ps) -> {
+            Set<Integer> partitions = new HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    partitions.add(rs.getInt("routing_partition"));
+                }
+            }
+            try (PreparedStatement locks = c.prepareStatement("SELECT count(*) FROM pg_locks "
+                    + "WHERE locktype = 'advisory' AND pid = pg_backend_pid()");
+                 ResultSet rs = locks.executeQuery()) {
+                rs.next();
+                return new Taken(partitions, rs.getInt(1));
+            }
+        });
+    }
+
+    /** What to do with the take, prepared and bound, inside its transaction. */
+    @FunctionalInterface
+    private interface InTake<T> {
+        T run(Connection c, PreparedStatement take) throws Exception;
+    }
+
+    /**
+     * Prepares {@code sql} (the take, or a statement around it), binds it for a batch as a router
+     * would, with a router's settings, and rolls the transaction back after {@code body}.
+     */
+    private static <T> T inRolledBackTake(String sql, int start, int batchSize, InTake<T> body) throws Exception {
         try (Connection c = TestDatabase.get().database().dataSource().getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(EventRouter.TAKE_SQL);
-                 PreparedStatement locks = c.prepareStatement("SELECT count(*) FROM pg_locks "
-                         + "WHERE locktype = 'advisory' AND pid = pg_backend_pid()")) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 EventRouter.routingSettings(c);
                 EventRouter.bindTake(ps, start, batchSize);
-                Set<Integer> partitions = new HashSet<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        partitions.add(rs.getInt("routing_partition"));
-                    }
-                }
-                try (ResultSet rs = locks.executeQuery()) {
-                    rs.next();
-                    return new Taken(partitions, rs.getInt(1));
-                }
+                return body.run(c, ps);
             } finally {
                 c.rollback();
             }
